@@ -1,0 +1,107 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** The subset of tfjs-node that Spanlight uses; typed through the package's own declarations. */
+export type TensorflowModule = typeof import('@tensorflow/tfjs-node');
+
+let loaded: TensorflowModule | undefined;
+
+/** Thrown when the native TensorFlow binding cannot be loaded; says what to do about it. */
+export class BackendUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(
+      `the native TensorFlow binding (@tensorflow/tfjs-node) could not be loaded: ${
+        cause instanceof Error ? cause.message : String(cause)
+      }. Run \`npm rebuild @tensorflow/tfjs-node && node scripts/install-tensorflow.mjs\` in the Spanlight folder.`,
+    );
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+/**
+ * Loads tfjs-node once, on first use. This is the one place that requires the native binding, so
+ * that activating the extension or importing core modules never pays for it.
+ */
+export function loadTensorflow(): TensorflowModule {
+  if (loaded) return loaded;
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  try {
+    // A plain require keeps the native module out of bundles (it is external in esbuild).
+    loaded = require('@tensorflow/tfjs-node') as TensorflowModule;
+  } catch (err) {
+    throw new BackendUnavailableError(err);
+  }
+  return loaded;
+}
+
+export interface BackendInfo {
+  backend: string;
+  tensorflowVersion: string;
+  tfjsVersion: string;
+  bindingPath: string;
+  /** Threads TensorFlow may use for one op; defaults to the number of cores. */
+  intraOpThreads: number;
+  interOpThreads: number;
+  cores: number;
+  /** Mean wall time of one 256×256 float32 matmul, after warm-up. */
+  matmulMs: number;
+  matmulCorrect: boolean;
+}
+
+function threadSetting(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/** What `spanlight doctor` and the extension's backend command report. */
+export async function describeBackend(): Promise<BackendInfo> {
+  const tf = loadTensorflow();
+  await tf.ready();
+  const binding = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding;
+  const bindingPath = path.join(
+    path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')),
+    'lib',
+    'napi-v8',
+    'tfjs_binding.node',
+  );
+
+  const n = 256;
+  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+  // Correctness on a product we can check by hand, timing on a realistic size.
+  const small = tf.tidy(() =>
+    tf.matMul(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+      tf.tensor2d([
+        [5, 6],
+        [7, 8],
+      ]),
+    ),
+  );
+  const expected = [19, 22, 43, 50];
+  const got = Array.from(small.dataSync());
+  small.dispose();
+  for (let i = 0; i < 3; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+  const repeats = 20;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < repeats; i++) tf.tidy(() => tf.matMul(a, b).dataSync());
+  const matmulMs = Number(process.hrtime.bigint() - t0) / 1e6 / repeats;
+  a.dispose();
+  b.dispose();
+
+  const cores = os.availableParallelism();
+  return {
+    backend: tf.getBackend(),
+    tensorflowVersion: binding.TF_Version,
+    tfjsVersion: tf.version.tfjs,
+    bindingPath,
+    intraOpThreads: threadSetting('TF_NUM_INTRAOP_THREADS', cores),
+    interOpThreads: threadSetting('TF_NUM_INTEROP_THREADS', cores),
+    cores,
+    matmulMs,
+    matmulCorrect: expected.every((v, i) => got[i] === v),
+  };
+}
