@@ -24,6 +24,8 @@ export class BackendUnavailableError extends Error {
  */
 export function loadTensorflow(): TensorflowModule {
   if (loaded) return loaded;
+  // Hides TensorFlow's info and warning logs from later ops. (The oneDNN banner printed while the
+  // library loads ignores a value set this late; set TF_CPP_MIN_LOG_LEVEL=3 in the environment.)
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
     // A plain require keeps the native module out of bundles (it is external in esbuild).
