@@ -1,0 +1,154 @@
+import type { TagScheme } from '../types';
+
+/** What the tagger predicts: chunk tags for entities (span F1) or one tag per token (accuracy). */
+export type TaskKind = 'entities' | 'pos';
+export type OutputLayer = 'softmax' | 'crf';
+
+/** The network's sizes. Every size in the model comes from here. */
+export interface ModelConfig {
+  task: TaskKind;
+  output: OutputLayer;
+  /** Scheme of the chunk tags for entity tasks; 'none' for POS. */
+  tagScheme: TagScheme | 'none';
+  /** Word embedding size (100 to match the pretrained wink vectors). */
+  wordDim: number;
+  /** Lowercase words before the vocabulary lookup (characters keep their case). */
+  lowercase: boolean;
+  /** Train words seen fewer times than this map to the unknown word. */
+  minWordFrequency: number;
+  charDim: number;
+  /** Char BiLSTM units per direction. */
+  charHidden: number;
+  /** Longer words are truncated to this many characters for the char BiLSTM. */
+  maxWordLength: number;
+  /** Size of the embedding of the word's casing class; 0 disables the feature. */
+  casingDim: number;
+  /** Word-level BiLSTM units per direction. */
+  hidden: number;
+  /** Number of stacked word-level BiLSTM layers (1 to 4). */
+  layers: number;
+  dropout: number;
+}
+
+/** How the network is optimised. */
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Gradients are rescaled so that their global norm is at most this. 0 disables clipping. */
+  clipNorm: number;
+  /** Stop after this many epochs without a better dev metric. */
+  patience: number;
+  seed: number;
+  /** Sentences longer than this are split for training (memory bound). */
+  maxSentenceLength: number;
+}
+
+export const DEFAULT_MODEL_CONFIG: ModelConfig = {
+  task: 'pos',
+  output: 'softmax',
+  tagScheme: 'none',
+  wordDim: 100,
+  lowercase: true,
+  minWordFrequency: 2,
+  charDim: 30,
+  charHidden: 50,
+  maxWordLength: 20,
+  casingDim: 0,
+  hidden: 100,
+  layers: 2,
+  dropout: 0.5,
+};
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  epochs: 10,
+  batchSize: 32,
+  learningRate: 1e-3,
+  clipNorm: 5,
+  patience: 3,
+  seed: 1,
+  maxSentenceLength: 200,
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Check<T> = { [K in keyof T]: (value: unknown) => string | undefined };
+
+const integerIn = (min: number, max: number) => (v: unknown) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+    ? undefined
+    : `must be an integer from ${min} to ${max}`;
+const numberIn = (min: number, max: number, minExclusive = false) => (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max
+    ? undefined
+    : `must be a number ${minExclusive ? 'above' : 'from'} ${min}${minExclusive ? ' and at most' : ' to'} ${max}`;
+const oneOf =
+  (...options: string[]) =>
+  (v: unknown) =>
+    typeof v === 'string' && options.includes(v) ? undefined : `must be one of ${options.join(', ')}`;
+const boolean = (v: unknown) => (typeof v === 'boolean' ? undefined : 'must be true or false');
+
+const modelChecks: Check<ModelConfig> = {
+  task: oneOf('entities', 'pos'),
+  output: oneOf('softmax', 'crf'),
+  tagScheme: oneOf('IOB1', 'IOB2', 'BIOES', 'none'),
+  wordDim: integerIn(1, 1024),
+  lowercase: boolean,
+  minWordFrequency: integerIn(1, 1000),
+  charDim: integerIn(1, 512),
+  charHidden: integerIn(1, 1024),
+  maxWordLength: integerIn(1, 100),
+  casingDim: integerIn(0, 64),
+  hidden: integerIn(1, 2048),
+  layers: integerIn(1, 4),
+  dropout: numberIn(0, 0.9),
+};
+
+const trainChecks: Check<TrainConfig> = {
+  epochs: integerIn(1, 1000),
+  batchSize: integerIn(1, 4096),
+  learningRate: numberIn(0, 1, true),
+  clipNorm: numberIn(0, 1e6),
+  patience: integerIn(1, 1000),
+  seed: integerIn(0, 2 ** 31 - 1),
+  maxSentenceLength: integerIn(1, 10_000),
+};
+
+function resolve<T extends object>(defaults: T, checks: Check<T>, partial: unknown, what: string): T {
+  const problems: string[] = [];
+  if (partial !== undefined && (typeof partial !== 'object' || partial === null || Array.isArray(partial))) {
+    throw new ConfigError([`${what} must be an object`]);
+  }
+  const given = (partial ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(key in checks)) problems.push(`${what}.${key} is not a known setting`);
+  }
+  const result = { ...defaults, ...given } as T;
+  for (const key of Object.keys(checks) as Array<keyof T>) {
+    const problem = checks[key](result[key]);
+    if (problem) problems.push(`${what}.${String(key)} ${problem} (got ${JSON.stringify(result[key])})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result;
+}
+
+/** Fills defaults and validates; throws a ConfigError listing every problem. */
+export function resolveModelConfig(partial?: Partial<ModelConfig> | unknown): ModelConfig {
+  const config = resolve(DEFAULT_MODEL_CONFIG, modelChecks, partial, 'model');
+  if (config.task === 'pos' && config.tagScheme !== 'none') {
+    throw new ConfigError([`model.tagScheme must be "none" for a POS task (got ${config.tagScheme})`]);
+  }
+  if (config.task === 'entities' && config.tagScheme === 'none') {
+    throw new ConfigError(['model.tagScheme must be IOB1, IOB2 or BIOES for an entity task']);
+  }
+  return config;
+}
+
+export function resolveTrainConfig(partial?: Partial<TrainConfig> | unknown): TrainConfig {
+  return resolve(DEFAULT_TRAIN_CONFIG, trainChecks, partial, 'train');
+}

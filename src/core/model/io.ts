@@ -1,0 +1,262 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../atomic';
+import type { Vocabularies } from '../encode/vocab';
+import { ConfigError, type ModelConfig, resolveModelConfig } from './config';
+
+export const MODEL_FORMAT = 'spanlight-tagger';
+export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FILE = 'model.json';
+
+/** A weight as stored: float16 halves the size of embeddings at no measurable accuracy cost. */
+export type WeightStorage = 'float32' | 'float16';
+
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  storage: WeightStorage;
+  /** Byte offset and length in the weights file. */
+  offset: number;
+  bytes: number;
+}
+
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** What `model.json` holds besides the weights table. */
+export interface ModelCard {
+  name: string;
+  description?: string;
+  language?: string;
+  config: ModelConfig;
+  vocabularies: Vocabularies;
+  /** Counts of the data the model was trained on. */
+  trainingData?: {
+    files: string[];
+    sentences: number;
+    tokens: number;
+    labelCounts?: Record<string, number>;
+    repairs?: number;
+  };
+  metrics?: Record<string, unknown>;
+  training?: Record<string, unknown>;
+  createdAt: string;
+}
+
+interface ModelFile extends ModelCard {
+  format: typeof MODEL_FORMAT;
+  formatVersion: number;
+  weightsFile: string;
+  weightsSha256: string;
+  weights: WeightSpec[];
+}
+
+export class ModelFileError extends Error {
+  constructor(
+    readonly modelPath: string,
+    problem: string,
+  ) {
+    super(`${modelPath}: ${problem}`);
+    this.name = 'ModelFileError';
+  }
+}
+
+function toFloat16Bits(value: number): number {
+  const f32 = new Float32Array([value]);
+  const bits = new Uint32Array(f32.buffer)[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  const mantissa = bits & 0x7fffff;
+  if (((bits >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  if (exponent >= 0x1f) return sign | 0x7c00;
+  if (exponent <= 0) {
+    if (exponent < -10) return sign;
+    const m = (mantissa | 0x800000) >> (1 - exponent);
+    return sign | ((m + 0x1000) >> 13);
+  }
+  // Round to nearest: a carry into the exponent is still the correctly rounded value.
+  return (sign | (exponent << 10) | (mantissa >> 13)) + ((mantissa >> 12) & 1);
+}
+
+function fromFloat16Bits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (mantissa / 1024);
+  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
+}
+
+function encodeWeight(weight: NamedWeight, storage: WeightStorage): Buffer {
+  if (storage === 'float32') {
+    return Buffer.from(weight.data.buffer, weight.data.byteOffset, weight.data.byteLength);
+  }
+  const out = Buffer.alloc(weight.data.length * 2);
+  for (let i = 0; i < weight.data.length; i++) out.writeUInt16LE(toFloat16Bits(weight.data[i]!), i * 2);
+  return out;
+}
+
+function decodeWeight(bytes: Buffer, storage: WeightStorage, count: number): Float32Array {
+  if (storage === 'float32') {
+    const out = new Float32Array(count);
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  }
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = fromFloat16Bits(bytes.readUInt16LE(i * 2));
+  return out;
+}
+
+export interface SaveOptions {
+  /** Which weights to store as float16 (by name); the rest are float32. */
+  float16?: (name: string) => boolean;
+}
+
+/**
+ * Saves a model folder. The weights go to a new content-named file first, then `model.json` is
+ * replaced atomically, then stale weights files are removed: a crash leaves the previous model
+ * loadable.
+ */
+export async function saveModel(
+  folder: string,
+  card: ModelCard,
+  weights: NamedWeight[],
+  options: SaveOptions = {},
+): Promise<void> {
+  const specs: WeightSpec[] = [];
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const weight of weights) {
+    const storage: WeightStorage = options.float16?.(weight.name) ? 'float16' : 'float32';
+    const bytes = encodeWeight(weight, storage);
+    specs.push({ name: weight.name, shape: weight.shape, storage, offset, bytes: bytes.length });
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  const data = Buffer.concat(chunks);
+  const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+  const weightsFile = `weights-${sha256.slice(0, 12)}.bin`;
+  await writeFileAtomic(path.join(folder, weightsFile), data);
+  const file: ModelFile = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    ...card,
+    weightsFile,
+    weightsSha256: sha256,
+    weights: specs,
+  };
+  await writeFileAtomic(path.join(folder, MODEL_FILE), `${JSON.stringify(file, null, 1)}\n`);
+  for (const entry of await fs.promises.readdir(folder)) {
+    if (/^weights-[0-9a-f]{12}\.bin$/.test(entry) && entry !== weightsFile) {
+      await fs.promises.rm(path.join(folder, entry), { force: true });
+    }
+  }
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/** Reads and validates a model folder; every problem is a ModelFileError with a clear message. */
+export async function loadModelFiles(folder: string): Promise<{ card: ModelCard; weights: NamedWeight[] }> {
+  const jsonPath = path.join(folder, MODEL_FILE);
+  let text: string;
+  try {
+    text = await fs.promises.readFile(jsonPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelFileError(
+      folder,
+      code === 'ENOENT'
+        ? `no ${MODEL_FILE} here: not a Spanlight model folder`
+        : `cannot read ${MODEL_FILE}: ${(err as Error).message}`,
+    );
+  }
+  let file: Partial<ModelFile>;
+  try {
+    file = JSON.parse(text) as Partial<ModelFile>;
+  } catch (err) {
+    throw new ModelFileError(folder, `${MODEL_FILE} is corrupt (invalid JSON: ${(err as Error).message})`);
+  }
+  if (typeof file !== 'object' || file === null || file.format !== MODEL_FORMAT) {
+    throw new ModelFileError(folder, `${MODEL_FILE} is not a Spanlight tagger model`);
+  }
+  if (typeof file.formatVersion !== 'number' || file.formatVersion > MODEL_FORMAT_VERSION) {
+    throw new ModelFileError(
+      folder,
+      `the model has format version ${String(file.formatVersion)}, newer than this Spanlight supports (${MODEL_FORMAT_VERSION}); update Spanlight`,
+    );
+  }
+  let config: ModelConfig;
+  try {
+    config = resolveModelConfig(file.config);
+  } catch (err) {
+    throw new ModelFileError(folder, err instanceof ConfigError ? err.message : String(err));
+  }
+  const vocab = file.vocabularies;
+  if (
+    !vocab ||
+    !isStringArray(vocab.words) ||
+    !isStringArray(vocab.chars) ||
+    !isStringArray(vocab.labels) ||
+    vocab.words.length < 2 ||
+    vocab.chars.length < 2 ||
+    vocab.labels.length < 1
+  ) {
+    throw new ModelFileError(folder, `${MODEL_FILE} has missing or malformed vocabularies`);
+  }
+  if (typeof file.weightsFile !== 'string' || !/^weights-[0-9a-f]{12}\.bin$/.test(file.weightsFile)) {
+    throw new ModelFileError(folder, `${MODEL_FILE} names no valid weights file`);
+  }
+  if (!Array.isArray(file.weights)) throw new ModelFileError(folder, `${MODEL_FILE} has no weights table`);
+  let data: Buffer;
+  try {
+    data = await fs.promises.readFile(path.join(folder, file.weightsFile));
+  } catch {
+    throw new ModelFileError(folder, `the weights file ${file.weightsFile} is missing`);
+  }
+  const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+  if (sha256 !== file.weightsSha256) {
+    throw new ModelFileError(
+      folder,
+      `the weights file ${file.weightsFile} is truncated or corrupt (checksum mismatch, ${data.length} bytes)`,
+    );
+  }
+  const weights: NamedWeight[] = [];
+  for (const spec of file.weights) {
+    const count = Array.isArray(spec?.shape) ? spec.shape.reduce((a, b) => a * b, 1) : Number.NaN;
+    const width = spec?.storage === 'float16' ? 2 : spec?.storage === 'float32' ? 4 : Number.NaN;
+    if (
+      typeof spec?.name !== 'string' ||
+      !Number.isInteger(count) ||
+      count < 0 ||
+      spec.bytes !== count * width ||
+      !Number.isInteger(spec.offset) ||
+      spec.offset < 0 ||
+      spec.offset + spec.bytes > data.length
+    ) {
+      throw new ModelFileError(folder, `weight ${JSON.stringify(spec?.name)} has an invalid entry in ${MODEL_FILE}`);
+    }
+    weights.push({
+      name: spec.name,
+      shape: spec.shape,
+      data: decodeWeight(data.subarray(spec.offset, spec.offset + spec.bytes), spec.storage, count),
+    });
+  }
+  const card: ModelCard = {
+    name: typeof file.name === 'string' ? file.name : path.basename(folder),
+    config,
+    vocabularies: { words: vocab.words, chars: vocab.chars, labels: vocab.labels },
+    createdAt: typeof file.createdAt === 'string' ? file.createdAt : '',
+    ...(file.description ? { description: file.description } : {}),
+    ...(file.language ? { language: file.language } : {}),
+    ...(file.trainingData ? { trainingData: file.trainingData } : {}),
+    ...(file.metrics ? { metrics: file.metrics } : {}),
+    ...(file.training ? { training: file.training } : {}),
+  };
+  return { card, weights };
+}

@@ -1,0 +1,287 @@
+import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
+import { loadTensorflow, type TensorflowModule } from '../backend';
+import type { EncodedBatch } from '../encode/batch';
+import { CASING_CLASSES, type Vocabularies } from '../encode/vocab';
+import { bidirectionalLstm, initLstmWeights, type LstmImplementation, type LstmWeights } from '../kernels';
+import type { ModelConfig } from './config';
+import { type CrfParams, crfLoss, crfMarginals, crfViterbi } from './crf';
+import type { NamedWeight } from './io';
+
+/** One direction's weights as trainable variables. */
+interface LstmVariables {
+  kernel: Variable;
+  bias: Variable;
+}
+
+interface BiLstmVariables {
+  forward: LstmVariables;
+  backward: LstmVariables;
+}
+
+/** Per-token output of the network for one sentence. */
+export interface TokenPrediction {
+  /** Label index. */
+  label: number;
+  /** Probability of that label (softmax probability, or CRF marginal). */
+  confidence: number;
+  /** Label distribution (softmax or CRF marginals) over all labels. */
+  distribution: Float32Array;
+}
+
+export interface NetworkOptions {
+  implementation?: LstmImplementation;
+  seed?: number;
+  /** Initial word vectors by word index (rows of the embedding); others stay random. */
+  pretrained?: { rows: Int32Array; vectors: Float32Array };
+  /** CRF transitions forbidden at decode time, for chunk tag schemes. */
+  constraints?: { allowed: boolean[][]; allowedStart: boolean[]; allowedEnd: boolean[] };
+}
+
+/**
+ * The tagger network: char BiLSTM per distinct word + word embedding (+ casing) → dropout →
+ * N × BiLSTM → dropout → dense → softmax or CRF. Holds its weights as tf variables.
+ */
+export class TaggerNetwork {
+  readonly tf: TensorflowModule;
+  readonly numLabels: number;
+  private readonly implementation: LstmImplementation | undefined;
+  private readonly variables = new Map<string, Variable>();
+  private readonly wordEmbedding: Variable;
+  private readonly charEmbedding: Variable;
+  private readonly casingEmbedding: Variable | undefined;
+  private readonly charLstm: BiLstmVariables;
+  private readonly layers: BiLstmVariables[];
+  private readonly denseKernel: Variable;
+  private readonly denseBias: Variable;
+  private readonly crf: CrfParams | undefined;
+  private readonly constraints: NetworkOptions['constraints'];
+  private dropoutCalls = 0;
+  private readonly seed: number;
+
+  constructor(
+    readonly config: ModelConfig,
+    vocabularies: Vocabularies,
+    options: NetworkOptions = {},
+  ) {
+    const tf = loadTensorflow();
+    this.tf = tf;
+    this.implementation = options.implementation;
+    this.constraints = options.constraints;
+    this.numLabels = vocabularies.labels.length;
+    const seed = options.seed ?? 1;
+    this.seed = seed;
+    let nextSeed = seed * 7919;
+    const uniform = (shape: number[], limit: number) =>
+      tf.tidy(() => tf.randomUniform(shape, -limit, limit, 'float32', nextSeed++));
+    const glorot = (fanIn: number, fanOut: number) => uniform([fanIn, fanOut], Math.sqrt(6 / (fanIn + fanOut)));
+
+    const wordInit = uniform([vocabularies.words.length, config.wordDim], Math.sqrt(3 / config.wordDim));
+    this.wordEmbedding = this.register(
+      'word_embedding',
+      options.pretrained ? withRows(tf, wordInit, options.pretrained) : wordInit,
+    );
+    this.charEmbedding = this.register(
+      'char_embedding',
+      uniform([vocabularies.chars.length, config.charDim], Math.sqrt(3 / config.charDim)),
+    );
+    this.casingEmbedding =
+      config.casingDim > 0
+        ? this.register('casing_embedding', uniform([CASING_CLASSES.length, config.casingDim], 0.5))
+        : undefined;
+    this.charLstm = this.registerBiLstm('char_lstm', config.charDim, config.charHidden, () => nextSeed++);
+    const tokenSize = config.wordDim + 2 * config.charHidden + config.casingDim;
+    this.layers = Array.from({ length: config.layers }, (_, i) =>
+      this.registerBiLstm(`lstm_${i}`, i === 0 ? tokenSize : 2 * config.hidden, config.hidden, () => nextSeed++),
+    );
+    this.denseKernel = this.register('dense_kernel', glorot(2 * config.hidden, this.numLabels));
+    this.denseBias = this.register('dense_bias', tf.zeros([this.numLabels]));
+    this.crf =
+      config.output === 'crf'
+        ? {
+            transitions: this.register('crf_transitions', uniform([this.numLabels, this.numLabels], 0.1)) as Tensor2D,
+            start: this.register('crf_start', uniform([this.numLabels], 0.1)) as Tensor1D,
+            end: this.register('crf_end', uniform([this.numLabels], 0.1)) as Tensor1D,
+          }
+        : undefined;
+  }
+
+  private register(name: string, initial: Tensor): Variable {
+    const variable = this.tf.variable(initial, true, `${name}_${variableCounter++}`);
+    initial.dispose();
+    this.variables.set(name, variable);
+    return variable;
+  }
+
+  private registerBiLstm(name: string, inputSize: number, hidden: number, seed: () => number): BiLstmVariables {
+    const direction = (suffix: string): LstmVariables => {
+      const init = initLstmWeights(inputSize, hidden, seed());
+      return {
+        kernel: this.register(`${name}_${suffix}_kernel`, init.kernel),
+        bias: this.register(`${name}_${suffix}_bias`, init.bias),
+      };
+    };
+    return { forward: direction('fw'), backward: direction('bw') };
+  }
+
+  /** Trainable variables in a stable order. */
+  trainableVariables(): Variable[] {
+    return [...this.variables.values()];
+  }
+
+  /** A snapshot of all weights, for saving. */
+  weights(): NamedWeight[] {
+    return [...this.variables.entries()].map(([name, v]) => ({
+      name,
+      shape: v.shape.slice(),
+      data: v.dataSync() as Float32Array,
+    }));
+  }
+
+  /** Replaces every weight; shapes must match this network's config exactly. */
+  setWeights(weights: NamedWeight[]): void {
+    const byName = new Map(weights.map((w) => [w.name, w]));
+    const problems: string[] = [];
+    for (const [name, variable] of this.variables) {
+      const weight = byName.get(name);
+      if (!weight) problems.push(`missing weight ${name}`);
+      else if (weight.shape.join('x') !== variable.shape.join('x')) {
+        problems.push(`weight ${name} has shape [${weight.shape}], the config needs [${variable.shape}]`);
+      }
+    }
+    for (const name of byName.keys()) if (!this.variables.has(name)) problems.push(`unexpected weight ${name}`);
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    for (const [name, variable] of this.variables) {
+      const weight = byName.get(name)!;
+      this.tf.tidy(() => variable.assign(this.tf.tensor(weight.data, weight.shape, 'float32')));
+    }
+  }
+
+  private dropout(x: Tensor, training: boolean): Tensor {
+    if (!training || this.config.dropout <= 0) return x;
+    // A fresh seed per call: the same seed would reuse one mask for every step.
+    return this.tf.dropout(x, this.config.dropout, undefined, this.seed * 1_000_003 + this.dropoutCalls++);
+  }
+
+  /** Char BiLSTM final states of the batch's distinct words, [distinct, 2 * charHidden]. */
+  private charRepresentations(batch: EncodedBatch): Tensor2D {
+    const tf = this.tf;
+    const weights = (v: LstmVariables): LstmWeights => ({ kernel: v.kernel as Tensor2D, bias: v.bias as Tensor1D });
+    const groupStates = batch.charGroups.map((group) => {
+      const ids = tf.tensor2d(group.charIds, [group.count, group.length], 'int32');
+      const embedded = tf.gather(this.charEmbedding, ids) as Tensor3D;
+      const lengths = new Array<number>(group.count).fill(group.length);
+      return bidirectionalLstm(
+        embedded,
+        lengths,
+        weights(this.charLstm.forward),
+        weights(this.charLstm.backward),
+        this.implementation ? { implementation: this.implementation } : {},
+      ).finalState;
+    });
+    return (groupStates.length === 1 ? groupStates[0]! : tf.concat(groupStates, 0)) as Tensor2D;
+  }
+
+  /** Emission scores [B, T, K]. */
+  logits(batch: EncodedBatch, training: boolean): Tensor3D {
+    const tf = this.tf;
+    const { size, maxLength } = batch;
+    const shape2d: [number, number] = [size, maxLength];
+    const chars = tf.gather(this.charRepresentations(batch), tf.tensor2d(batch.tokenToDistinct, shape2d, 'int32'));
+    const words = tf.gather(this.wordEmbedding, tf.tensor2d(batch.wordIds, shape2d, 'int32'));
+    const parts = [words, chars];
+    if (this.casingEmbedding) parts.push(tf.gather(this.casingEmbedding, tf.tensor2d(batch.casing, shape2d, 'int32')));
+    let x = this.dropout(tf.concat(parts, 2), training) as Tensor3D;
+    const lengths = Array.from(batch.lengths);
+    for (const layer of this.layers) {
+      x = bidirectionalLstm(
+        x,
+        lengths,
+        { kernel: layer.forward.kernel as Tensor2D, bias: layer.forward.bias as Tensor1D },
+        { kernel: layer.backward.kernel as Tensor2D, bias: layer.backward.bias as Tensor1D },
+        this.implementation ? { implementation: this.implementation } : {},
+      ).outputs;
+    }
+    x = this.dropout(x, training) as Tensor3D;
+    const hidden = x.shape[2];
+    return tf.add(tf.matMul(x.reshape([size * maxLength, hidden]), this.denseKernel), this.denseBias).reshape([
+      size,
+      maxLength,
+      this.numLabels,
+    ]) as Tensor3D;
+  }
+
+  /** Mean loss per real token (softmax) or per sentence (CRF). Call inside variableGrads/tidy. */
+  loss(batch: EncodedBatch, training = true): Scalar {
+    const tf = this.tf;
+    if (!batch.tagIds) throw new Error('the batch has no tags to compute a loss');
+    const logits = this.logits(batch, training);
+    const tags = tf.tensor2d(batch.tagIds, [batch.size, batch.maxLength], 'int32');
+    if (this.crf) return crfLoss(logits, tags, batch.lengths, this.crf) as Scalar;
+    const mask = sequenceMask(tf, batch.lengths, batch.maxLength);
+    const logProbs = tf.logSoftmax(logits);
+    const gold = tf.sum(tf.mul(logProbs, tf.oneHot(tags, this.numLabels)), 2);
+    return tf.div(tf.neg(tf.sum(tf.mul(gold, mask))), Math.max(1, batch.tokenCount)) as Scalar;
+  }
+
+  /** Best labels with confidences and distributions, one array per sentence (trimmed). */
+  predict(batch: EncodedBatch): TokenPrediction[][] {
+    const tf = this.tf;
+    const K = this.numLabels;
+    if (this.crf) {
+      const crf = this.crf;
+      const { paths, marginals } = tf.tidy(() => {
+        const logits = this.logits(batch, false);
+        const decoded = crfViterbi(
+          logits,
+          batch.lengths,
+          crf,
+          this.constraints?.allowed,
+          this.constraints?.allowedStart,
+          this.constraints?.allowedEnd,
+        );
+        return { paths: decoded.paths, marginals: crfMarginals(logits, batch.lengths, crf).dataSync() as Float32Array };
+      });
+      return paths.map((path, b) =>
+        path.map((label, t) => {
+          const at = (b * batch.maxLength + t) * K;
+          const distribution = marginals.slice(at, at + K);
+          return { label, confidence: distribution[label]!, distribution };
+        }),
+      );
+    }
+    const probs = tf.tidy(() => tf.softmax(this.logits(batch, false)).dataSync() as Float32Array);
+    return Array.from(batch.lengths, (length, b) =>
+      Array.from({ length }, (_, t) => {
+        const at = (b * batch.maxLength + t) * K;
+        const distribution = probs.slice(at, at + K);
+        let label = 0;
+        for (let k = 1; k < K; k++) if (distribution[k]! > distribution[label]!) label = k;
+        return { label, confidence: distribution[label]!, distribution };
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const v of this.variables.values()) v.dispose();
+    this.variables.clear();
+  }
+}
+
+let variableCounter = 0;
+
+export function sequenceMask(tf: TensorflowModule, lengths: ArrayLike<number>, maxLength: number): Tensor2D {
+  const size = lengths.length;
+  const mask = new Float32Array(size * maxLength);
+  for (let b = 0; b < size; b++) mask.fill(1, b * maxLength, b * maxLength + lengths[b]!);
+  return tf.tensor2d(mask, [size, maxLength]);
+}
+
+function withRows(tf: TensorflowModule, base: Tensor, pretrained: { rows: Int32Array; vectors: Float32Array }): Tensor {
+  const values = base.dataSync().slice() as Float32Array;
+  const dim = base.shape[1]!;
+  pretrained.rows.forEach((row, i) => {
+    values.set(pretrained.vectors.subarray(i * dim, (i + 1) * dim), row * dim);
+  });
+  base.dispose();
+  return tf.tensor2d(values, base.shape as [number, number]);
+}
