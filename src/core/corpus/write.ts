@@ -1,0 +1,147 @@
+/**
+ * Writing corpora. Sentences are streamed to a temporary file next to the target, which is renamed
+ * over it only when everything was written: a failed write leaves the old file untouched. A
+ * sentence a format cannot represent is a problem; problems abort the write with a `CorpusError`.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import type { TaggedSentence } from '../types';
+import { bratPaths, formatBratSentence } from './brat';
+import { formatConllSentence } from './conll';
+import { formatConlluSentence } from './conllu';
+import { formatJsonlSentence } from './jsonl';
+import type { CorpusFormat, CorpusWriteOptions } from './options';
+import { DEFAULT_MAX_PROBLEMS, ProblemLog } from './problems';
+
+export interface CorpusWriteResult {
+  sentences: number;
+  /** The files written (two for brat: `.txt` and `.ann`). */
+  paths: string[];
+}
+
+/**
+ * Writes `sentences` to `path` as `format`. For brat, `path` names the document (with or without
+ * `.txt`/`.ann`) and both files are written.
+ */
+export async function writeCorpus(
+  path: string,
+  sentences: Iterable<TaggedSentence> | AsyncIterable<TaggedSentence>,
+  format: CorpusFormat,
+  options: CorpusWriteOptions = {},
+): Promise<CorpusWriteResult> {
+  const targets = format === 'brat' ? [bratPaths(path).txt, bratPaths(path).ann] : [path];
+  const files = await Promise.all(targets.map((target) => AtomicFile.create(target)));
+  const [main, annotations] = files as [AtomicFile, AtomicFile | undefined];
+  const log = new ProblemLog(options.maxProblems ?? DEFAULT_MAX_PROBLEMS, true);
+  let count = 0;
+  let bratOffset = 0;
+  let bratEntities = 1;
+  try {
+    for await (const sentence of sentences) {
+      count++;
+      const where = `sentence ${count}${sentence.line ? ` (read from line ${sentence.line})` : ''}`;
+      const report = (errors: readonly string[]) => {
+        for (const error of errors)
+          log.add({ path: main.path, line: main.lines + 1, message: `${where}: ${error}` });
+      };
+      const shapeErrors = sentenceShapeErrors(sentence);
+      if (shapeErrors.length > 0) {
+        report(shapeErrors);
+        continue;
+      }
+      if (format === 'brat') {
+        const formatted = formatBratSentence(sentence, bratOffset, bratEntities);
+        if ('errors' in formatted) {
+          report(formatted.errors);
+          continue;
+        }
+        bratOffset += formatted.codePoints;
+        bratEntities += formatted.entities;
+        await main.write(formatted.txt);
+        await annotations!.write(formatted.ann);
+        continue;
+      }
+      const formatted = formatSentence(sentence, count, format, options);
+      if ('errors' in formatted) report(formatted.errors);
+      else await main.write(formatted.text);
+    }
+    log.finish();
+    for (const file of files) await file.commit();
+  } catch (error) {
+    await Promise.all(files.map((file) => file.abort()));
+    throw error;
+  }
+  return { sentences: count, paths: targets };
+}
+
+function formatSentence(
+  sentence: TaggedSentence,
+  sentenceNumber: number,
+  format: Exclude<CorpusFormat, 'brat'>,
+  options: CorpusWriteOptions,
+): { text: string } | { errors: string[] } {
+  switch (format) {
+    case 'conll':
+      return formatConllSentence(sentence, options);
+    case 'conllu':
+    case 'uner':
+      return formatConlluSentence(sentence, sentenceNumber, format, options);
+    case 'jsonl':
+      return formatJsonlSentence(sentence, options);
+  }
+}
+
+function sentenceShapeErrors(sentence: TaggedSentence): string[] {
+  if (sentence.tokens.length === 0) return ['no tokens'];
+  if (sentence.tokens.length !== sentence.tags.length) {
+    return [`tokens/tags length mismatch: ${sentence.tokens.length} tokens, ${sentence.tags.length} tags`];
+  }
+  return [];
+}
+
+const FLUSH_CHARACTERS = 1 << 20;
+
+/** A file written through a temporary sibling and renamed into place on `commit`. */
+class AtomicFile {
+  /** Lines written so far, so problems can say where the sentence would have gone. */
+  lines = 0;
+  private pending: string[] = [];
+  private pendingLength = 0;
+
+  private constructor(
+    readonly path: string,
+    private readonly temporaryPath: string,
+    private readonly handle: fs.FileHandle,
+  ) {}
+
+  static async create(path: string): Promise<AtomicFile> {
+    const temporaryPath = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    return new AtomicFile(path, temporaryPath, await fs.open(temporaryPath, 'wx'));
+  }
+
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lines++;
+    if (this.pendingLength >= FLUSH_CHARACTERS) await this.flush();
+  }
+
+  async commit(): Promise<void> {
+    await this.flush();
+    await this.handle.close();
+    await fs.rename(this.temporaryPath, this.path);
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await fs.rm(this.temporaryPath, { force: true });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    await this.handle.write(text);
+  }
+}
