@@ -1,9 +1,15 @@
 import { parseArgs } from 'node:util';
+import { CorpusError } from '../core/corpus/problems';
+import { ConfigError } from '../core/model/config';
+import { ModelFileError } from '../core/model/io';
 import type { CommandSpec } from './command';
+import { convertCommand } from './commands/convert';
 import { doctorCommand } from './commands/doctor';
+import { evalCommand } from './commands/eval';
+import { statsCommand } from './commands/stats';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, UserError } from './usage';
 
-const commands: CommandSpec[] = [doctorCommand];
+const commands: CommandSpec[] = [doctorCommand, statsCommand, convertCommand, evalCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -46,7 +52,12 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       err.write(`spanlight ${command.name}: ${e.message}\nusage: ${command.usage}\n`);
       return EXIT_USAGE;
     }
-    if (e instanceof UserError) {
+    if (
+      e instanceof UserError ||
+      e instanceof CorpusError ||
+      e instanceof ModelFileError ||
+      e instanceof ConfigError
+    ) {
       err.write(`spanlight ${command.name}: ${e.message}\n`);
       return EXIT_FAILURE;
     }
