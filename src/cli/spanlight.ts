@@ -7,9 +7,18 @@ import { convertCommand } from './commands/convert';
 import { doctorCommand } from './commands/doctor';
 import { evalCommand } from './commands/eval';
 import { statsCommand } from './commands/stats';
+import { tagCommand } from './commands/tag';
+import { trainCommand } from './commands/train';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, UserError } from './usage';
 
-const commands: CommandSpec[] = [doctorCommand, statsCommand, convertCommand, evalCommand];
+const commands: CommandSpec[] = [
+  doctorCommand,
+  statsCommand,
+  convertCommand,
+  trainCommand,
+  tagCommand,
+  evalCommand,
+];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -32,6 +32,10 @@ export interface ModelCard {
   name: string;
   description?: string;
   language?: string;
+  /** Licence of the model (follows its training data's). */
+  license?: string;
+  /** Known limits, for the MODEL.md card. */
+  limits?: string[];
   config: ModelConfig;
   vocabularies: Vocabularies;
   /** Counts of the data the model was trained on. */
@@ -239,7 +243,10 @@ export async function loadModelFiles(folder: string): Promise<{ card: ModelCard;
       spec.offset < 0 ||
       spec.offset + spec.bytes > data.length
     ) {
-      throw new ModelFileError(folder, `weight ${JSON.stringify(spec?.name)} has an invalid entry in ${MODEL_FILE}`);
+      throw new ModelFileError(
+        folder,
+        `weight ${JSON.stringify(spec?.name)} has an invalid entry in ${MODEL_FILE}`,
+      );
     }
     weights.push({
       name: spec.name,
@@ -254,6 +261,8 @@ export async function loadModelFiles(folder: string): Promise<{ card: ModelCard;
     createdAt: typeof file.createdAt === 'string' ? file.createdAt : '',
     ...(file.description ? { description: file.description } : {}),
     ...(file.language ? { language: file.language } : {}),
+    ...(file.license ? { license: file.license } : {}),
+    ...(Array.isArray(file.limits) ? { limits: file.limits.filter((l) => typeof l === 'string') } : {}),
     ...(file.trainingData ? { trainingData: file.trainingData } : {}),
     ...(file.metrics ? { metrics: file.metrics } : {}),
     ...(file.training ? { training: file.training } : {}),
