@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadTensorflow } from '../../../src/core/backend';
+import { readCorpus } from '../../../src/core/corpus';
+import { encodeBatch } from '../../../src/core/encode/batch';
+import { MODEL_FILE, ModelFileError } from '../../../src/core/model/io';
+import { Tagger } from '../../../src/core/model/tagger';
+import { tokenizeSentences } from '../../../src/core/tokens';
+import { evaluateTagger, trainTagger } from '../../../src/core/train/trainer';
+import type { TaggedSentence } from '../../../src/core/types';
+
+const data = path.resolve(__dirname, '../../../../shared/data');
+const tf = loadTensorflow();
+
+async function sentences(file: string, count: number): Promise<TaggedSentence[]> {
+  return (await readCorpus(path.join(data, file))).sentences.slice(0, count);
+}
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-model-'));
+}
+
+const small = { hidden: 16, charHidden: 8, charDim: 8, wordDim: 16, layers: 2 };
+
+test('a POS tagger learns on EWT, and save → load gives identical predictions', async () => {
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 600);
+  const dev = await sentences('ud-en-ewt/en_ewt-ud-dev.conllu', 200);
+  const result = await trainTagger({
+    name: 'test-pos',
+    model: { ...small, dropout: 0.2 },
+    train: { epochs: 3, seed: 7, learningRate: 0.01 },
+    trainSentences: train,
+    devSentences: dev,
+  });
+  const tagger = result.tagger;
+  try {
+    const losses = result.history.map((h) => h.loss);
+    assert.ok(losses[losses.length - 1]! < losses[0]!, `loss should fall: ${losses.join(', ')}`);
+    const accuracy = evaluateTagger(tagger, dev).accuracy;
+    // A most-frequent-tag baseline on EWT is ~17% (NOUN); learning must clearly beat it.
+    assert.ok(accuracy > 0.5, `dev accuracy ${accuracy}`);
+
+    const folder = tempDir();
+    await tagger.save(folder);
+    const loaded = await Tagger.load(folder);
+    try {
+      const inputs = dev.slice(0, 40).map((s) => s.tokens);
+      const before = tagger.tag(inputs);
+      const after = loaded.tag(inputs);
+      assert.deepEqual(
+        after.map((s) => s.map((t) => t.tag)),
+        before.map((s) => s.map((t) => t.tag)),
+      );
+      // Embeddings are stored as float16: confidences agree closely, not bit for bit.
+      for (let i = 0; i < before.length; i++) {
+        for (let j = 0; j < before[i]!.length; j++) {
+          assert.ok(Math.abs(after[i]![j]!.confidence - before[i]![j]!.confidence) < 1e-2);
+        }
+      }
+      assert.deepEqual(loaded.labels, tagger.labels);
+    } finally {
+      loaded.dispose();
+    }
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('a sentence tagged alone and inside a padded batch gets identical scores', async () => {
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 100);
+  const { tagger } = await trainTagger({
+    name: 'pad',
+    model: small,
+    train: { epochs: 1 },
+    trainSentences: train,
+  });
+  try {
+    const short = ['The', 'cat', 'sat', '.'];
+    const long = train.find((s) => s.tokens.length > 20)!.tokens;
+    for (const output of ['softmax'] as const) {
+      assert.equal(tagger.card.config.output, output);
+      const alone = tagger.network.predict(
+        encodeBatch([{ tokens: short }], tagger.index, tagger.card.config),
+      );
+      const batched = tagger.network.predict(
+        encodeBatch(
+          [{ tokens: long }, { tokens: short }, { tokens: long.slice(0, 7) }],
+          tagger.index,
+          tagger.card.config,
+        ),
+      );
+      const a = alone[0]!;
+      const b = batched[1]!;
+      assert.equal(b.length, short.length);
+      for (let t = 0; t < short.length; t++) {
+        assert.equal(b[t]!.label, a[t]!.label);
+        for (let k = 0; k < a[t]!.distribution.length; k++) {
+          assert.ok(Math.abs(b[t]!.distribution[k]! - a[t]!.distribution[k]!) < 1e-5);
+        }
+      }
+    }
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('a CRF entity tagger trains on WNUT-17, decodes only valid IOB2, and tags text with offsets', async () => {
+  const train = (await sentences('wnut17/wnut17train.conll', 400)).filter((s) =>
+    s.tags.some((t) => t !== 'O'),
+  );
+  const { tagger } = await trainTagger({
+    name: 'crf',
+    model: { ...small, task: 'entities', tagScheme: 'IOB2', output: 'crf' },
+    train: { epochs: 2, learningRate: 0.01 },
+    trainSentences: train,
+  });
+  try {
+    const tagged = tagger.tag(train.slice(0, 50).map((s) => s.tokens));
+    for (const sentence of tagged) {
+      sentence.forEach((token, i) => {
+        if (token.tag.startsWith('I-')) {
+          const previous = sentence[i - 1]?.tag ?? 'O';
+          assert.ok(
+            previous !== 'O' && previous.slice(2) === token.tag.slice(2),
+            `${previous} → ${token.tag}`,
+          );
+        }
+        assert.ok(token.confidence > 0 && token.confidence <= 1 + 1e-6);
+      });
+    }
+    const text = 'I met Justin Bieber in London yesterday.\r\nThen  🎉 we left!';
+    const result = tagger.tagText(text, tokenizeSentences);
+    for (const token of result.tokens) assert.equal(text.slice(token.start, token.end), token.text);
+    for (const span of result.spans) assert.equal(text.slice(span.start, span.end), span.text);
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('1,000 tag calls leave the tensor count unchanged', async () => {
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 60);
+  const { tagger } = await trainTagger({
+    name: 'leak',
+    model: small,
+    train: { epochs: 1 },
+    trainSentences: train,
+  });
+  try {
+    tagger.tag([['warm', 'up']]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 1000; i++) tagger.tag([train[i % train.length]!.tokens]);
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('the same seed gives the same loss curve; cancellation stops a run and keeps a usable tagger', async () => {
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 200);
+  const curve = async () => {
+    const losses: number[] = [];
+    const { tagger } = await trainTagger({
+      name: 'seed',
+      model: small,
+      train: { epochs: 1, seed: 3 },
+      trainSentences: train,
+      progressEvery: 1,
+      onProgress: (p) => {
+        if (p.kind === 'step') losses.push(p.loss);
+      },
+    });
+    tagger.dispose();
+    return losses;
+  };
+  const first = await curve();
+  const second = await curve();
+  assert.ok(first.length >= 5);
+  assert.deepEqual(second, first);
+
+  const controller = new AbortController();
+  let steps = 0;
+  const cancelled = await trainTagger({
+    name: 'cancel',
+    model: small,
+    train: { epochs: 5 },
+    trainSentences: train,
+    signal: controller.signal,
+    progressEvery: 1,
+    onProgress: (p) => {
+      if (p.kind === 'step' && ++steps === 3) controller.abort();
+    },
+  });
+  try {
+    assert.equal(cancelled.cancelled, true);
+    assert.equal(cancelled.steps, 3);
+    assert.equal(cancelled.tagger.tag([['a', 'test']])[0]!.length, 2);
+  } finally {
+    cancelled.tagger.dispose();
+  }
+});
+
+test('checkpoints resume where a run stopped', async () => {
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 120);
+  const checkpointDir = tempDir();
+  const first = await trainTagger({
+    name: 'ckpt',
+    model: small,
+    train: { epochs: 1, patience: 5 },
+    trainSentences: train,
+    checkpointDir,
+  });
+  first.tagger.dispose();
+  const resumed = await trainTagger({
+    name: 'ckpt',
+    model: small,
+    train: { epochs: 3, patience: 5 },
+    trainSentences: train,
+    checkpointDir,
+    resume: true,
+  });
+  try {
+    assert.deepEqual(
+      resumed.history.map((h) => h.epoch),
+      [1, 2, 3],
+    );
+    assert.equal(resumed.history[0]!.loss, first.history[0]!.loss);
+  } finally {
+    resumed.tagger.dispose();
+  }
+});
+
+test('missing, corrupt, truncated and newer-version model folders give clear errors', async () => {
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 30);
+  const { tagger } = await trainTagger({
+    name: 'files',
+    model: small,
+    train: { epochs: 1 },
+    trainSentences: train,
+  });
+  const folder = tempDir();
+  await tagger.save(folder);
+  tagger.dispose();
+  const json = JSON.parse(fs.readFileSync(path.join(folder, MODEL_FILE), 'utf8'));
+  const variant = (edit: (dir: string) => void) => {
+    const dir = tempDir();
+    for (const f of fs.readdirSync(folder)) fs.copyFileSync(path.join(folder, f), path.join(dir, f));
+    edit(dir);
+    return dir;
+  };
+  const expectError = async (dir: string, pattern: RegExp) => {
+    await assert.rejects(
+      Tagger.load(dir),
+      (err: unknown) => err instanceof ModelFileError && pattern.test(err.message),
+    );
+  };
+  await expectError(tempDir(), /no model\.json here/);
+  await expectError(
+    variant((d) => fs.writeFileSync(path.join(d, MODEL_FILE), '{"format": "spanl')),
+    /corrupt \(invalid JSON/,
+  );
+  await expectError(
+    variant((d) => fs.truncateSync(path.join(d, json.weightsFile), 100)),
+    /truncated or corrupt/,
+  );
+  await expectError(
+    variant((d) =>
+      fs.writeFileSync(path.join(d, MODEL_FILE), JSON.stringify({ ...json, formatVersion: 99 })),
+    ),
+    /newer than this Spanlight supports/,
+  );
+  await expectError(
+    variant((d) => fs.rmSync(path.join(d, json.weightsFile))),
+    /is missing/,
+  );
+  await expectError(
+    variant((d) =>
+      fs.writeFileSync(
+        path.join(d, MODEL_FILE),
+        JSON.stringify({ ...json, config: { ...json.config, layers: 3 } }),
+      ),
+    ),
+    /do not fit the model's config/,
+  );
+});
