@@ -98,39 +98,41 @@ export const trainCommand: CommandSpec = {
     'spanlight train --train FILE… --out DIR [--dev FILE] [--test FILE] [--config FILE.json]',
     '       [--task pos|entities] [--output softmax|crf] [--scheme IOB2|BIOES] [--map-labels A=B,…]',
     '       [--epochs N] [--batch-size N] [--layers N] [--hidden N] [--lr X] [--dropout X] [--patience N]',
-    '       [--seed N] [--vectors] [--casing N] [--max-sentences N] [--name NAME] [--language CODE]',
+    '       [--seed N] [--vectors] [--casing N] [--max-sentences N] [--name NAME] [--language CODE]
+       [--description TEXT] [--license TEXT] [--limit TEXT…]',
     '       [--checkpoint DIR [--resume]] [--format F] [--xpos] [--allow-problems] [--json]',
   ].join('\n'),
-  options: {
-    train: { type: 'string', multiple: true },
-    dev: { type: 'string', multiple: true },
-    test: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    config: { type: 'string' },
-    task: { type: 'string' },
-    output: { type: 'string' },
-    scheme: { type: 'string' },
-    'map-labels': { type: 'string' },
-    epochs: { type: 'string' },
-    'batch-size': { type: 'string' },
-    layers: { type: 'string' },
-    hidden: { type: 'string' },
-    lr: { type: 'string' },
-    dropout: { type: 'string' },
-    patience: { type: 'string' },
-    seed: { type: 'string' },
-    vectors: { type: 'boolean' },
-    casing: { type: 'string' },
-    'max-sentences': { type: 'string' },
-    name: { type: 'string' },
-    language: { type: 'string' },
-    description: { type: 'string' },
-    checkpoint: { type: 'string' },
-    resume: { type: 'boolean' },
-    format: { type: 'string' },
-    xpos: { type: 'boolean' },
-    'allow-problems': { type: 'boolean' },
-    json: { type: 'boolean' },
+  options: {type: 'string', multiple: true ,
+    dev: type: 'string', multiple: true ,
+    test: type: 'string', multiple: true ,
+    out: type: 'string' ,
+    config: type: 'string' ,
+    task: type: 'string' ,
+    output: type: 'string' ,
+    scheme: type: 'string' ,
+    'map-labels': type: 'string' ,
+    epochs: type: 'string' ,
+    'batch-size': type: 'string' ,
+    layers: type: 'string' ,
+    hidden: type: 'string' ,
+    lr: type: 'string' ,
+    dropout: type: 'string' ,
+    patience: type: 'string' ,
+    seed: type: 'string' ,
+    vectors: type: 'boolean' ,
+    casing: type: 'string' ,
+    'max-sentences': type: 'string' ,
+    name: type: 'string' ,
+    language: type: 'string' ,
+    description: type: 'string' ,
+    license: type: 'string' ,
+    limit: type: 'string', multiple: true ,
+    checkpoint: type: 'string' ,
+    resume: type: 'boolean' ,
+    format: type: 'string' ,
+    xpos: type: 'boolean' ,
+    'allow-problems': type: 'boolean' ,
+    json: type: 'boolean' ,
   },
   async run({ values, out, err }) {
     const trainFiles = (values.train as string[] | undefined) ?? [];
@@ -148,7 +150,8 @@ export const trainCommand: CommandSpec = {
     const max = integer(values['max-sentences'], '--max-sentences');
     let train = await readAll(trainFiles, { ...readOptions, ...(max !== undefined ? { max } : {}) }, err);
     let dev = await readAll((values.dev as string[] | undefined) ?? [], readOptions, err);
-    let test = await readAll((values.test as string[] | undefined) ?? [], readOptions, err);
+    const testFiles = (values.test as string[] | undefined) ?? [];
+    let testSets = await Promise.all(testFiles.map((file) => readAll([file], readOptions, err)));
     if (train.length === 0) throw new UserError('the training files hold no sentences');
 
     const chunkTags =
@@ -178,7 +181,7 @@ export const trainCommand: CommandSpec = {
         });
       train = normalise(train);
       dev = normalise(dev);
-      test = normalise(test);
+      testSets = testSets.map(normalise);
     }
     const num = (key: string, option: string) => number(values[key], option);
     const int = (key: string, option: string) => integer(values[key], option);
@@ -233,6 +236,8 @@ export const trainCommand: CommandSpec = {
         card: {
           ...(typeof values.language === 'string' ? { language: values.language } : {}),
           ...(typeof values.description === 'string' ? { description: values.description } : {}),
+          ...(typeof values.license === 'string' ? { license: values.license } : {}),
+          ...(values.limit ? { limits: values.limit as string[] } : {}),
           trainingData: { files: trainFiles.map((f) => path.basename(f)), sentences: 0, tokens: 0, repairs },
         },
         onProgress: (p: TrainProgress) => {
@@ -259,7 +264,13 @@ export const trainCommand: CommandSpec = {
     try {
       const metrics: Record<string, unknown> = {};
       if (dev.length > 0) metrics.dev = evaluateTagger(tagger, dev);
+      const test = testSets.flat();
       if (test.length > 0) metrics.test = evaluateTagger(tagger, test);
+      if (testSets.length > 1) {
+        testSets.forEach((sentences, i) => {
+          metrics[`test ${path.basename(testFiles[i]!)}`] = evaluateTagger(tagger, sentences);
+        });
+      }
       metrics.trainTokensPerSecond = result.tokensPerSecond;
       metrics.trainingSeconds = result.seconds;
       await tagger.save(outDir, {
@@ -289,7 +300,7 @@ export const trainCommand: CommandSpec = {
         out.write(
           `wrote ${outDir} (best epoch ${result.bestEpoch} of ${result.history.length}, ${formatDuration(result.seconds)}, ${Math.round(result.tokensPerSecond)} tokens/s)\n`,
         );
-        for (const split of ['dev', 'test'] as const) {
+        for (const split of Object.keys(metrics).filter((k) => k === 'dev' || k.startsWith('test'))) {
           const m = metrics[split] as
             | { accuracy: number; f1?: number; precision?: number; recall?: number }
             | undefined;
