@@ -98,8 +98,8 @@ export const trainCommand: CommandSpec = {
     'spanlight train --train FILE… --out DIR [--dev FILE] [--test FILE] [--config FILE.json]',
     '       [--task pos|entities] [--output softmax|crf] [--scheme IOB2|BIOES] [--map-labels A=B,…]',
     '       [--epochs N] [--batch-size N] [--layers N] [--hidden N] [--lr X] [--dropout X] [--patience N]',
-    '       [--seed N] [--vectors] [--casing N] [--max-sentences N] [--name NAME] [--language CODE]
-       [--description TEXT] [--license TEXT] [--limit TEXT…]',
+    '       [--seed N] [--vectors] [--casing N] [--max-sentences N] [--name NAME] [--language CODE]',
+    '       [--description TEXT] [--license TEXT] [--limit TEXT…]',
     '       [--checkpoint DIR [--resume]] [--format F] [--xpos] [--allow-problems] [--json]',
   ].join('\n'),
   options: {type: 'string', multiple: true ,
