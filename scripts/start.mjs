@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspace = path.join(root, 'test', 'fixtures', 'sample-workspace');
-const offlineRecipe = process.env.SPANLIGHT_VSCODE_OFFLINE || path.resolve(root, '..', 'shared', 'vscode-offline');
+const offlineRecipe =
+  process.env.SPANLIGHT_VSCODE_OFFLINE || path.resolve(root, '..', 'shared', 'vscode-offline');
 const offlinePrefix = process.env.VSCODE_OFFLINE_HOME || path.join(os.homedir(), '.cache', 'vscode-offline');
 
 const step = (msg) => console.log(`\n==> ${msg}`);
@@ -62,7 +63,11 @@ if (!fs.existsSync(path.join(offlinePrefix, 'code-server'))) {
     process.exit(1);
   }
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  run('bash', [path.join(offlineRecipe, 'install.sh'), ...(asRoot ? ['--apt'] : []), offlinePrefix], 'install.sh');
+  run(
+    'bash',
+    [path.join(offlineRecipe, 'install.sh'), ...(asRoot ? ['--apt'] : []), offlinePrefix],
+    'install.sh',
+  );
 }
 
 const port = await freePort(Number(process.env.SPANLIGHT_PORT || 8080));

@@ -83,10 +83,12 @@ const integerIn = (min: number, max: number) => (v: unknown) =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
     ? undefined
     : `must be an integer from ${min} to ${max}`;
-const numberIn = (min: number, max: number, minExclusive = false) => (v: unknown) =>
-  typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max
-    ? undefined
-    : `must be a number ${minExclusive ? 'above' : 'from'} ${min}${minExclusive ? ' and at most' : ' to'} ${max}`;
+const numberIn =
+  (min: number, max: number, minExclusive = false) =>
+  (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v) && (minExclusive ? v > min : v >= min) && v <= max
+      ? undefined
+      : `must be a number ${minExclusive ? 'above' : 'from'} ${min}${minExclusive ? ' and at most' : ' to'} ${max}`;
 const oneOf =
   (...options: string[]) =>
   (v: unknown) =>

@@ -1,7 +1,7 @@
-import { sortedBatches } from '../encode/buckets';
-import { encodeBatch } from '../encode/batch';
-import { VocabularyIndex } from '../encode/vocab';
 import { allowedTransitions, tagsToSpans } from '../corpus/schemes';
+import { encodeBatch } from '../encode/batch';
+import { sortedBatches } from '../encode/buckets';
+import { VocabularyIndex } from '../encode/vocab';
 import type { LstmImplementation } from '../kernels';
 import type { Span, TagScheme } from '../types';
 import { loadModelFiles, type ModelCard, type NamedWeight, saveModel } from './io';
@@ -45,7 +45,9 @@ export interface TagTextResult {
 }
 
 /** A tokenizer with character offsets; the default is src/core/tokens. */
-export type OffsetTokenizer = (text: string) => Array<{ start: number; end: number; tokens: Array<{ value: string; start: number; end: number }> }>;
+export type OffsetTokenizer = (
+  text: string,
+) => Array<{ start: number; end: number; tokens: Array<{ value: string; start: number; end: number }> }>;
 
 export interface TagOptions {
   batchSize?: number;
@@ -68,7 +70,10 @@ export class Tagger {
   }
 
   static create(card: ModelCard, options: Omit<NetworkOptions, 'constraints'> = {}): Tagger {
-    return new Tagger(card, new TaggerNetwork(card.config, card.vocabularies, { ...options, ...constraintsFor(card) }));
+    return new Tagger(
+      card,
+      new TaggerNetwork(card.config, card.vocabularies, { ...options, ...constraintsFor(card) }),
+    );
   }
 
   /** Loads a model folder; throws ModelFileError with a clear message on any problem. */
@@ -80,7 +85,10 @@ export class Tagger {
     } catch (err) {
       tagger.dispose();
       const { ModelFileError } = await import('./io');
-      throw new ModelFileError(folder, `the weights do not fit the model's config: ${(err as Error).message}`);
+      throw new ModelFileError(
+        folder,
+        `the weights do not fit the model's config: ${(err as Error).message}`,
+      );
     }
     return tagger;
   }
@@ -188,7 +196,12 @@ function constraintsFor(card: ModelCard): Pick<NetworkOptions, 'constraints'> {
   return { constraints: { allowed: mask.transitions, allowedStart: mask.start, allowedEnd: mask.end } };
 }
 
-function topAlternatives(distribution: Float32Array, best: number, labels: string[], count: number): LabelScore[] {
+function topAlternatives(
+  distribution: Float32Array,
+  best: number,
+  labels: string[],
+  count: number,
+): LabelScore[] {
   if (count <= 0) return [];
   return Array.from(distribution, (probability, k) => ({ label: labels[k]!, probability, k }))
     .filter((entry) => entry.k !== best)

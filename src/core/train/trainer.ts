@@ -118,7 +118,11 @@ function splitLong(sentences: readonly TaggedSentence[], max: number): TaggedSen
 }
 
 /** Dev evaluation with the task's metric. */
-export function evaluateTagger(tagger: Tagger, sentences: readonly TaggedSentence[], batchSize = 64): DevMetrics {
+export function evaluateTagger(
+  tagger: Tagger,
+  sentences: readonly TaggedSentence[],
+  batchSize = 64,
+): DevMetrics {
   const predicted = tagger.tag(
     sentences.map((s) => s.tokens),
     { batchSize, alternatives: 0 },
@@ -169,18 +173,27 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
   if (trainSentences.length === 0) throw new Error('no training sentences');
 
   const resumeFrom =
-    options.resume && options.checkpointDir && fs.existsSync(path.join(options.checkpointDir, CHECKPOINT_STATE))
+    options.resume &&
+    options.checkpointDir &&
+    fs.existsSync(path.join(options.checkpointDir, CHECKPOINT_STATE))
       ? options.checkpointDir
       : undefined;
 
   let tagger: Tagger;
   let state: CheckpointState = { epoch: 0, bestEpoch: 0, bestScore: -1, history: [], steps: 0 };
   if (resumeFrom) {
-    tagger = await Tagger.load(resumeFrom, options.implementation ? { implementation: options.implementation } : {});
-    state = JSON.parse(await fs.promises.readFile(path.join(resumeFrom, CHECKPOINT_STATE), 'utf8')) as CheckpointState;
+    tagger = await Tagger.load(
+      resumeFrom,
+      options.implementation ? { implementation: options.implementation } : {},
+    );
+    state = JSON.parse(
+      await fs.promises.readFile(path.join(resumeFrom, CHECKPOINT_STATE), 'utf8'),
+    ) as CheckpointState;
   } else {
     const vocabularies: Vocabularies = buildVocabularies(trainSentences, modelConfig, {
-      ...(options.pretrained ? { pretrainedWords: { has: (w: string) => options.pretrained!.has(w) } as ReadonlySet<string> } : {}),
+      ...(options.pretrained
+        ? { pretrainedWords: { has: (w: string) => options.pretrained!.has(w) } as ReadonlySet<string> }
+        : {}),
       ...(options.pretrained?.extraWords ? { extraWords: options.pretrained.extraWords } : {}),
     });
     let tokens = 0;
@@ -200,13 +213,17 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
         sentences: trainSentences.length,
         tokens,
         labelCounts,
-        ...(options.card?.trainingData?.repairs !== undefined ? { repairs: options.card.trainingData.repairs } : {}),
+        ...(options.card?.trainingData?.repairs !== undefined
+          ? { repairs: options.card.trainingData.repairs }
+          : {}),
       },
     };
     tagger = Tagger.create(card, {
       seed: trainConfig.seed,
       ...(options.implementation ? { implementation: options.implementation } : {}),
-      ...(options.pretrained ? { pretrained: pretrainedRows(vocabularies, options.pretrained, modelConfig.wordDim) } : {}),
+      ...(options.pretrained
+        ? { pretrained: pretrainedRows(vocabularies, options.pretrained, modelConfig.wordDim) }
+        : {}),
     });
   }
 
@@ -330,7 +347,11 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
     if (epochsWithoutImprovement >= trainConfig.patience) break;
   }
 
-  if (bestWeights && state.history.length > 0 && state.bestEpoch !== state.history[state.history.length - 1]!.epoch) {
+  if (
+    bestWeights &&
+    state.history.length > 0 &&
+    state.bestEpoch !== state.history[state.history.length - 1]!.epoch
+  ) {
     network.setWeights(bestWeights);
   }
   optimizer.dispose();
@@ -361,7 +382,9 @@ function pretrainedRows(
   dim: number,
 ): { rows: Int32Array; vectors: Float32Array } {
   if (pretrained.dimensions !== dim) {
-    throw new Error(`pretrained vectors have ${pretrained.dimensions} dimensions, the model's word embedding ${dim}`);
+    throw new Error(
+      `pretrained vectors have ${pretrained.dimensions} dimensions, the model's word embedding ${dim}`,
+    );
   }
   const rows: number[] = [];
   const vectors: Float32Array[] = [];
@@ -373,7 +396,9 @@ function pretrainedRows(
     }
   });
   const flat = new Float32Array(rows.length * dim);
-  vectors.forEach((v, i) => flat.set(v, i * dim));
+  vectors.forEach((v, i) => {
+    flat.set(v, i * dim);
+  });
   return { rows: Int32Array.from(rows), vectors: flat };
 }
 
