@@ -1,19 +1,66 @@
 import type { ModelConfig } from '../model/config';
 import { casingClass, normalizeWord, PAD_INDEX, UNK_INDEX, type VocabularyIndex } from './vocab';
 
-/** The distinct words of a batch that have the same number of characters. */
+/**
+ * Distinct words of a batch that the char BiLSTM reads in one call, padded to the longest.
+ * Buckets hold words of neighbouring lengths (see `chooseCharBuckets`): a few calls with a little
+ * padding cost less than one call per exact length.
+ */
 export interface CharGroup {
-  /** Characters per word in this group. */
+  /** Time steps of this bucket: its longest word's char count. */
   length: number;
   count: number;
-  /** Row-major [count, length] char ids. */
+  /** Each word's own char count, `[count]`, all ≥ 1. */
+  lengths: Int32Array;
+  /** TIME-MAJOR `[length, count]` char ids (step `t` of word `w` at `t * count + w`); padding is 0. */
   charIds: Int32Array;
+}
+
+/** Relative costs of the char BiLSTM, in units of one word × one char step. */
+export interface CharBucketCosts {
+  /** Fixed cost of one bucket (op calls, tensor set-up). */
+  perBucket: number;
+  /** Cost of one time step whatever the number of words (one recurrent step of the kernel). */
+  perStep: number;
+}
+
+/** Measured on tfjs-node's fused kernels at tagger sizes (see bench/kernels.ts, char buckets). */
+export const DEFAULT_CHAR_BUCKET_COSTS: CharBucketCosts = { perBucket: 400, perStep: 10 };
+
+/**
+ * Cuts word lengths into contiguous buckets minimising Σ perBucket + T·(perStep + words), T being
+ * each bucket's longest length: exact DP over the distinct lengths (at most maxWordLength of
+ * them). `counts[i]` words have length `sortedLengths[i]`; returns the last index of each bucket.
+ */
+export function chooseCharBuckets(
+  sortedLengths: readonly number[],
+  counts: readonly number[],
+  costs: CharBucketCosts = DEFAULT_CHAR_BUCKET_COSTS,
+): number[] {
+  const n = sortedLengths.length;
+  const best = new Float64Array(n + 1).fill(Number.POSITIVE_INFINITY);
+  const cut = new Int32Array(n + 1);
+  best[0] = 0;
+  for (let end = 1; end <= n; end++) {
+    let words = 0;
+    for (let start = end; start >= 1; start--) {
+      words += counts[start - 1]!;
+      const cost = best[start - 1]! + costs.perBucket + sortedLengths[end - 1]! * (costs.perStep + words);
+      if (cost < best[end]!) {
+        best[end] = cost;
+        cut[end] = start - 1;
+      }
+    }
+  }
+  const ends: number[] = [];
+  for (let end = n; end > 0; end = cut[end]!) ends.push(end - 1);
+  return ends.reverse();
 }
 
 /**
  * A batch ready to become tensors. The char BiLSTM runs once per distinct word of the batch,
- * with words grouped by length so no group needs padding; tokens then gather their word's
- * vector through `tokenToDistinct`.
+ * in a few buckets of similar lengths; tokens then gather their word's vector through
+ * `tokenToDistinct`.
  */
 export interface EncodedBatch {
   size: number;
@@ -23,7 +70,7 @@ export interface EncodedBatch {
   /** Row-major [size, maxLength]; padding is 0. */
   wordIds: Int32Array;
   casing: Int32Array;
-  /** Row-major [size, maxLength] index into the distinct words, groups concatenated in order. */
+  /** Row-major [size, maxLength] index into the distinct words, buckets concatenated in order. */
   tokenToDistinct: Int32Array;
   charGroups: CharGroup[];
   /** Row-major [size, maxLength] label ids when tags were given; padding is 0. */
@@ -48,6 +95,7 @@ export function encodeBatch(
   sentences: readonly BatchSentence[],
   index: VocabularyIndex,
   config: Pick<ModelConfig, 'lowercase' | 'maxWordLength'>,
+  charBucketCosts: CharBucketCosts = DEFAULT_CHAR_BUCKET_COSTS,
 ): EncodedBatch {
   const size = sentences.length;
   const maxLength = Math.max(1, ...sentences.map((s) => s.tokens.length));
@@ -58,9 +106,9 @@ export function encodeBatch(
   const hasTags = sentences.length > 0 && sentences.every((s) => s.tags !== undefined);
   const tagIds = hasTags ? new Int32Array(size * maxLength) : undefined;
 
-  // Distinct words per char length, in order of first appearance.
-  const groups = new Map<number, { key: Map<string, number>; words: string[][] }>();
-  const tokenGroup = new Int32Array(size * maxLength);
+  // Distinct words in order of first appearance.
+  const distinct = new Map<string, number>();
+  const distinctChars: string[][] = [];
   let tokenCount = 0;
   sentences.forEach((sentence, b) => {
     lengths[b] = sentence.tokens.length;
@@ -70,20 +118,13 @@ export function encodeBatch(
       wordIds[at] = index.word.get(normalizeWord(token, config)) ?? UNK_INDEX;
       casing[at] = casingClass(token);
       const chars = wordChars(token, config.maxWordLength);
-      const length = Math.max(1, chars.length);
-      let group = groups.get(length);
-      if (!group) {
-        group = { key: new Map(), words: [] };
-        groups.set(length, group);
-      }
       const key = chars.join('');
-      let position = group.key.get(key);
+      let position = distinct.get(key);
       if (position === undefined) {
-        position = group.words.length;
-        group.key.set(key, position);
-        group.words.push(chars.length > 0 ? chars : [' ']);
+        position = distinctChars.length;
+        distinct.set(key, position);
+        distinctChars.push(chars.length > 0 ? chars : [' ']);
       }
-      tokenGroup[at] = length;
       distinctOfToken[at] = position;
       if (tagIds) {
         const tag = sentence.tags![t]!;
@@ -94,27 +135,48 @@ export function encodeBatch(
     });
   });
 
-  const orderedLengths = [...groups.keys()].sort((a, b) => a - b);
-  const groupOffset = new Map<number, number>();
+  // Words sorted by length (stable), then cut into buckets.
+  const order = distinctChars
+    .map((_, w) => w)
+    .sort((a, b) => distinctChars[a]!.length - distinctChars[b]!.length);
+  const sortedLengths: number[] = [];
+  const counts: number[] = [];
+  for (const w of order) {
+    const length = distinctChars[w]!.length;
+    if (sortedLengths[sortedLengths.length - 1] === length) counts[counts.length - 1]!++;
+    else {
+      sortedLengths.push(length);
+      counts.push(1);
+    }
+  }
+  const rowOfDistinct = new Int32Array(distinctChars.length);
   const charGroups: CharGroup[] = [];
-  let offset = 0;
-  for (const length of orderedLengths) {
-    const words = groups.get(length)!.words;
-    const charIds = new Int32Array(words.length * length);
-    words.forEach((chars, w) => {
+  let next = 0;
+  let firstLength = 0;
+  for (const lastLength of chooseCharBuckets(sortedLengths, counts, charBucketCosts)) {
+    let count = 0;
+    for (let i = firstLength; i <= lastLength; i++) count += counts[i]!;
+    const steps = sortedLengths[lastLength]!;
+    const wordLengths = new Int32Array(count);
+    const charIds = new Int32Array(steps * count);
+    for (let w = 0; w < count; w++) {
+      const source = order[next + w]!;
+      rowOfDistinct[source] = next + w;
+      const chars = distinctChars[source]!;
+      wordLengths[w] = chars.length;
       chars.forEach((ch, c) => {
-        charIds[w * length + c] = index.char.get(ch) ?? UNK_INDEX;
+        charIds[c * count + w] = index.char.get(ch) ?? UNK_INDEX;
       });
-    });
-    charGroups.push({ length, count: words.length, charIds });
-    groupOffset.set(length, offset);
-    offset += words.length;
+    }
+    charGroups.push({ length: steps, count, lengths: wordLengths, charIds });
+    next += count;
+    firstLength = lastLength + 1;
   }
   const tokenToDistinct = new Int32Array(size * maxLength);
   for (let b = 0; b < size; b++) {
     for (let t = 0; t < lengths[b]!; t++) {
       const at = b * maxLength + t;
-      tokenToDistinct[at] = groupOffset.get(tokenGroup[at]!)! + distinctOfToken[at]!;
+      tokenToDistinct[at] = rowOfDistinct[distinctOfToken[at]!]!;
     }
   }
   return {
@@ -127,7 +189,7 @@ export function encodeBatch(
     charGroups,
     ...(tagIds ? { tagIds } : {}),
     tokenCount,
-    distinctWords: offset,
+    distinctWords: distinctChars.length,
   };
 }
 

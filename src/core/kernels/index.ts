@@ -1,5 +1,6 @@
 import type { Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { loadTensorflow, type TensorflowModule } from '../backend';
+import { fusedBidirectional } from './bidirectional';
 import { fusedLstm } from './fused';
 import { type FusedLstmSupport, probeFusedLstm } from './native';
 import { referenceLstm } from './reference';
@@ -13,6 +14,7 @@ import type {
   SequenceLengths,
 } from './types';
 
+export { maskedCrossEntropy } from './crossEntropy';
 export { BLOCK_LSTM_OPS, type BlockLstmOpNames, type FusedLstmSupport, probeFusedLstm } from './native';
 export type {
   LstmImplementation,
@@ -101,6 +103,77 @@ export function bidirectionalLstm(
       outputs: tf.concat([forward.outputs, backward.outputs], 2) as Tensor3D,
       finalState: tf.concat([forward.finalState, backward.finalState], 1) as Tensor2D,
     };
+  });
+}
+
+/** Checks time-major `x` `[time, batch, input]` and reads the lengths, for the time-major entry points. */
+function timeMajorShape(x: Tensor3D, lengths: SequenceLengths, ...weights: LstmWeights[]): number[] {
+  if (x.rank !== 3) throw new Error(`LSTM input must be [time, batch, features], got shape [${x.shape}]`);
+  // lstmShape checks [batch, time, input]; the axes it names are swapped here, the checks are not.
+  const [timeSteps, batchSize, inputSize] = x.shape;
+  const batchMajorView = { rank: 3, shape: [batchSize, timeSteps, inputSize], dtype: x.dtype } as Tensor3D;
+  for (const w of weights) lstmShape(batchMajorView, w);
+  return readLengths(lengths, batchSize, timeSteps);
+}
+
+/** The reference BiLSTM on time-major input, as the fallback of the time-major entry points. */
+function referenceBidirectional(
+  tf: TensorflowModule,
+  x: Tensor3D,
+  lengths: number[],
+  forwardWeights: LstmWeights,
+  backwardWeights: LstmWeights,
+) {
+  const batchMajor = x.transpose([1, 0, 2]) as Tensor3D;
+  return [
+    referenceLstm(tf, batchMajor, lengths, forwardWeights, false),
+    referenceLstm(tf, batchMajor, lengths, backwardWeights, true),
+  ];
+}
+
+/**
+ * A BiLSTM over TIME-MAJOR input `x` `[time, batch, input]`, returning time-major outputs
+ * `[time, batch, 2 * hidden]` (forward first; zero past each length). Stacked layers chain
+ * without any transpose; with the fused kernels both directions are one op.
+ */
+export function bidirectionalLstmTimeMajor(
+  x: Tensor3D,
+  lengths: SequenceLengths,
+  forwardWeights: LstmWeights,
+  backwardWeights: LstmWeights,
+  options: Omit<LstmOptions, 'reverse'> = {},
+): Tensor3D {
+  const tf = loadTensorflow();
+  const rowLengths = timeMajorShape(x, lengths, forwardWeights, backwardWeights);
+  if (chooseImplementation(tf, options) === 'fused') {
+    return fusedBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights, 'outputs') as Tensor3D;
+  }
+  return tf.tidy(() => {
+    const [forward, backward] = referenceBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights);
+    return tf.concat([forward!.outputs, backward!.outputs], 2).transpose([1, 0, 2]) as Tensor3D;
+  });
+}
+
+/**
+ * Only the final states `[batch, 2 * hidden]` of a BiLSTM over TIME-MAJOR input `x`
+ * `[time, batch, input]`: the forward state after each row's last real step, then the backward
+ * state after its first step (zero for an empty row). What a char-level BiLSTM needs per word.
+ */
+export function bidirectionalFinalStates(
+  x: Tensor3D,
+  lengths: SequenceLengths,
+  forwardWeights: LstmWeights,
+  backwardWeights: LstmWeights,
+  options: Omit<LstmOptions, 'reverse'> = {},
+): Tensor2D {
+  const tf = loadTensorflow();
+  const rowLengths = timeMajorShape(x, lengths, forwardWeights, backwardWeights);
+  if (chooseImplementation(tf, options) === 'fused') {
+    return fusedBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights, 'finalStates') as Tensor2D;
+  }
+  return tf.tidy(() => {
+    const [forward, backward] = referenceBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights);
+    return tf.concat([forward!.finalState, backward!.finalState], 1) as Tensor2D;
   });
 }
 

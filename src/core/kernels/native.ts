@@ -259,3 +259,21 @@ export function probeFusedLstm(
     return { available: false, reason: err instanceof Error ? err.message : String(err) };
   }
 }
+
+/**
+ * Runs a one-output float op by its TensorFlow name on the native backend, or returns undefined
+ * when tfjs-node's TensorFlow backend is not the active one (the caller falls back to tf ops).
+ */
+export function runNativeFloatOp<T extends Tensor>(
+  tf: TensorflowModule,
+  opName: string,
+  inputs: Tensor[],
+): T | undefined {
+  const backend = activeNativeBackend(tf);
+  if (!backend) return undefined;
+  const attrs: OpAttr[] = [
+    { name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT },
+  ];
+  const [metadata] = backend.binding.executeOp(opName, attrs, backend.getInputTensorIds(inputs), 1);
+  return backend.createOutputTensor(metadata!) as T;
+}

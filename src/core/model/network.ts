@@ -2,7 +2,15 @@ import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@te
 import { loadTensorflow, type TensorflowModule } from '../backend';
 import type { EncodedBatch } from '../encode/batch';
 import { CASING_CLASSES, type Vocabularies } from '../encode/vocab';
-import { bidirectionalLstm, initLstmWeights, type LstmImplementation, type LstmWeights } from '../kernels';
+import {
+  bidirectionalFinalStates,
+  bidirectionalLstmTimeMajor,
+  initLstmWeights,
+  type LstmImplementation,
+  type LstmOptions,
+  type LstmWeights,
+  maskedCrossEntropy,
+} from '../kernels';
 import type { ModelConfig } from './config';
 import { type CrfParams, crfLoss, crfMarginals, crfViterbi } from './crf';
 import type { NamedWeight } from './io';
@@ -44,7 +52,7 @@ export interface NetworkOptions {
 export class TaggerNetwork {
   readonly tf: TensorflowModule;
   readonly numLabels: number;
-  private readonly implementation: LstmImplementation | undefined;
+  private readonly lstmOptions: Omit<LstmOptions, 'reverse'>;
   private readonly variables = new Map<string, Variable>();
   private readonly wordEmbedding: Variable;
   private readonly charEmbedding: Variable;
@@ -65,7 +73,7 @@ export class TaggerNetwork {
   ) {
     const tf = loadTensorflow();
     this.tf = tf;
-    this.implementation = options.implementation;
+    this.lstmOptions = options.implementation ? { implementation: options.implementation } : {};
     this.constraints = options.constraints;
     this.numLabels = vocabularies.labels.length;
     const seed = options.seed ?? 1;
@@ -73,7 +81,8 @@ export class TaggerNetwork {
     let nextSeed = seed * 7919;
     const uniform = (shape: number[], limit: number) =>
       tf.tidy(() => tf.randomUniform(shape, -limit, limit, 'float32', nextSeed++));
-    const glorot = (fanIn: number, fanOut: number) => uniform([fanIn, fanOut], Math.sqrt(6 / (fanIn + fanOut)));
+    const glorot = (fanIn: number, fanOut: number) =>
+      uniform([fanIn, fanOut], Math.sqrt(6 / (fanIn + fanOut)));
 
     const wordInit = uniform([vocabularies.words.length, config.wordDim], Math.sqrt(3 / config.wordDim));
     this.wordEmbedding = this.register(
@@ -91,14 +100,22 @@ export class TaggerNetwork {
     this.charLstm = this.registerBiLstm('char_lstm', config.charDim, config.charHidden, () => nextSeed++);
     const tokenSize = config.wordDim + 2 * config.charHidden + config.casingDim;
     this.layers = Array.from({ length: config.layers }, (_, i) =>
-      this.registerBiLstm(`lstm_${i}`, i === 0 ? tokenSize : 2 * config.hidden, config.hidden, () => nextSeed++),
+      this.registerBiLstm(
+        `lstm_${i}`,
+        i === 0 ? tokenSize : 2 * config.hidden,
+        config.hidden,
+        () => nextSeed++,
+      ),
     );
     this.denseKernel = this.register('dense_kernel', glorot(2 * config.hidden, this.numLabels));
     this.denseBias = this.register('dense_bias', tf.zeros([this.numLabels]));
     this.crf =
       config.output === 'crf'
         ? {
-            transitions: this.register('crf_transitions', uniform([this.numLabels, this.numLabels], 0.1)) as Tensor2D,
+            transitions: this.register(
+              'crf_transitions',
+              uniform([this.numLabels, this.numLabels], 0.1),
+            ) as Tensor2D,
             start: this.register('crf_start', uniform([this.numLabels], 0.1)) as Tensor1D,
             end: this.register('crf_end', uniform([this.numLabels], 0.1)) as Tensor1D,
           }
@@ -112,7 +129,12 @@ export class TaggerNetwork {
     return variable;
   }
 
-  private registerBiLstm(name: string, inputSize: number, hidden: number, seed: () => number): BiLstmVariables {
+  private registerBiLstm(
+    name: string,
+    inputSize: number,
+    hidden: number,
+    seed: () => number,
+  ): BiLstmVariables {
     const direction = (suffix: string): LstmVariables => {
       const init = initLstmWeights(inputSize, hidden, seed());
       return {
@@ -148,7 +170,8 @@ export class TaggerNetwork {
         problems.push(`weight ${name} has shape [${weight.shape}], the config needs [${variable.shape}]`);
       }
     }
-    for (const name of byName.keys()) if (!this.variables.has(name)) problems.push(`unexpected weight ${name}`);
+    for (const name of byName.keys())
+      if (!this.variables.has(name)) problems.push(`unexpected weight ${name}`);
     if (problems.length > 0) throw new Error(problems.join('; '));
     for (const [name, variable] of this.variables) {
       const weight = byName.get(name)!;
@@ -156,71 +179,92 @@ export class TaggerNetwork {
     }
   }
 
+  /**
+   * Inverted dropout with the mask drawn in JS (one tensor upload and one multiply): tf.dropout
+   * draws the same numbers through a slower JS generator and adds four ops per call.
+   */
   private dropout(x: Tensor, training: boolean): Tensor {
-    if (!training || this.config.dropout <= 0) return x;
+    const rate = this.config.dropout;
+    if (!training || rate <= 0) return x;
     // A fresh seed per call: the same seed would reuse one mask for every step.
-    return this.tf.dropout(x, this.config.dropout, undefined, this.seed * 1_000_003 + this.dropoutCalls++);
+    const random = mulberry32(this.seed * 1_000_003 + this.dropoutCalls++);
+    const keep = 1 - rate;
+    const scale = 1 / keep;
+    const mask = new Float32Array(x.size);
+    for (let i = 0; i < mask.length; i++) if (random() < keep) mask[i] = scale;
+    return this.tf.mul(x, this.tf.tensor(mask, x.shape, 'float32'));
   }
 
   /** Char BiLSTM final states of the batch's distinct words, [distinct, 2 * charHidden]. */
   private charRepresentations(batch: EncodedBatch): Tensor2D {
     const tf = this.tf;
-    const weights = (v: LstmVariables): LstmWeights => ({ kernel: v.kernel as Tensor2D, bias: v.bias as Tensor1D });
-    const groupStates = batch.charGroups.map((group) => {
-      const ids = tf.tensor2d(group.charIds, [group.count, group.length], 'int32');
+    const bucketStates = batch.charGroups.map((group) => {
+      const ids = tf.tensor2d(group.charIds, [group.length, group.count], 'int32');
       const embedded = tf.gather(this.charEmbedding, ids) as Tensor3D;
-      const lengths = new Array<number>(group.count).fill(group.length);
-      return bidirectionalLstm(
+      return bidirectionalFinalStates(
         embedded,
-        lengths,
-        weights(this.charLstm.forward),
-        weights(this.charLstm.backward),
-        this.implementation ? { implementation: this.implementation } : {},
-      ).finalState;
+        Array.from(group.lengths),
+        lstmWeights(this.charLstm.forward),
+        lstmWeights(this.charLstm.backward),
+        this.lstmOptions,
+      );
     });
-    return (groupStates.length === 1 ? groupStates[0]! : tf.concat(groupStates, 0)) as Tensor2D;
+    return (bucketStates.length === 1 ? bucketStates[0]! : tf.concat(bucketStates, 0)) as Tensor2D;
+  }
+
+  /**
+   * Emission scores, TIME-MAJOR [T, B, K]: the whole network runs time-major, which is the fused
+   * LSTM's native layout, so no layer transposes (the index arrays are transposed in JS instead).
+   */
+  private emissions(batch: EncodedBatch, training: boolean): Tensor3D {
+    const tf = this.tf;
+    const { size, maxLength } = batch;
+    const shape2d: [number, number] = [maxLength, size];
+    const timeMajorIds = (ids: Int32Array) =>
+      tf.tensor2d(transposeRows(ids, size, maxLength), shape2d, 'int32');
+    const chars = tf.gather(this.charRepresentations(batch), timeMajorIds(batch.tokenToDistinct));
+    const words = tf.gather(this.wordEmbedding, timeMajorIds(batch.wordIds));
+    const parts = [words, chars];
+    if (this.casingEmbedding) parts.push(tf.gather(this.casingEmbedding, timeMajorIds(batch.casing)));
+    let x = this.dropout(tf.concat(parts, 2), training) as Tensor3D;
+    const lengths = Array.from(batch.lengths);
+    for (const layer of this.layers) {
+      x = bidirectionalLstmTimeMajor(
+        x,
+        lengths,
+        lstmWeights(layer.forward),
+        lstmWeights(layer.backward),
+        this.lstmOptions,
+      );
+    }
+    x = this.dropout(x, training) as Tensor3D;
+    const hidden = x.shape[2];
+    return tf
+      .add(tf.matMul(x.reshape([maxLength * size, hidden]), this.denseKernel), this.denseBias)
+      .reshape([maxLength, size, this.numLabels]) as Tensor3D;
   }
 
   /** Emission scores [B, T, K]. */
   logits(batch: EncodedBatch, training: boolean): Tensor3D {
-    const tf = this.tf;
-    const { size, maxLength } = batch;
-    const shape2d: [number, number] = [size, maxLength];
-    const chars = tf.gather(this.charRepresentations(batch), tf.tensor2d(batch.tokenToDistinct, shape2d, 'int32'));
-    const words = tf.gather(this.wordEmbedding, tf.tensor2d(batch.wordIds, shape2d, 'int32'));
-    const parts = [words, chars];
-    if (this.casingEmbedding) parts.push(tf.gather(this.casingEmbedding, tf.tensor2d(batch.casing, shape2d, 'int32')));
-    let x = this.dropout(tf.concat(parts, 2), training) as Tensor3D;
-    const lengths = Array.from(batch.lengths);
-    for (const layer of this.layers) {
-      x = bidirectionalLstm(
-        x,
-        lengths,
-        { kernel: layer.forward.kernel as Tensor2D, bias: layer.forward.bias as Tensor1D },
-        { kernel: layer.backward.kernel as Tensor2D, bias: layer.backward.bias as Tensor1D },
-        this.implementation ? { implementation: this.implementation } : {},
-      ).outputs;
-    }
-    x = this.dropout(x, training) as Tensor3D;
-    const hidden = x.shape[2];
-    return tf.add(tf.matMul(x.reshape([size * maxLength, hidden]), this.denseKernel), this.denseBias).reshape([
-      size,
-      maxLength,
-      this.numLabels,
-    ]) as Tensor3D;
+    return this.tf.tidy(() => this.emissions(batch, training).transpose([1, 0, 2]) as Tensor3D);
   }
 
   /** Mean loss per real token (softmax) or per sentence (CRF). Call inside variableGrads/tidy. */
   loss(batch: EncodedBatch, training = true): Scalar {
     const tf = this.tf;
     if (!batch.tagIds) throw new Error('the batch has no tags to compute a loss');
-    const logits = this.logits(batch, training);
-    const tags = tf.tensor2d(batch.tagIds, [batch.size, batch.maxLength], 'int32');
-    if (this.crf) return crfLoss(logits, tags, batch.lengths, this.crf) as Scalar;
-    const mask = sequenceMask(tf, batch.lengths, batch.maxLength);
-    const logProbs = tf.logSoftmax(logits);
-    const gold = tf.sum(tf.mul(logProbs, tf.oneHot(tags, this.numLabels)), 2);
-    return tf.div(tf.neg(tf.sum(tf.mul(gold, mask))), Math.max(1, batch.tokenCount)) as Scalar;
+    if (this.crf) {
+      const logits = this.emissions(batch, training).transpose([1, 0, 2]) as Tensor3D;
+      const tags = tf.tensor2d(batch.tagIds, [batch.size, batch.maxLength], 'int32');
+      return crfLoss(logits, tags, batch.lengths, this.crf) as Scalar;
+    }
+    const { size, maxLength } = batch;
+    const emissions = this.emissions(batch, training).reshape([maxLength * size, this.numLabels]) as Tensor2D;
+    return maskedCrossEntropy(
+      emissions,
+      transposeRows(batch.tagIds, size, maxLength),
+      timeMajorTokenWeights(batch.lengths, maxLength, 1 / Math.max(1, batch.tokenCount)),
+    );
   }
 
   /** Best labels with confidences and distributions, one array per sentence (trimmed). */
@@ -239,7 +283,10 @@ export class TaggerNetwork {
           this.constraints?.allowedStart,
           this.constraints?.allowedEnd,
         );
-        return { paths: decoded.paths, marginals: crfMarginals(logits, batch.lengths, crf).dataSync() as Float32Array };
+        return {
+          paths: decoded.paths,
+          marginals: crfMarginals(logits, batch.lengths, crf).dataSync() as Float32Array,
+        };
       });
       return paths.map((path, b) =>
         path.map((label, t) => {
@@ -269,6 +316,38 @@ export class TaggerNetwork {
 
 let variableCounter = 0;
 
+function lstmWeights(v: LstmVariables): LstmWeights {
+  return { kernel: v.kernel as Tensor2D, bias: v.bias as Tensor1D };
+}
+
+/** `[rows, columns]` row-major → `[columns, rows]` row-major (batch-major ↔ time-major ids). */
+function transposeRows(values: Int32Array, rows: number, columns: number): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++) out[c * rows + r] = values[r * columns + c]!;
+  return out;
+}
+
+/** Time-major `[maxLength * size]` weights: `weight` on real tokens, 0 on padding. */
+function timeMajorTokenWeights(lengths: Int32Array, maxLength: number, weight: number): Float32Array {
+  const size = lengths.length;
+  const weights = new Float32Array(maxLength * size);
+  for (let b = 0; b < size; b++) for (let t = 0; t < lengths[b]!; t++) weights[t * size + b] = weight;
+  return weights;
+}
+
+/** A small seeded PRNG (mulberry32) for dropout masks: fast, and the same seed gives the same masks. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export function sequenceMask(tf: TensorflowModule, lengths: ArrayLike<number>, maxLength: number): Tensor2D {
   const size = lengths.length;
   const mask = new Float32Array(size * maxLength);
@@ -276,7 +355,11 @@ export function sequenceMask(tf: TensorflowModule, lengths: ArrayLike<number>, m
   return tf.tensor2d(mask, [size, maxLength]);
 }
 
-function withRows(tf: TensorflowModule, base: Tensor, pretrained: { rows: Int32Array; vectors: Float32Array }): Tensor {
+function withRows(
+  tf: TensorflowModule,
+  base: Tensor,
+  pretrained: { rows: Int32Array; vectors: Float32Array },
+): Tensor {
   const values = base.dataSync().slice() as Float32Array;
   const dim = base.shape[1]!;
   pretrained.rows.forEach((row, i) => {
