@@ -359,6 +359,7 @@ def run_training(args, loop, batches: list[Batch], rng) -> dict:
 
     timed_tokens = timed_padded = timed_steps = 0
     timed_seconds = 0.0
+    step_seconds: list[float] = []
     losses: list[float] = []
     epoch_log: list[dict] = []
     steps_total = (
@@ -382,6 +383,7 @@ def run_training(args, loop, batches: list[Batch], rng) -> dict:
         if step >= args.warmup_batches:
             timed_steps += 1
             timed_seconds += elapsed
+            step_seconds.append(elapsed)
             timed_tokens += batch.tokens
             timed_padded += batch.words.size
         if step + 1 == args.warmup_batches:
@@ -416,6 +418,9 @@ def run_training(args, loop, batches: list[Batch], rng) -> dict:
         "timed_seconds": timed_seconds,
         "tokens_per_second": timed_tokens / timed_seconds if timed_seconds else None,
         "batches_per_second": timed_steps / timed_seconds if timed_seconds else None,
+        # A retrace or a burst of load from other processes shows as a slow outlier step.
+        "step_seconds_median": float(np.median(step_seconds)) if step_seconds else None,
+        "step_seconds_max": max(step_seconds) if step_seconds else None,
         "wall_seconds_including_warmup": time.perf_counter() - run_start,
         "traces_while_timed": (
             loop.traces["train"] - traces_when_timing_starts if timed_steps else None
