@@ -32,6 +32,9 @@ export interface TrainProgress {
   /** Mean loss over the last reported steps (step events) or the epoch (epoch events). */
   loss: number;
   tokensPerSecond: number;
+  /** Real tokens and training seconds (steps only, no evaluation) that `tokensPerSecond` covers. */
+  tokens: number;
+  seconds: number;
   /** Seconds left for the whole run at the current speed (all epochs). */
   eta: number;
   devMetrics?: DevMetrics;
@@ -250,7 +253,7 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
     const epochStarted = process.hrtime.bigint();
     let epochTokens = 0;
     let windowTokens = 0;
-    let windowStarted = process.hrtime.bigint();
+    let windowSeconds = 0;
     // Losses stay on the native side and are read once per progress window.
     let windowLosses: Tensor[] = [];
     let epochLossSum = 0;
@@ -277,13 +280,16 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
         return value;
       });
       windowLosses.push(lossTensor);
-      trainSeconds += Number(process.hrtime.bigint() - stepStarted) / 1e9;
+      const stepSeconds = Number(process.hrtime.bigint() - stepStarted) / 1e9;
+      trainSeconds += stepSeconds;
+      windowSeconds += stepSeconds;
       totalTokens += batch.tokenCount;
       state.steps++;
       epochTokens += batch.tokenCount;
       windowTokens += batch.tokenCount;
       const lastOfEpoch = b === order.length - 1;
       if (windowLosses.length >= progressEvery || lastOfEpoch) {
+        const readStarted = process.hrtime.bigint();
         const stacked = tf.stack(windowLosses);
         const losses = Array.from(stacked.dataSync() as Float32Array);
         stacked.dispose();
@@ -293,8 +299,9 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
         epochLossSum += losses.reduce((a, v) => a + v, 0);
         epochLossCount += losses.length;
         const now = process.hrtime.bigint();
-        const seconds = Number(now - windowStarted) / 1e9;
-        const tokensPerSecond = windowTokens / Math.max(seconds, 1e-9);
+        // Reading the losses waits for queued work, so it counts as training time.
+        windowSeconds += Number(now - readStarted) / 1e9;
+        const tokensPerSecond = windowTokens / Math.max(windowSeconds, 1e-9);
         const epochSeconds = Number(now - epochStarted) / 1e9;
         const stepsLeft = (trainConfig.epochs - epoch) * batchesPerEpoch + (order.length - b - 1);
         options.onProgress?.({
@@ -304,10 +311,12 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
           stepsPerEpoch: order.length,
           loss: windowLoss,
           tokensPerSecond,
+          tokens: windowTokens,
+          seconds: windowSeconds,
           eta: (epochSeconds / (b + 1)) * stepsLeft,
         });
         windowTokens = 0;
-        windowStarted = process.hrtime.bigint();
+        windowSeconds = 0;
         // Let cancellation messages and other events through between windows.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -339,6 +348,8 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
       stepsPerEpoch: order.length,
       loss: record.loss,
       tokensPerSecond: record.tokensPerSecond,
+      tokens: epochTokens,
+      seconds: epochSeconds,
       eta: epochSeconds * (trainConfig.epochs - epoch),
       ...(record.dev ? { devMetrics: record.dev } : {}),
       best,
