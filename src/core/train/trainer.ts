@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs-node';
+import type { Tensor, Variable } from '@tensorflow/tfjs-node';
 import { writeFileAtomic } from '../atomic';
 import { loadTensorflow } from '../backend';
 import { encodeBatch } from '../encode/batch';
@@ -12,6 +12,7 @@ import { type ModelConfig, resolveModelConfig, resolveTrainConfig, type TrainCon
 import { loadModelFiles, type ModelCard, type NamedWeight, saveModel } from '../model/io';
 import { Tagger } from '../model/tagger';
 import type { TaggedSentence } from '../types';
+import { FlatAdam } from './optimizer';
 
 /** Dev-set figures after an epoch: span F1 for entity tasks, accuracy for POS. */
 export interface DevMetrics {
@@ -144,24 +145,6 @@ export function evaluateTagger(
   };
 }
 
-function clipByGlobalNorm(
-  tf: ReturnType<typeof loadTensorflow>,
-  grads: Record<string, Tensor>,
-  clipNorm: number,
-): Record<string, Tensor> {
-  if (clipNorm <= 0) return grads;
-  return tf.tidy(() => {
-    const names = Object.keys(grads);
-    const squares = names.map((n) => tf.sum(tf.square(grads[n]!)));
-    const norm = tf.sqrt(tf.addN(squares));
-    // scale = clip / max(norm, clip): 1 when under the bound; stays on the native side.
-    const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
-    const clipped: Record<string, Tensor> = {};
-    for (const n of names) clipped[n] = tf.mul(grads[n]!, scale);
-    return clipped;
-  });
-}
-
 /**
  * Trains a tagger: length-bucketed seeded batches, Adam, gradient-norm clipping, dropout, early
  * stopping on the dev metric with patience, best-epoch restore, checkpoints and resume,
@@ -232,8 +215,11 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
 
   const network = tagger.network;
   const variables = network.trainableVariables();
-  const optimizer = tf.train.adam(trainConfig.learningRate) as Optimizer;
-  if (resumeFrom) await restoreOptimizer(tf, optimizer, resumeFrom);
+  const optimizer = new FlatAdam(variables, {
+    learningRate: trainConfig.learningRate,
+    clipNorm: trainConfig.clipNorm,
+  });
+  if (resumeFrom) await restoreOptimizer(optimizer, resumeFrom);
 
   const batchesPerEpoch = Math.ceil(trainSentences.length / trainConfig.batchSize);
   const progressEvery = options.progressEvery ?? 10;
@@ -276,7 +262,7 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
       );
       const lossTensor = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => network.loss(batch, true), variables as Variable[]);
-        optimizer.applyGradients(clipByGlobalNorm(tf, grads, trainConfig.clipNorm) as Record<string, Tensor>);
+        optimizer.applyGradients(grads);
         return value;
       });
       windowLosses.push(lossTensor);
@@ -415,24 +401,19 @@ function pretrainedRows(
 
 async function writeCheckpoint(
   tagger: Tagger,
-  optimizer: Optimizer,
+  optimizer: FlatAdam,
   folder: string,
   state: CheckpointState,
 ): Promise<void> {
   await tagger.save(folder);
-  const optimizerWeights = await optimizer.getWeights();
-  const named: NamedWeight[] = optimizerWeights.map((w) => ({
-    name: w.name,
-    shape: w.tensor.shape.slice(),
-    data: w.tensor.dataSync() as Float32Array,
-  }));
+  const named: NamedWeight[] = optimizer.getWeights();
   await saveModel(path.join(folder, 'optimizer'), { ...tagger.card, name: 'optimizer-state' }, named);
   await writeFileAtomic(path.join(folder, CHECKPOINT_STATE), `${JSON.stringify(state)}\n`);
 }
 
-async function restoreOptimizer(tf: ReturnType<typeof loadTensorflow>, optimizer: Optimizer, folder: string) {
+async function restoreOptimizer(optimizer: FlatAdam, folder: string) {
   const optimizerFolder = path.join(folder, 'optimizer');
   if (!fs.existsSync(optimizerFolder)) return;
   const { weights } = await loadModelFiles(optimizerFolder);
-  await optimizer.setWeights(weights.map((w) => ({ name: w.name, tensor: tf.tensor(w.data, w.shape) })));
+  optimizer.setWeights(weights);
 }
