@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: Spanlight against its peers, as ratios measured in the same run.
+ *
+ * - the offset tokenizer's characters/s (ours and wink-tokenizer's);
+ * - the tagger on the reference configuration (EWT UPOS, 3,000-sentence slice, batch 32):
+ *   training tokens/s, batch tagging tokens/s, single-sentence latency, peak RSS, and where a
+ *   training step's milliseconds go; against the same network in Python Keras
+ *   (bench/peer/keras_tagger.py, installed by scripts/setup-peer.sh), the two sides interleaved
+ *   and repeated, medians compared.
+ *
+ * Options: --repeats N (default 2), --no-peer, --onednn-off (also run both sides with
+ * TF_ENABLE_ONEDNN_OPTS=0), --train-batches N (default 100), --json FILE.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TaggerBenchResult } from './tagger';
+import { benchTokenizer } from './tokenizer';
+
+const root = path.resolve(__dirname, '..');
+const data = process.env.SPANLIGHT_DATA ?? path.resolve(root, '..', 'shared', 'data');
+
+interface PeerResult {
+  train: { tokens_per_second: number };
+  inference: { batch: { tokens_per_second: number }; latency: { p50_ms: number; p95_ms: number } };
+  memory: { peak_rss_bytes: number };
+  accuracy: { token_accuracy: number };
+  model: { parameters: number };
+}
+
+interface SideFigures {
+  trainTokensPerSecond: number;
+  batchTokensPerSecond: number;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  peakRssMiB: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function runSpanlight(trainBatches: number, env: NodeJS.ProcessEnv): TaggerBenchResult {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, 'tagger.ts'), '--train-batches', String(trainBatches)],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    },
+  );
+  return JSON.parse(out) as TaggerBenchResult;
+}
+
+function ensurePeer(): string | undefined {
+  const python = path.join(root, 'bench', '.venv', 'bin', 'python');
+  log('checking the Keras peer (scripts/setup-peer.sh; the first install takes minutes)');
+  const setup = spawnSync('bash', [path.join(root, 'scripts', 'setup-peer.sh')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { PIP_RETRIES: '0', ...process.env },
+  });
+  if (setup.status !== 0 || !fs.existsSync(python)) {
+    log('the Keras peer could not be set up: its figures are left out (see the output above)');
+    return undefined;
+  }
+  return python;
+}
+
+function runPeer(python: string, trainBatches: number, env: NodeJS.ProcessEnv): PeerResult {
+  const out = execFileSync(
+    python,
+    [
+      path.join(root, 'bench', 'peer', 'keras_tagger.py'),
+      '--train',
+      path.join(data, 'ud-en-ewt/en_ewt-ud-train.conllu'),
+      '--test',
+      path.join(data, 'ud-en-ewt/en_ewt-ud-test.conllu'),
+      '--max-train-sentences',
+      '3000',
+      '--warmup-batches',
+      '10',
+      '--train-batches',
+      String(trainBatches),
+      '--seed',
+      '1',
+      '--json',
+      '-',
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 1 << 24,
+    },
+  );
+  return JSON.parse(out) as PeerResult;
+}
+
+const fromSpanlight = (r: TaggerBenchResult): SideFigures => ({
+  trainTokensPerSecond: r.train.tokensPerSecond,
+  batchTokensPerSecond: r.inference.batch.tokensPerSecond,
+  latencyP50Ms: r.inference.latency.p50Ms,
+  latencyP95Ms: r.inference.latency.p95Ms,
+  peakRssMiB: r.memory.peakRssBytes / 2 ** 20,
+});
+
+const fromPeer = (r: PeerResult): SideFigures => ({
+  trainTokensPerSecond: r.train.tokens_per_second,
+  batchTokensPerSecond: r.inference.batch.tokens_per_second,
+  latencyP50Ms: r.inference.latency.p50_ms,
+  latencyP95Ms: r.inference.latency.p95_ms,
+  peakRssMiB: r.memory.peak_rss_bytes / 2 ** 20,
+});
+
+function medianFigures(runs: SideFigures[]): SideFigures {
+  const pick = (key: keyof SideFigures) => median(runs.map((r) => r[key]));
+  return {
+    trainTokensPerSecond: pick('trainTokensPerSecond'),
+    batchTokensPerSecond: pick('batchTokensPerSecond'),
+    latencyP50Ms: pick('latencyP50Ms'),
+    latencyP95Ms: pick('latencyP95Ms'),
+    peakRssMiB: pick('peakRssMiB'),
+  };
+}
+
+function table(ours: SideFigures, peer: SideFigures | undefined, label: string): string {
+  const rows: Array<[string, keyof SideFigures, 'higher' | 'lower', number]> = [
+    ['training tokens/s', 'trainTokensPerSecond', 'higher', 0],
+    ['batch tagging tokens/s', 'batchTokensPerSecond', 'higher', 0],
+    ['single-sentence latency p50 (ms)', 'latencyP50Ms', 'lower', 2],
+    ['single-sentence latency p95 (ms)', 'latencyP95Ms', 'lower', 2],
+    ['peak RSS (MiB)', 'peakRssMiB', 'lower', 0],
+  ];
+  const lines = [
+    `${label}`,
+    `${'metric'.padEnd(34)} ${'Spanlight'.padStart(10)} ${'Keras'.padStart(10)} ${'ratio'.padStart(7)}`,
+  ];
+  for (const [name, key, better, digits] of rows) {
+    const a = ours[key];
+    const b = peer?.[key];
+    const ratio = b === undefined ? '' : `${(better === 'higher' ? a / b : b / a).toFixed(2)}×`;
+    lines.push(
+      `${name.padEnd(34)} ${a.toFixed(digits).padStart(10)} ${b === undefined ? '–'.padStart(10) : b.toFixed(digits).padStart(10)} ${ratio.padStart(7)}`,
+    );
+  }
+  lines.push('(ratio > 1 means Spanlight is better: faster, or lower latency and memory)');
+  return lines.join('\n');
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      repeats: { type: 'string', default: '2' },
+      'no-peer': { type: 'boolean' },
+      'onednn-off': { type: 'boolean' },
+      'train-batches': { type: 'string', default: '100' },
+      json: { type: 'string' },
+    },
+  });
+  const repeats = Math.max(1, Number(values.repeats));
+  const trainBatches = Math.max(1, Number(values['train-batches']));
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: {
+      cores: os.availableParallelism(),
+      memoryGiB: os.totalmem() / 2 ** 30,
+      loadAverage: os.loadavg(),
+    },
+  };
+
+  log('tokenizer');
+  const tokenizer = await benchTokenizer();
+  report.tokenizer = tokenizer;
+  console.log(
+    `tokenizer: ${(tokenizer.charsPerSecond / 1e6).toFixed(2)} M chars/s (wink-tokenizer with alignment: ${(tokenizer.winkCharsPerSecond / 1e6).toFixed(2)} M chars/s), 1 MiB line ${(tokenizer.longLineCharsPerSecond / 1e6).toFixed(2)} M chars/s\n`,
+  );
+
+  const python = values['no-peer'] ? undefined : ensurePeer();
+  const settings: Array<{ name: string; env: NodeJS.ProcessEnv }> = [
+    { name: 'oneDNN on (default)', env: {} },
+  ];
+  if (values['onednn-off']) settings.push({ name: 'oneDNN off', env: { TF_ENABLE_ONEDNN_OPTS: '0' } });
+
+  for (const setting of settings) {
+    const ours: TaggerBenchResult[] = [];
+    const peer: PeerResult[] = [];
+    for (let r = 0; r < repeats; r++) {
+      log(`${setting.name}: Spanlight run ${r + 1}/${repeats}`);
+      ours.push(runSpanlight(trainBatches, setting.env));
+      if (python) {
+        log(`${setting.name}: Keras run ${r + 1}/${repeats}`);
+        peer.push(runPeer(python, trainBatches, setting.env));
+      }
+    }
+    const oursMedian = medianFigures(ours.map(fromSpanlight));
+    const peerMedian = peer.length > 0 ? medianFigures(peer.map(fromPeer)) : undefined;
+    console.log(
+      table(
+        oursMedian,
+        peerMedian,
+        `tagger, reference configuration (EWT UPOS, 3,000 sentences, batch 32, ${trainBatches} timed batches), ${setting.name}, median of ${repeats}:`,
+      ),
+    );
+    const profile = ours[ours.length - 1]!.profile;
+    const stepMs = profile.encodeMs + profile.forwardMs + profile.backwardMs + profile.optimizerMs;
+    const share = (ms: number) => `${ms.toFixed(1)} ms (${((100 * ms) / stepMs).toFixed(0)}%)`;
+    console.log(
+      `where a training step goes (${profile.tokensPerBatch.toFixed(0)} tokens/batch): encode ${share(profile.encodeMs)}, forward ${share(profile.forwardMs)}, backward ${share(profile.backwardMs)}, optimizer ${share(profile.optimizerMs)}`,
+    );
+    console.log(
+      `parameters: Spanlight ${ours[0]!.parameters.toLocaleString('en-US')}${peer[0] ? `, Keras ${peer[0].model.parameters.toLocaleString('en-US')}` : ''}; test accuracy after the timed batches: Spanlight ${(100 * ours[0]!.accuracy.tokenAccuracy).toFixed(1)}%${peer[0] ? `, Keras ${(100 * peer[0].accuracy.token_accuracy).toFixed(1)}%` : ''}\n`,
+    );
+    report[setting.name] = {
+      spanlight: ours,
+      keras: peer,
+      medians: { spanlight: oursMedian, keras: peerMedian },
+    };
+  }
+  report.loadAverageAfter = os.loadavg();
+  const jsonPath = values.json ?? path.join(root, 'bench', 'results', 'latest.json');
+  fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
+  fs.writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`full figures: ${path.relative(process.cwd(), jsonPath)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
