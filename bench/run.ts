@@ -134,7 +134,11 @@ function medianFigures(runs: SideFigures[]): SideFigures {
   };
 }
 
-function table(ours: SideFigures, peer: SideFigures | undefined, label: string): string {
+function table(
+  ours: SideFigures,
+  peers: Array<{ name: string; figures: SideFigures }>,
+  label: string,
+): string {
   const rows: Array<[string, keyof SideFigures, 'higher' | 'lower', number]> = [
     ['training tokens/s', 'trainTokensPerSecond', 'higher', 0],
     ['batch tagging tokens/s', 'batchTokensPerSecond', 'higher', 0],
@@ -142,17 +146,19 @@ function table(ours: SideFigures, peer: SideFigures | undefined, label: string):
     ['single-sentence latency p95 (ms)', 'latencyP95Ms', 'lower', 2],
     ['peak RSS (MiB)', 'peakRssMiB', 'lower', 0],
   ];
+  const width = Math.max(10, ...peers.map((p) => p.name.length));
   const lines = [
     `${label}`,
-    `${'metric'.padEnd(34)} ${'Spanlight'.padStart(10)} ${'Keras'.padStart(10)} ${'ratio'.padStart(7)}`,
+    `${'metric'.padEnd(34)} ${'Spanlight'.padStart(10)}${peers.map((p) => ` ${p.name.padStart(width)} ${'ratio'.padStart(7)}`).join('')}`,
   ];
   for (const [name, key, better, digits] of rows) {
     const a = ours[key];
-    const b = peer?.[key];
-    const ratio = b === undefined ? '' : `${(better === 'higher' ? a / b : b / a).toFixed(2)}×`;
-    lines.push(
-      `${name.padEnd(34)} ${a.toFixed(digits).padStart(10)} ${b === undefined ? '–'.padStart(10) : b.toFixed(digits).padStart(10)} ${ratio.padStart(7)}`,
-    );
+    const cells = peers.map(({ figures }) => {
+      const b = figures[key];
+      const ratio = `${(better === 'higher' ? a / b : b / a).toFixed(2)}×`;
+      return ` ${b.toFixed(digits).padStart(width)} ${ratio.padStart(7)}`;
+    });
+    lines.push(`${name.padEnd(34)} ${a.toFixed(digits).padStart(10)}${cells.join('')}`);
   }
   lines.push('(ratio > 1 means Spanlight is better: faster, or lower latency and memory)');
   return lines.join('\n');
@@ -192,23 +198,35 @@ async function main() {
   ];
   if (values['onednn-off']) settings.push({ name: 'oneDNN off', env: { TF_ENABLE_ONEDNN_OPTS: '0' } });
 
+  // Keras as installed (TensorFlow's default: one intra-op thread per core), and Keras with the
+  // single intra-op thread Spanlight uses, so the thread setting alone cannot explain a lead.
+  const peerVariants = [
+    { name: 'Keras', env: {} },
+    { name: 'Keras 1-thread', env: { TF_NUM_INTRAOP_THREADS: '1' } },
+  ];
   for (const setting of settings) {
     const ours: TaggerBenchResult[] = [];
-    const peer: PeerResult[] = [];
+    const peer: PeerResult[][] = peerVariants.map(() => []);
     for (let r = 0; r < repeats; r++) {
       log(`${setting.name}: Spanlight run ${r + 1}/${repeats}`);
       ours.push(runSpanlight(trainBatches, setting.env));
-      if (python) {
-        log(`${setting.name}: Keras run ${r + 1}/${repeats}`);
-        peer.push(runPeer(python, trainBatches, setting.env));
-      }
+      if (!python) continue;
+      peerVariants.forEach((variant, v) => {
+        log(`${setting.name}: ${variant.name} run ${r + 1}/${repeats}`);
+        peer[v]!.push(runPeer(python, trainBatches, { ...setting.env, ...variant.env }));
+      });
     }
     const oursMedian = medianFigures(ours.map(fromSpanlight));
-    const peerMedian = peer.length > 0 ? medianFigures(peer.map(fromPeer)) : undefined;
+    const peerMedians = python
+      ? peerVariants.map((variant, v) => ({
+          name: variant.name,
+          figures: medianFigures(peer[v]!.map(fromPeer)),
+        }))
+      : [];
     console.log(
       table(
         oursMedian,
-        peerMedian,
+        peerMedians,
         `tagger, reference configuration (EWT UPOS, 3,000 sentences, batch 32, ${trainBatches} timed batches), ${setting.name}, median of ${repeats}:`,
       ),
     );
@@ -218,13 +236,14 @@ async function main() {
     console.log(
       `where a training step goes (${profile.tokensPerBatch.toFixed(0)} tokens/batch): encode ${share(profile.encodeMs)}, forward ${share(profile.forwardMs)}, backward ${share(profile.backwardMs)}, optimizer ${share(profile.optimizerMs)}`,
     );
+    const keras = peer[0]?.[0];
     console.log(
-      `parameters: Spanlight ${ours[0]!.parameters.toLocaleString('en-US')}${peer[0] ? `, Keras ${peer[0].model.parameters.toLocaleString('en-US')}` : ''}; test accuracy after the timed batches: Spanlight ${(100 * ours[0]!.accuracy.tokenAccuracy).toFixed(1)}%${peer[0] ? `, Keras ${(100 * peer[0].accuracy.token_accuracy).toFixed(1)}%` : ''}\n`,
+      `parameters: Spanlight ${ours[0]!.parameters.toLocaleString('en-US')}${keras ? `, Keras ${keras.model.parameters.toLocaleString('en-US')}` : ''}; test accuracy after the timed batches: Spanlight ${(100 * ours[0]!.accuracy.tokenAccuracy).toFixed(1)}%${keras ? `, Keras ${(100 * keras.accuracy.token_accuracy).toFixed(1)}%` : ''}\n`,
     );
     report[setting.name] = {
       spanlight: ours,
-      keras: peer,
-      medians: { spanlight: oursMedian, keras: peerMedian },
+      peers: Object.fromEntries(peerVariants.map((variant, v) => [variant.name, peer[v]])),
+      medians: { spanlight: oursMedian, peers: peerMedians },
     };
   }
   report.loadAverageAfter = os.loadavg();
