@@ -1,0 +1,65 @@
+/**
+ * What to draw in one editor, independent of the editor API: a list of spans per decoration
+ * layer. Human annotations win over model suggestions they overlap (a rejection `O` hides the
+ * suggestion and draws nothing).
+ */
+import type { Span } from '../types';
+import { type Annotation, overlaps, REJECTED_LABEL } from './annotation-set';
+import type { GoldToken } from './gold';
+import type { EntitySuggestion, TokenSuggestion } from './suggestions';
+
+export type DisplayMode = 'entities' | 'pos' | 'both' | 'off';
+
+export type LayerKind = 'suggested' | 'annotated' | 'gold' | 'pos';
+
+export interface LayerKey {
+  kind: LayerKind;
+  label: string;
+}
+
+export const layerId = (key: LayerKey) => `${key.kind}:${key.label}`;
+
+export interface LayerInput {
+  mode: DisplayMode;
+  annotations: readonly Annotation[];
+  entities: readonly EntitySuggestion[];
+  posTokens: readonly TokenSuggestion[];
+  gold?: readonly GoldToken[];
+  /** Suggestions below this confidence are not drawn. */
+  minConfidence?: number;
+  /** POS is drawn only when true (long documents turn it off). */
+  showPos?: boolean;
+}
+
+/** Spans per layer id (`annotated:PER` …), each list sorted by offset. */
+export function planLayers(input: LayerInput): Map<string, Span[]> {
+  const layers = new Map<string, Span[]>();
+  const add = (kind: LayerKind, span: Span) => {
+    const id = layerId({ kind, label: span.label });
+    const list = layers.get(id);
+    if (list) list.push({ start: span.start, end: span.end, label: span.label });
+    else layers.set(id, [{ start: span.start, end: span.end, label: span.label }]);
+  };
+  const entitiesOn = input.mode === 'entities' || input.mode === 'both';
+  const posOn = (input.mode === 'pos' || input.mode === 'both') && (input.showPos ?? true);
+  if (entitiesOn) {
+    for (const token of input.gold ?? []) add('gold', token);
+    for (const a of input.annotations) if (a.label !== REJECTED_LABEL) add('annotated', a);
+    const minConfidence = input.minConfidence ?? 0;
+    for (const s of visibleSuggestions(input.entities, input.annotations)) {
+      if (s.confidence >= minConfidence) add('suggested', s);
+    }
+  }
+  if (posOn) for (const t of input.posTokens) add('pos', t);
+  for (const list of layers.values()) list.sort((a, b) => a.start - b.start);
+  return layers;
+}
+
+/** Suggestions not covered by an annotation (annotations are sorted, so this is a merge). */
+export function visibleSuggestions<T extends { start: number; end: number }>(
+  suggestions: readonly T[],
+  annotations: readonly Annotation[],
+): T[] {
+  if (annotations.length === 0) return [...suggestions];
+  return suggestions.filter((s) => !annotations.some((a) => overlaps(a, s)));
+}

@@ -1,0 +1,164 @@
+/**
+ * Model suggestions for sentences of a document: tokens with their tag (POS) and entity spans,
+ * tagged in batches that yield to the event loop, with a per-sentence cache and cancellation.
+ */
+import { OUTSIDE_TAG, parseTag, tagsToSpans } from '../corpus/schemes';
+import type { LabelScore, TaggedToken, TagOptions } from '../model/tagger';
+import type { TagScheme } from '../types';
+import type { SentenceCache } from './cache';
+import type { RegionSentence } from './regions';
+
+/** What the editor needs from a tagger (the real `Tagger` fits; tests may pass their own). */
+export interface SentenceTagger {
+  readonly labels: string[];
+  readonly scheme: TagScheme | 'none';
+  tag(sentences: ReadonlyArray<readonly string[]>, options?: TagOptions): TaggedToken[][];
+}
+
+export interface TokenSuggestion {
+  start: number;
+  end: number;
+  /** The tag (`NOUN`, `B-PER`…). */
+  label: string;
+  confidence: number;
+  alternatives: LabelScore[];
+}
+
+export interface EntitySuggestion {
+  start: number;
+  end: number;
+  label: string;
+  text: string;
+  /** Mean confidence of the span's tokens. */
+  confidence: number;
+  /** Other entity labels (and `O`) for the span, from its first token's distribution. */
+  alternatives: LabelScore[];
+}
+
+/** Suggestions for one sentence; offsets are relative to the sentence start while cached. */
+export interface SentenceSuggestions {
+  start: number;
+  end: number;
+  tokens: TokenSuggestion[];
+  entities: EntitySuggestion[];
+}
+
+/** Entity-level alternatives from a token's tag distribution: `B-ORG` and `I-ORG` both count for ORG. */
+export function entityAlternatives(token: TaggedToken, chosen: string): LabelScore[] {
+  const byLabel = new Map<string, number>();
+  for (const { label, probability } of [
+    { label: token.tag, probability: token.confidence },
+    ...token.alternatives,
+  ]) {
+    const entity = label === OUTSIDE_TAG ? OUTSIDE_TAG : parseTag(label).label;
+    byLabel.set(entity, (byLabel.get(entity) ?? 0) + probability);
+  }
+  byLabel.delete(chosen);
+  return [...byLabel]
+    .map(([label, probability]) => ({ label, probability }))
+    .sort((a, b) => b.probability - a.probability);
+}
+
+/** Suggestions of one tagged sentence, relative to its start. */
+export function sentenceSuggestions(
+  sentence: RegionSentence,
+  tagged: readonly TaggedToken[],
+  scheme: TagScheme | 'none',
+): SentenceSuggestions {
+  const base = sentence.start;
+  const tokens = sentence.tokens.map((t, i) => ({
+    start: t.start - base,
+    end: t.end - base,
+    label: tagged[i]!.tag,
+    confidence: tagged[i]!.confidence,
+    alternatives: tagged[i]!.alternatives,
+  }));
+  const entities: EntitySuggestion[] =
+    scheme === 'none'
+      ? []
+      : tagsToSpans(tagged.map((t) => t.tag)).map((chunk) => {
+          const first = tokens[chunk.start]!;
+          const last = tokens[chunk.end - 1]!;
+          let confidence = 0;
+          for (let i = chunk.start; i < chunk.end; i++) confidence += tagged[i]!.confidence;
+          return {
+            start: first.start,
+            end: last.end,
+            label: chunk.label,
+            text: sentence.text.slice(first.start, last.end),
+            confidence: confidence / (chunk.end - chunk.start),
+            alternatives: entityAlternatives(tagged[chunk.start]!, chunk.label),
+          };
+        });
+  return { start: 0, end: sentence.end - sentence.start, tokens, entities };
+}
+
+/** The cached (relative) suggestions placed at a sentence's offsets. */
+export function placeSuggestions(relative: SentenceSuggestions, start: number): SentenceSuggestions {
+  const shift = <T extends { start: number; end: number }>(x: T): T => ({
+    ...x,
+    start: x.start + start,
+    end: x.end + start,
+  });
+  return {
+    start,
+    end: relative.end + start,
+    tokens: relative.tokens.map(shift),
+    entities: relative.entities.map(shift),
+  };
+}
+
+export class TaggingCancelled extends Error {
+  constructor() {
+    super('tagging cancelled');
+    this.name = 'TaggingCancelled';
+  }
+}
+
+export interface TagSentencesOptions {
+  /** Identifies the model in the cache. */
+  modelKey: string;
+  batchSize?: number;
+  alternatives?: number;
+  signal?: AbortSignal;
+  /** Called between batches so other work can run; default: a macrotask (`setImmediate`). */
+  yieldToEventLoop?: () => Promise<void>;
+}
+
+const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Suggestions for `sentences` (absolute offsets), in their order. Cached sentences cost nothing;
+ * the rest are tagged `batchSize` at a time, yielding between batches; an aborted `signal` stops
+ * the run with `TaggingCancelled` at the next batch boundary.
+ */
+export async function tagSentences(
+  tagger: SentenceTagger,
+  sentences: readonly RegionSentence[],
+  cache: SentenceCache<SentenceSuggestions>,
+  options: TagSentencesOptions,
+): Promise<SentenceSuggestions[]> {
+  const batchSize = options.batchSize ?? 32;
+  const pause = options.yieldToEventLoop ?? nextMacrotask;
+  const relative: Array<SentenceSuggestions | undefined> = sentences.map((s) =>
+    cache.get(options.modelKey, s.text),
+  );
+  const missing = sentences.map((_, i) => i).filter((i) => relative[i] === undefined);
+  for (let from = 0; from < missing.length; from += batchSize) {
+    if (options.signal?.aborted) throw new TaggingCancelled();
+    const batch = missing.slice(from, from + batchSize);
+    const tagged = tagger.tag(
+      batch.map((i) => sentences[i]!.tokens.map((t) => t.value)),
+      { batchSize, alternatives: options.alternatives ?? 3 },
+    );
+    batch.forEach((sentenceIndex, b) => {
+      const sentence = sentences[sentenceIndex]!;
+      const result = sentenceSuggestions(sentence, tagged[b]!, tagger.scheme);
+      cache.set(options.modelKey, sentence.text, result);
+      relative[sentenceIndex] = result;
+    });
+    if (from + batchSize < missing.length) await pause();
+  }
+  if (options.signal?.aborted) throw new TaggingCancelled();
+  return relative.map((r, i) => placeSuggestions(r!, sentences[i]!.start));
+}
