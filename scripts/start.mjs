@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: install what is missing, build, and open VS Code with Spanlight on the sample
-// workspace. Uses a desktop VS Code when one is installed (`code` on PATH, or SPANLIGHT_CODE);
-// otherwise a real VS Code served by code-server from ../shared/vscode-offline (installed on
-// first use), and prints the URL to open in a browser.
-import { spawnSync } from 'node:child_process';
+// `npm start`: install what is missing, build, and open VS Code with Spanlight on a sample
+// workspace, with news.md open so highlighted entities are the first thing on screen.
+// Uses a desktop VS Code when one is installed (`code` on PATH, or SPANLIGHT_CODE); otherwise a
+// real VS Code served by code-server (installed on first use by scripts/install-vscode-offline.sh
+// from ../shared/vscode-offline), and prints the URL to open in a browser.
+// env: SPANLIGHT_USE_CODE_SERVER=1 (even when `code` exists), SPANLIGHT_PORT (default 8080).
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,12 +13,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const workspace = path.join(root, 'test', 'fixtures', 'sample-workspace');
+const fixture = path.join(root, 'test', 'fixtures', 'sample-workspace');
+// The sample workspace is copied out of the test fixtures (into the gitignored .scratch/) so that
+// annotations and edits made while trying Spanlight never change the fixtures.
+const workspace = path.join(root, '.scratch', 'sample-workspace');
+const firstDocument = 'news.md';
 const offlineRecipe =
   process.env.SPANLIGHT_VSCODE_OFFLINE || path.resolve(root, '..', 'shared', 'vscode-offline');
 const offlinePrefix = process.env.VSCODE_OFFLINE_HOME || path.join(os.homedir(), '.cache', 'vscode-offline');
+const started = Date.now();
 
-const step = (msg) => console.log(`\n==> ${msg}`);
+const step = (msg) => console.log(`\n==> [${((Date.now() - started) / 1000).toFixed(0)} s] ${msg}`);
 function run(cmd, args, what) {
   const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (res.status !== 0) {
@@ -27,11 +34,18 @@ function run(cmd, args, what) {
 function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
-function freePort(preferred) {
+function portIsFree(port) {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => resolve(freePort(0)));
-    server.listen(preferred, '127.0.0.1', () => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+async function freePort(preferred) {
+  if (await portIsFree(preferred)) return preferred;
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
       server.close(() => resolve(port));
     });
@@ -47,44 +61,79 @@ if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lo
 step('building the extension');
 run('npm', ['run', 'build', '--silent'], 'the build');
 
+// Files already in the copy are kept (they may hold the user's edits); new fixture files are added.
+fs.mkdirSync(workspace, { recursive: true });
+fs.cpSync(fixture, workspace, { recursive: true, force: false, errorOnExist: false });
+
 const desktopCode = process.env.SPANLIGHT_CODE || (onPath('code') ? 'code' : undefined);
 if (desktopCode && process.env.SPANLIGHT_USE_CODE_SERVER !== '1') {
   step(`opening ${workspace} in ${desktopCode} with Spanlight in development mode`);
-  run(desktopCode, [`--extensionDevelopmentPath=${root}`, workspace], 'starting VS Code');
+  run(
+    desktopCode,
+    [`--extensionDevelopmentPath=${root}`, workspace, path.join(workspace, firstDocument)],
+    'starting VS Code',
+  );
   process.exit(0);
 }
 
-if (!fs.existsSync(path.join(offlinePrefix, 'code-server'))) {
-  step(`installing code-server (a real VS Code) from ${offlineRecipe}`);
-  if (!fs.existsSync(path.join(offlineRecipe, 'install.sh'))) {
-    console.error(
-      `npm start: no VS Code found: install VS Code (\`code\` on PATH) or set SPANLIGHT_VSCODE_OFFLINE to the vscode-offline recipe folder (looked in ${offlineRecipe}).`,
-    );
-    process.exit(1);
-  }
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  run(
-    'bash',
-    [path.join(offlineRecipe, 'install.sh'), ...(asRoot ? ['--apt'] : []), offlinePrefix],
-    'install.sh',
-  );
-}
+step('checking the offline VS Code (code-server + Chromium)');
+run('bash', [path.join(root, 'scripts', 'install-vscode-offline.sh')], 'installing code-server');
 
 const port = await freePort(Number(process.env.SPANLIGHT_PORT || 8080));
-step(`starting VS Code (code-server) on http://127.0.0.1:${port}`);
-console.log('Open the URL printed below in a browser; Ctrl+C stops the server.\n');
+const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-start-'));
+step(`starting VS Code (code-server ${offlinePrefix}) on 127.0.0.1:${port}`);
 const serve = spawnSync(
   'bash',
   [
     path.join(offlineRecipe, 'serve.sh'),
+    '--background',
     '--prefix',
     offlinePrefix,
     '--port',
     String(port),
+    '--state',
+    state,
     '--link-extension',
     root,
     workspace,
   ],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, encoding: 'utf8' },
 );
-process.exit(serve.status ?? 1);
+// serve.sh's own URL= line lacks the document to open: show the rest, print the full URL below.
+process.stdout.write((serve.stdout ?? '').replace(/^(URL|PID|STATE)=.*\n/gm, ''));
+process.stderr.write(serve.stderr ?? '');
+const pid = Number(/^PID=(\d+)$/m.exec(serve.stdout ?? '')?.[1]);
+if (serve.status !== 0 || !pid) {
+  console.error('\nnpm start: code-server did not start; see the output above.');
+  process.exit(1);
+}
+
+function stop() {
+  try {
+    process.kill(-pid, 'SIGTERM'); // serve.sh starts code-server in its own process group
+  } catch {}
+  fs.rmSync(state, { recursive: true, force: true });
+}
+process.on('exit', stop);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(0));
+
+// The workbench opens `openFile` from the URL payload, so the sample document is shown at once.
+const authority = `127.0.0.1:${port}`;
+const payload = [['openFile', `vscode-remote://${authority}${path.join(workspace, firstDocument)}`]];
+const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+step(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`
+  Open this URL in a browser (entities in ${firstDocument} are highlighted once the model has loaded):
+
+    ${url}
+
+  Workspace: ${workspace}
+  Server log: ${path.join(state, 'code-server.log')}
+  Ctrl+C stops the server.
+`);
+// Stay in the foreground while the server runs, like a dev server; exit if it dies.
+const watcher = spawn('tail', [`--pid=${pid}`, '-f', '/dev/null'], { stdio: 'ignore' });
+watcher.on('exit', () => {
+  console.error('npm start: code-server exited; see the server log above.');
+  process.exit(1);
+});

@@ -1,0 +1,322 @@
+#!/usr/bin/env node
+// End-to-end checks of the editor experience in a real VS Code (code-server + Chromium):
+// workbench loads, a palette command runs, entity decorations appear on a sample document,
+// labelling a selection from the QuickPick writes an annotation that survives a window reload,
+// and hostile document text renders as plain text. Run through scripts/e2e.mjs (which installs
+// code-server and builds first). Screenshots go to test-results/e2e/.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  cleanupAll,
+  copyWorkspace,
+  launchBrowser,
+  log,
+  poll,
+  repoRoot,
+  seconds,
+  startCodeServer,
+  Workbench,
+} from './harness.mjs';
+
+const screenshotDir = path.join(repoRoot, 'test-results', 'e2e');
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const commandTitles = (manifest.contributes?.commands ?? []).map((c) => ({
+  id: c.command,
+  title: c.category ? `${c.category}: ${c.title}` : c.title,
+}));
+const findCommand = (pattern) => commandTitles.find((c) => pattern.test(c.title));
+
+/** A feature the checks need but the extension does not have yet: reported, counted as failure. */
+class MissingFeature extends Error {}
+
+const HOSTILE_DOC = [
+  '# Hostile text',
+  '',
+  'Angela Merkel <img src=x onerror=alert(1)> visited Paris with Emmanuel Macron.',
+  'Inline </script><script>window.__spanlightInjected = 1</script> and <b onmouseover="alert(2)">bold</b>.',
+  '<img src=x onerror="window.__spanlightInjected = 2"> {{constructor.constructor("alert(3)")()}}',
+  'RTL: \u202eevil.txt\u202c and \u05e9\u05dc\u05d5\u05dd Tel Aviv \u0645\u0631\u062d\u0628\u0627 Cairo.',
+  'Zero\u200bwidth\u200d joiners\u2060 in London\ufeff and Berlin.',
+  '',
+].join('\n');
+
+const results = [];
+let shotIndex = 0;
+const shotName = (name) => `${String(++shotIndex).padStart(2, '0')}-${name}`;
+
+async function check(name, workbench, fn) {
+  const started = Date.now();
+  try {
+    const detail = await fn();
+    results.push({ name, status: 'PASS', detail: detail ?? '', ms: Date.now() - started });
+    log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
+    return true;
+  } catch (err) {
+    const status = err instanceof MissingFeature ? 'MISSING FEATURE' : 'FAIL';
+    results.push({ name, status, detail: err.message, ms: Date.now() - started });
+    log(`${status} ${name}: ${err.message}`);
+    if (workbench) await workbench.screenshot(shotName(`${slug(name)}-failure`)).catch(() => {});
+    return false;
+  }
+}
+const slug = (s) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
+/** The label a decoration shows for `text`: its ::before/::after content, or the hover's text. */
+async function decorationSummary(workbench, text) {
+  const decos = await workbench.decorationsOn(text);
+  const labels = decos.flatMap((d) => [d.before, d.after]).filter(Boolean);
+  return { decos, labels };
+}
+
+/** Finds the nearest label badge (after/before content) on the line of `text`, right of it. */
+async function badgeAfter(workbench, text) {
+  const box = await workbench.textBox(text);
+  if (!box) return '';
+  const all = await workbench.decorations();
+  const midY = (box.top + box.bottom) / 2;
+  const badges = all
+    .filter((d) => (d.after || d.before) && d.box.top <= midY && d.box.bottom >= midY)
+    .filter((d) => d.box.left >= box.right - 2)
+    .sort((a, b) => a.box.left - b.box.left);
+  return badges.length ? badges[0].after || badges[0].before : '';
+}
+
+/** The label shown for an entity: badge text next to it, or else what its hover says. */
+async function labelShownFor(workbench, text) {
+  const badge = await badgeAfter(workbench, text);
+  if (badge) return `badge "${badge}"`;
+  const hover = await workbench.hoverText(text).catch(() => '');
+  await workbench.page.mouse.move(5, 5);
+  return hover ? `hover "${hover.replace(/\s+/g, ' ').trim().slice(0, 160)}"` : '';
+}
+
+async function main() {
+  const workspace = copyWorkspace(path.join(repoRoot, 'test', 'fixtures', 'sample-workspace'), {
+    'hostile.md': HOSTILE_DOC,
+  });
+  const server = await startCodeServer({ workspace });
+  const context = await launchBrowser();
+  const page = context.pages()[0] ?? (await context.newPage());
+  const workbench = new Workbench(page, { screenshotDir });
+
+  const loaded = await check('workbench loads with the sample workspace', workbench, async () => {
+    const started = Date.now();
+    await workbench.open(server.url);
+    await workbench.screenshot(shotName('workbench'));
+    return `explorer shown ${Date.now() - started} ms after navigation`;
+  });
+  if (!loaded) return;
+
+  await check('a Spanlight command runs from the Command Palette', workbench, async () => {
+    const command = findCommand(/Show TensorFlow Backend Info/) ?? findCommand(/^Spanlight: /);
+    if (!command) throw new MissingFeature('package.json contributes no "Spanlight: …" command');
+    await workbench.runCommand(command.title);
+    if (command.id !== 'spanlight.showBackendInfo') return `ran "${command.title}"`;
+    // The backend info command loads the native TensorFlow binding in the extension host.
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'TensorFlow' });
+    await toast.first().waitFor({ timeout: seconds(90) });
+    const text = (await toast.first().textContent()) ?? '';
+    if (/could not be loaded/.test(text)) throw new Error(`the command reported: ${text}`);
+    await workbench.screenshot(shotName('palette-command'));
+    await page.keyboard.press('Escape');
+    return text.replace(/\s+/g, ' ').slice(0, 120);
+  });
+
+  const sampleEntities = [
+    { text: 'Angela Merkel', label: /\bPER|person/i },
+    { text: 'Paris', label: /\bLOC|location|GPE/i },
+  ];
+  const decorated = await check(
+    'entity decorations on news.md, with the right labels',
+    workbench,
+    async () => {
+      await workbench.openFile('news.md');
+      const found = await poll(
+        'entity decorations (ced-… classes) on "Angela Merkel" and "Paris" in news.md',
+        async () => {
+          const all = await Promise.all(sampleEntities.map((e) => decorationSummary(workbench, e.text)));
+          return all.every((s) => s.decos.length > 0) ? all : null;
+        },
+        { timeout: seconds(120), interval: 500 },
+      ).catch(async (err) => {
+        const any = await workbench.decorations();
+        if (any.length === 0) {
+          const modelsIn = (dir) =>
+            fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => !f.startsWith('.')) : [];
+          const models = [
+            ...modelsIn(path.join(repoRoot, 'models')).map((m) => `models/${m}`),
+            ...modelsIn(path.join(workspace, '.spanlight', 'models')).map(
+              (m) => `workspace .spanlight/models/${m}`,
+            ),
+          ];
+          throw new MissingFeature(
+            `no extension decorations at all on news.md after ${Math.round(seconds(120) / 1000)} s ` +
+              `(feature: entity decorations in src/extension; models available: ${models.join(', ') || 'none'})`,
+          );
+        }
+        throw err;
+      });
+      await workbench.screenshot(shotName('news-entities'));
+      const shown = [];
+      for (const [i, entity] of sampleEntities.entries()) {
+        const label = await labelShownFor(workbench, entity.text);
+        if (!entity.label.test(label)) {
+          throw new Error(
+            `"${entity.text}" is decorated (${found[i].decos.map((d) => d.types).join(', ')}) ` +
+              `but shows no ${entity.label} label: ${label || 'no badge and no hover'}`,
+          );
+        }
+        shown.push(`${entity.text} → ${label}`);
+      }
+      return shown.join('; ');
+    },
+  );
+
+  const annotationFile = path.join(workspace, '.spanlight', 'annotations', 'news.md.jsonl');
+  const target = 'budget';
+  let pickedLabel = '';
+  const labelled = await check('"Spanlight: Label Selection…" adds an annotation', workbench, async () => {
+    const command = findCommand(/Label Selection/);
+    if (!command)
+      throw new MissingFeature('package.json contributes no "Spanlight: Label Selection…" command');
+    if (!decorated) await workbench.openFile('news.md');
+    const before = await workbench.decorationsOn(target);
+    await workbench.selectText(target);
+    await workbench.runCommand(command.title.replace(/…$/, ''));
+    // The QuickPick of labels: take a named-entity label if one is offered, else the first one.
+    const rows = workbench.quickInput.locator('.monaco-list-row');
+    await rows.first().waitFor({ timeout: seconds(30) });
+    const labels = (await rows.allTextContents()).map((t) => t.trim());
+    const preferred = labels.findIndex((t) => /\bMISC|\bORG/i.test(t));
+    const index = preferred >= 0 ? preferred : 0;
+    pickedLabel = labels[index];
+    await rows.nth(index).click();
+    await workbench.quickInput.waitFor({ state: 'hidden', timeout: seconds(10) });
+    await poll(
+      `a decoration on "${target}" after labelling it`,
+      async () => (await workbench.decorationsOn(target)).length > before.length,
+      { timeout: seconds(30) },
+    );
+    const lines = await poll(
+      `${path.relative(workspace, annotationFile)} to be written`,
+      () =>
+        fs.existsSync(annotationFile) &&
+        fs
+          .readFileSync(annotationFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim()),
+      { timeout: seconds(30) },
+    );
+    const records = lines.map((l) => JSON.parse(l));
+    const docText = fs.readFileSync(path.join(workspace, 'news.md'), 'utf8');
+    const spans = records.flatMap((r) => (Array.isArray(r.spans) ? r.spans : [r]));
+    const match = spans.find((s) => typeof s.start === 'number' && docText.slice(s.start, s.end) === target);
+    if (!match) {
+      throw new Error(`no span in ${annotationFile} covers "${target}": ${lines.join(' | ').slice(0, 300)}`);
+    }
+    await workbench.screenshot(shotName('labelled-selection'));
+    return `picked "${pickedLabel}" from ${labels.length} labels; ${path.relative(workspace, annotationFile)}: ${JSON.stringify(match)}`;
+  });
+
+  await check('the annotation is still there after reloading the window', workbench, async () => {
+    if (!labelled) throw new MissingFeature('nothing was annotated (see the previous check)');
+    await workbench.closeQuickInput();
+    const navigated = page.waitForEvent('framenavigated', { timeout: seconds(60) });
+    await workbench.runCommand('Developer: Reload Window', { timeout: seconds(30) });
+    await navigated;
+    await workbench.waitReady();
+    if (!fs.existsSync(annotationFile)) throw new Error(`${annotationFile} disappeared`);
+    const tab = page.locator('.editor-group-container.active .tab.active[data-resource-name="news.md"]');
+    if (!(await tab.isVisible())) await workbench.openFile('news.md');
+    await poll(
+      `the decoration on "${target}" after the reload`,
+      async () => {
+        return (await workbench.decorationsOn(target)).length > 0;
+      },
+      { timeout: seconds(120), interval: 500 },
+    );
+    await workbench.screenshot(shotName('after-reload'));
+    const label = await labelShownFor(workbench, target);
+    return `"${target}" decorated again (${label || 'no label text'})`;
+  });
+
+  await check('hostile text renders as plain text (no injected DOM, no dialogs)', workbench, async () => {
+    await workbench.openFile('hostile.md');
+    await poll('the hostile document to render', async () =>
+      (await workbench.editorLines()).some((l) => l.includes('<img src=x onerror=alert(1)>')),
+    );
+    // Give decorations a chance to land on the hostile document (an entity on its first line).
+    const decorations = await poll(
+      'decorations on the hostile document',
+      async () => ((await workbench.decorations()).length > 0 ? workbench.decorations() : null),
+      { timeout: seconds(decorated ? 60 : 5) },
+    ).catch(() => []);
+    const notes = [`${decorations.length} decoration elements`];
+    if (labelled) {
+      // Annotate a span of hostile markup and hover it: the hover must show it as text.
+      await workbench.selectText('bold');
+      await workbench.runCommand(findCommand(/Label Selection/).title.replace(/…$/, ''));
+      const rows = workbench.quickInput.locator('.monaco-list-row');
+      await rows.first().waitFor({ timeout: seconds(30) });
+      await rows.first().click();
+      await workbench.quickInput.waitFor({ state: 'hidden', timeout: seconds(10) });
+      notes.push(`hover: ${await labelShownFor(workbench, 'bold')}`);
+    }
+    if (decorated) notes.push(`Merkel: ${await labelShownFor(workbench, 'Angela Merkel')}`);
+    await workbench.screenshot(shotName('hostile'));
+    const injected = [];
+    for (const frame of page.frames()) {
+      const found = await frame
+        .evaluate(() => ({
+          imgs: [...document.querySelectorAll('img')]
+            .map((i) => i.getAttribute('src'))
+            .filter((s) => s === 'x' || s === '/x'),
+          scripts: [...document.querySelectorAll('script')].filter((s) =>
+            s.textContent.includes('__spanlightInjected'),
+          ).length,
+          bold: [...document.querySelectorAll('b[onmouseover]')].length,
+          flag: window.__spanlightInjected ?? null,
+        }))
+        .catch(() => null);
+      if (found && (found.imgs.length || found.scripts || found.bold || found.flag !== null)) {
+        injected.push(`${frame.url().slice(0, 80)}: ${JSON.stringify(found)}`);
+      }
+    }
+    if (injected.length) throw new Error(`markup from the document became DOM: ${injected.join('; ')}`);
+    if (workbench.dialogs.length) throw new Error(`dialogs opened: ${workbench.dialogs.join('; ')}`);
+    const lines = await workbench.editorLines();
+    if (!lines.some((l) => l.includes('</script><script>window.__spanlightInjected = 1</script>'))) {
+      throw new Error('the </script> line is not shown verbatim');
+    }
+    return notes.join('; ');
+  });
+}
+
+const started = Date.now();
+try {
+  await main();
+} catch (err) {
+  results.push({ name: 'setup', status: 'FAIL', detail: err.stack ?? String(err), ms: 0 });
+  log('FAIL setup:', err.stack ?? err);
+} finally {
+  await cleanupAll();
+}
+console.log(`\nEnd-to-end results (${((Date.now() - started) / 1000).toFixed(1)} s):`);
+for (const r of results) {
+  console.log(
+    `  ${r.status.padEnd(15)} ${r.name} (${(r.ms / 1000).toFixed(1)} s)\n${' '.repeat(18)}${r.detail}`,
+  );
+}
+const failed = results.filter((r) => r.status !== 'PASS');
+if (failed.length || results.length === 0) {
+  console.log(`\n${failed.length} of ${results.length} end-to-end checks did not pass.`);
+  process.exit(1);
+}
+console.log(
+  `\nAll ${results.length} end-to-end checks passed. Screenshots: ${path.relative(repoRoot, screenshotDir)}/`,
+);
+process.exit(0);

@@ -1,0 +1,400 @@
+// The pieces every end-to-end check needs: a code-server (a real VS Code, from
+// ../shared/vscode-offline) serving the built extension on a copy of a workspace, Debian's
+// Chromium driven by playwright-core, and a small workbench driver that waits on DOM conditions
+// with deadlines (never fixed sleeps) and retries palette commands until the extension host is up.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const offlineRecipe =
+  process.env.SPANLIGHT_VSCODE_OFFLINE || path.resolve(repoRoot, '..', 'shared', 'vscode-offline');
+export const offlinePrefix =
+  process.env.VSCODE_OFFLINE_HOME || path.join(os.homedir(), '.cache', 'vscode-offline');
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+/** The machine is slow (2 shared cores): every wait is generous but bounded. */
+export const slowFactor = Number(process.env.SPANLIGHT_E2E_SLOW || 1);
+export const seconds = (s) => s * 1000 * slowFactor;
+
+const t0 = Date.now();
+export const log = (...a) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+/** Cleanup callbacks run once, on normal exit, failure or a signal. */
+const cleanups = [];
+let cleanedUp = false;
+export async function cleanupAll() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      console.error('[e2e] cleanup failed:', err);
+    }
+  }
+}
+function killGroupSync(pid) {
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {}
+  }
+}
+const serverPids = new Set();
+// A synchronous last resort: `exit` handlers cannot await, so server groups are killed here too.
+process.on('exit', () => {
+  for (const pid of serverPids) killGroupSync(pid);
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    console.error(`[e2e] ${signal}: stopping servers and browsers`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+/** Polls `probe` until it returns a truthy value; throws `what` with the last error at the deadline. */
+export async function poll(what, probe, { timeout = seconds(30), interval = 250 } = {}) {
+  const deadline = Date.now() + timeout;
+  let lastError;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError ? ` (last error: ${lastError.message.split('\n')[0]})` : '';
+      throw new Error(`timed out after ${Math.round(timeout / 1000)} s waiting for ${what}${detail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copies a fixture folder into a fresh temp dir (the tests write annotations into it). */
+export function copyWorkspace(fixture, extraFiles = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-ws-'));
+  fs.cpSync(fixture, dir, { recursive: true });
+  for (const [name, text] of Object.entries(extraFiles)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  cleanups.push(() => {
+    if (process.env.SPANLIGHT_E2E_KEEP) log('workspace kept in', dir);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/**
+ * Starts code-server in its own process group (serve.sh --background uses setsid) with the
+ * extension at `extensionDir` linked into a fresh extensions dir. Retries on a port race.
+ */
+export async function startCodeServer({ workspace, extensionDir = repoRoot }) {
+  const serve = path.join(offlineRecipe, 'serve.sh');
+  if (!fs.existsSync(serve)) throw new Error(`vscode-offline recipe not found: ${serve}`);
+  let lastOutput = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-server-'));
+    const started = Date.now();
+    const res = spawnSync(
+      'bash',
+      [
+        serve,
+        '--background',
+        '--prefix',
+        offlinePrefix,
+        '--port',
+        String(port),
+        '--state',
+        state,
+        '--link-extension',
+        extensionDir,
+        workspace,
+      ],
+      { encoding: 'utf8', timeout: seconds(120) },
+    );
+    lastOutput = `${res.stdout ?? ''}${res.stderr ?? ''}`;
+    const pidMatch = /^PID=(\d+)$/m.exec(res.stdout ?? '');
+    if (pidMatch) serverPids.add(Number(pidMatch[1]));
+    const urlMatch = /^URL=(.*)$/m.exec(res.stdout ?? '');
+    if (res.status === 0 && pidMatch && urlMatch) {
+      const pid = Number(pidMatch[1]);
+      log(`code-server on port ${port} ready in ${Date.now() - started} ms (pid ${pid})`);
+      const server = {
+        url: urlMatch[1],
+        port,
+        pid,
+        state,
+        log: path.join(state, 'code-server.log'),
+        stop() {
+          killGroupSync(pid);
+          serverPids.delete(pid);
+          if (process.env.SPANLIGHT_E2E_KEEP) log('server state kept in', state);
+          else fs.rmSync(state, { recursive: true, force: true });
+        },
+      };
+      cleanups.push(() => server.stop());
+      return server;
+    }
+    if (pidMatch) killGroupSync(Number(pidMatch[1]));
+    fs.rmSync(state, { recursive: true, force: true });
+    if (!/already in use/.test(lastOutput)) break;
+  }
+  throw new Error(`code-server did not start:\n${lastOutput}`);
+}
+
+/** Debian's Chromium, headless, with a new empty profile and no network side traffic. */
+export async function launchBrowser() {
+  if (!fs.existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}`);
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: !process.env.SPANLIGHT_E2E_HEADED,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  cleanups.push(async () => {
+    await context.close().catch(() => {});
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+  return context;
+}
+
+/** Drives one VS Code workbench page. */
+export class Workbench {
+  constructor(page, { screenshotDir }) {
+    this.page = page;
+    this.screenshotDir = screenshotDir;
+    this.console = [];
+    this.dialogs = [];
+    page.setDefaultTimeout(seconds(30));
+    page.on('console', (m) => this.console.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => this.console.push(`[pageerror] ${e.message}`));
+    // An alert() from injected markup would show up here: record it and dismiss it.
+    page.on('dialog', (d) => {
+      this.dialogs.push(`${d.type()}: ${d.message()}`);
+      void d.dismiss().catch(() => {});
+    });
+  }
+
+  get quickInput() {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** The editor of the active tab. */
+  get activeEditor() {
+    return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
+  }
+
+  async waitReady() {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: seconds(90) });
+    await this.page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .first()
+      .waitFor({ timeout: seconds(90) });
+  }
+
+  async open(url) {
+    await this.page.goto(url, { timeout: seconds(90) });
+    await this.waitReady();
+  }
+
+  async closeQuickInput() {
+    if (await this.quickInput.isVisible()) await this.page.keyboard.press('Escape');
+    await this.quickInput.waitFor({ state: 'hidden', timeout: seconds(5) }).catch(() => {});
+  }
+
+  /** Opens a quick input with `keys`, types `text`, waits for a row with `rowText`, accepts it. */
+  async quickPick(keys, text, rowText, { timeout = seconds(10) } = {}) {
+    await this.closeQuickInput();
+    await this.page.keyboard.press(keys);
+    const input = this.quickInput.locator('input');
+    await input.waitFor({ state: 'visible', timeout });
+    await input.fill(text);
+    const row = this.quickInput.locator('.monaco-list-row', { hasText: rowText }).first();
+    await row.waitFor({ timeout });
+    await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * Runs a Command Palette command by its title. Extension commands appear only once the remote
+   * extension host has started, so this retries until the deadline.
+   */
+  async runCommand(title, { timeout = seconds(90) } = {}) {
+    await poll(
+      `command "${title}" in the Command Palette`,
+      async () => {
+        try {
+          await this.quickPick('F1', `>${title}`, title, { timeout: seconds(5) });
+          return true;
+        } catch (err) {
+          await this.closeQuickInput();
+          throw err;
+        }
+      },
+      { timeout, interval: 1000 },
+    );
+  }
+
+  /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor. */
+  async openFile(relativePath) {
+    const base = path.basename(relativePath);
+    await poll(
+      `Quick Open of ${relativePath}`,
+      async () => {
+        try {
+          await this.quickPick('Control+P', relativePath, base, { timeout: seconds(10) });
+          return true;
+        } catch (err) {
+          await this.closeQuickInput();
+          throw err;
+        }
+      },
+      { timeout: seconds(60), interval: 1000 },
+    );
+    await this.page
+      .locator(`.editor-group-container.active .tab.active[data-resource-name="${base}"]`)
+      .waitFor();
+    await this.activeEditor.locator('.view-lines .view-line').first().waitFor();
+  }
+
+  /** The visible text of the active editor, one string per rendered line (nbsp → space). */
+  async editorLines() {
+    return this.activeEditor.locator('.view-lines .view-line').evaluateAll((lines) =>
+      lines
+        .map((l) => ({ top: l.getBoundingClientRect().top, text: l.textContent.replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text),
+    );
+  }
+
+  /**
+   * Every extension decoration element (class `ced-<n>-TextEditorDecorationType<k>-<rule>`) in the
+   * active editor, with its box, its text and the label text its ::before/::after CSS shows.
+   */
+  async decorations() {
+    return this.activeEditor.evaluate((editor) =>
+      [...editor.querySelectorAll('[class*="TextEditorDecorationType"]')].map((el) => {
+        const r = el.getBoundingClientRect();
+        const pseudo = (which) => {
+          const c = getComputedStyle(el, which).content;
+          return c && c !== 'none' && c !== 'normal' ? c.replace(/^"|"$/g, '') : '';
+        };
+        const types = (el.className.match(/TextEditorDecorationType\d+-\d+/g) || []).join(' ');
+        return {
+          types,
+          className: el.className,
+          inText: Boolean(el.closest('.view-lines')),
+          text: el.textContent.replace(/\u00a0/g, ' '),
+          before: pseudo('::before'),
+          after: pseudo('::after'),
+          box: { left: r.left, right: r.right, top: r.top, bottom: r.bottom },
+        };
+      }),
+    );
+  }
+
+  /** The screen boxes of the first occurrence of `text` in the active editor's rendered lines. */
+  async textBox(text) {
+    return this.activeEditor.evaluate((editor, needle) => {
+      for (const line of editor.querySelectorAll('.view-lines .view-line')) {
+        const nodes = [];
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        let joined = '';
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          nodes.push({ node: n, start: joined.length });
+          joined += n.data.replace(/\u00a0/g, ' ');
+        }
+        const at = joined.indexOf(needle);
+        if (at < 0) continue;
+        const locate = (offset) => {
+          const hit = nodes.findLast((x) => x.start <= offset);
+          return [hit.node, offset - hit.start];
+        };
+        const range = document.createRange();
+        range.setStart(...locate(at));
+        range.setEnd(...locate(at + needle.length));
+        const r = range.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }
+      return null;
+    }, text);
+  }
+
+  /** Decorations whose box overlaps the rendered `text` (inline spans and background overlays). */
+  async decorationsOn(text) {
+    const box = await this.textBox(text);
+    if (!box) return [];
+    const all = await this.decorations();
+    const midY = (box.top + box.bottom) / 2;
+    return all.filter(
+      (d) =>
+        d.box.top <= midY &&
+        d.box.bottom >= midY &&
+        d.box.right > box.left + 1 &&
+        d.box.left < box.right - 1 &&
+        d.box.right > d.box.left,
+    );
+  }
+
+  /** Selects `text` in the active editor by double-click + shift-click on its rendered box. */
+  async selectText(text) {
+    const box = await poll(`"${text}" rendered in the editor`, () => this.textBox(text));
+    const y = (box.top + box.bottom) / 2;
+    await this.page.mouse.click(box.left + 1, y);
+    await this.page.mouse.click(box.right - 1, y, { modifiers: ['Shift'] });
+    return box;
+  }
+
+  /** Hovers the rendered `text` and returns the hover widget's text once it shows. */
+  async hoverText(text, { timeout = seconds(20) } = {}) {
+    const box = await poll(`"${text}" rendered in the editor`, () => this.textBox(text));
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
+    return poll(
+      `a hover over "${text}"`,
+      async () => {
+        await this.page.mouse.move(box.left + 2, (box.top + box.bottom) / 2);
+        await this.page.mouse.move((box.left + box.right) / 2, (box.top + box.bottom) / 2, { steps: 3 });
+        await hover.waitFor({ state: 'visible', timeout: seconds(3) });
+        return (await hover.textContent()) || '';
+      },
+      { timeout, interval: 500 },
+    );
+  }
+
+  async screenshot(name) {
+    fs.mkdirSync(this.screenshotDir, { recursive: true });
+    const file = path.join(this.screenshotDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    log('screenshot', path.relative(repoRoot, file));
+    return file;
+  }
+}
