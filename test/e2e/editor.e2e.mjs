@@ -176,6 +176,32 @@ async function main() {
     },
   );
 
+  await check('the Entities view lists the document’s entities', workbench, async () => {
+    const view = Object.values(manifest.contributes?.views ?? {})
+      .flat()
+      .find((v) => /entit/i.test(v.name ?? ''));
+    if (!view) throw new MissingFeature('package.json contributes no "Entities" view');
+    if (!decorated) throw new MissingFeature('no entities were tagged (see the decorations check)');
+    await workbench.runCommand(`Focus on ${view.name} View`, { timeout: seconds(30) });
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: view.name }) }).first();
+    const rows = await poll(
+      `"Angela Merkel" in the ${view.name} view`,
+      async () => {
+        const texts = (await pane.locator('.monaco-list-row').allTextContents()).map((t) => t.trim());
+        if (texts.some((t) => t.includes('Angela Merkel'))) return texts;
+        // Groups may start collapsed: expand the first collapsed one and look again.
+        const collapsed = pane.locator('.monaco-list-row[aria-expanded="false"]');
+        if ((await collapsed.count()) > 0) await collapsed.first().click();
+        return null;
+      },
+      { timeout: seconds(30), interval: 500 },
+    );
+    await workbench.screenshot(shotName('entities-view'));
+    // Back to the editor so the next checks type into it.
+    await workbench.openFile('news.md');
+    return `${rows.length} rows: ${rows.slice(0, 6).join(' | ')}`;
+  });
+
   const annotationFile = path.join(workspace, '.spanlight', 'annotations', 'news.md.jsonl');
   const target = 'budget';
   let pickedLabel = '';
@@ -218,8 +244,26 @@ async function main() {
     if (!match) {
       throw new Error(`no span in ${annotationFile} covers "${target}": ${lines.join(' | ').slice(0, 300)}`);
     }
+    // Human annotations must look different from model suggestions (solid vs dashed border).
+    const borderOf = async (text) =>
+      (await workbench.decorationsOn(text)).map((d) => d.border).filter((b) => b && b !== 'none');
+    const annotatedBorders = await borderOf(target);
+    const suggestedBorders = decorated ? await borderOf('Angela Merkel') : [];
+    if (
+      annotatedBorders.length &&
+      suggestedBorders.length &&
+      annotatedBorders.every((b) => suggestedBorders.includes(b))
+    ) {
+      throw new Error(
+        `the annotation looks like a model suggestion (borders ${annotatedBorders} vs ${suggestedBorders})`,
+      );
+    }
     await workbench.screenshot(shotName('labelled-selection'));
-    return `picked "${pickedLabel}" from ${labels.length} labels; ${path.relative(workspace, annotationFile)}: ${JSON.stringify(match)}`;
+    return (
+      `picked "${pickedLabel}" from ${labels.length} labels; border ${annotatedBorders.join('/') || '?'} ` +
+      `vs suggestions ${suggestedBorders.join('/') || '?'}; ` +
+      `${path.relative(workspace, annotationFile)}: ${JSON.stringify(match)}`
+    );
   });
 
   await check('the annotation is still there after reloading the window', workbench, async () => {

@@ -314,6 +314,7 @@ export class Workbench {
           className: el.className,
           inText: Boolean(el.closest('.view-lines')),
           text: el.textContent.replace(/\u00a0/g, ' '),
+          border: getComputedStyle(el).borderTopStyle,
           before: pseudo('::before'),
           after: pseudo('::after'),
           box: { left: r.left, right: r.right, top: r.top, bottom: r.bottom },
