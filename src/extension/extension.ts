@@ -1,27 +1,117 @@
 import * as vscode from 'vscode';
+import { AnnotationManager } from './annotations';
+import type { SpanlightApi } from './api';
+import { registerCommands } from './commands';
+import { onConfigChange, readConfig } from './config';
+import { EditorController } from './controller';
+import { LabelDecorations } from './decorations';
+import { EntityTreeProvider } from './entity-tree';
+import { SpanlightHoverProvider } from './hover';
+import { CommandId, OUTPUT_CHANNEL, ViewId } from './ids';
+import { ModelManager } from './models';
+import { StatusBar } from './status-bar';
+import { TaggingService } from './tagging';
 
 /**
- * Activation stays cheap: TensorFlow and models load lazily on first use, so nothing heavy is
- * imported here.
+ * Wiring only. Activation stays cheap: TensorFlow and models load lazily on first use (see
+ * ModelManager), so nothing heavy is imported here.
  */
-export function activate(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('Spanlight', { log: true });
-  context.subscriptions.push(
-    output,
-    vscode.commands.registerCommand('spanlight.showBackendInfo', async () => {
-      const { describeBackend } = await import('../core/backend');
-      try {
-        const info = await describeBackend();
-        output.info(JSON.stringify(info, null, 2));
-        void vscode.window.showInformationMessage(
-          `Spanlight: TensorFlow ${info.tensorflowVersion} (${info.backend} backend), matmul 256×256 in ${info.matmulMs.toFixed(2)} ms`,
+export function activate(context: vscode.ExtensionContext): SpanlightApi {
+  const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL, { log: true });
+  context.subscriptions.push(log);
+  try {
+    const config = readConfig();
+    const models = new ModelManager(context.extensionPath, context.workspaceState, log);
+    const decorations = new LabelDecorations(config['display.showLabelNames']);
+    const annotations = new AnnotationManager(log);
+    // The controller decides what is taggable; the tagging service asks it through this closure.
+    let controller: EditorController | undefined;
+    const tagging = new TaggingService(models, (d) => controller?.isTaggable(d) ?? false, log);
+    controller = new EditorController(models, tagging, annotations, decorations);
+    const editor = controller;
+    context.subscriptions.push(models, decorations, annotations, tagging, controller);
+
+    context.subscriptions.push(
+      tagging.onDidFail(({ task, error }) => {
+        log.error(
+          `the ${task} model cannot be loaded: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
-      } catch (err) {
-        output.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-        void vscode.window.showErrorMessage(`Spanlight: TensorFlow could not be loaded: ${String(err)}`);
-      }
-    }),
+        void vscode.window
+          .showErrorMessage(
+            `Spanlight: the ${task === 'pos' ? 'POS' : 'entity'} model cannot be loaded: ${error instanceof Error ? error.message : String(error)}`,
+            'Select Model…',
+            'Show Output',
+          )
+          .then((choice) => {
+            if (choice === 'Select Model…') void vscode.commands.executeCommand(CommandId.SelectModel);
+            else if (choice) log.show();
+          });
+      }),
+      onConfigChange((c) => editor.reconfigure(c)),
+      ...registerCommands({ controller, log }),
+      vscode.languages.registerHoverProvider(
+        [{ scheme: 'file' }, { scheme: 'untitled' }],
+        new SpanlightHoverProvider(controller, () => editor.settings['hover.alternatives']),
+      ),
+    );
+    const tree = new EntityTreeProvider(controller);
+    context.subscriptions.push(
+      tree,
+      vscode.window.registerTreeDataProvider(ViewId.Entities, tree),
+      new StatusBar(controller),
+    );
+    void warnWhenNoModel(models, controller, log);
+    controller.refreshVisible();
+
+    return {
+      drawnLayers: (uri) =>
+        Object.fromEntries(
+          [...decorations.lastDrawn(uri)].map(([id, spans]) => [
+            id,
+            spans.map((s): [number, number] => [s.start, s.end]),
+          ]),
+        ),
+      annotations: (uri) => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        return document ? [...annotations.annotations(document)] : [];
+      },
+      suggestions: (uri) => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        return document ? tagging.suggestions(document).entities : [];
+      },
+      onDidRender: decorations.onDidRender,
+      whenIdle: (uri) => {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        return document ? tagging.whenIdle(document) : Promise.resolve();
+      },
+      flushAnnotations: () => annotations.flush(),
+    };
+  } catch (error) {
+    log.error(
+      `activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    void vscode.window.showErrorMessage(`Spanlight could not start: ${String(error)}`);
+    throw error;
+  }
+}
+
+/** Says once, with a way out, when there is no entity model to tag with. */
+async function warnWhenNoModel(
+  models: ModelManager,
+  controller: EditorController,
+  log: vscode.LogOutputChannel,
+) {
+  const hasTaggable = vscode.workspace.textDocuments.some((d) => controller.isTaggable(d));
+  if (!hasTaggable || controller.settings['display.mode'] === 'off') return;
+  if (await models.resolve('entities')) return;
+  log.warn(
+    'no entity model found: none shipped in models/, none in .spanlight/models/ (trusted workspaces only)',
   );
+  const choice = await vscode.window.showWarningMessage(
+    'Spanlight: no entity model is available yet.',
+    'Select Model…',
+  );
+  if (choice) await vscode.commands.executeCommand(CommandId.SelectModel);
 }
 
 export function deactivate(): void {}

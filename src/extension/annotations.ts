@@ -1,0 +1,197 @@
+/**
+ * Human annotations of open documents: loaded from `.spanlight/annotations/<path>.jsonl` when a
+ * document opens, shifted on every edit, saved (atomically, debounced) after every change and on
+ * close. Documents outside a workspace folder keep their annotations in memory only.
+ */
+import * as vscode from 'vscode';
+import {
+  type AddResult,
+  type Annotation,
+  type AnnotationAction,
+  AnnotationSet,
+} from '../core/annotations/annotation-set';
+import type { TextChange } from '../core/annotations/edits';
+import {
+  annotationPath,
+  formatAnnotationProblem,
+  loadAnnotationFile,
+  reconcileAnnotations,
+  saveOrRemoveAnnotationFile,
+} from '../core/annotations/store';
+import { readConfig } from './config';
+import { Disposable } from './dispose';
+
+interface DocumentAnnotations {
+  set: AnnotationSet;
+  /** The annotation file, when the document is in a workspace folder. */
+  file?: string;
+  /** The document path relative to its workspace folder. */
+  relative?: string;
+  saveTimer?: NodeJS.Timeout;
+  saving: Promise<void>;
+}
+
+export class AnnotationManager extends Disposable {
+  private readonly documents = new Map<string, DocumentAnnotations>();
+  private readonly loading = new Map<string, Promise<DocumentAnnotations>>();
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
+  /** Fires when a document's annotations change (loaded, edited, labelled, undone). */
+  readonly onDidChangeAnnotations = this.changed.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    super();
+  }
+
+  /** Annotations of a loaded document (empty until `load` finished). */
+  annotations(document: vscode.TextDocument): readonly Annotation[] {
+    return this.documents.get(document.uri.toString())?.set.annotations ?? [];
+  }
+
+  /** Loads a document's annotations once; later calls return the same state. */
+  load(document: vscode.TextDocument): Promise<DocumentAnnotations> {
+    const key = document.uri.toString();
+    const existing = this.documents.get(key);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.read(document).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async read(document: vscode.TextDocument): Promise<DocumentAnnotations> {
+    const folder =
+      document.uri.scheme === 'file' ? vscode.workspace.getWorkspaceFolder(document.uri) : undefined;
+    let state: DocumentAnnotations = { set: new AnnotationSet(), saving: Promise.resolve() };
+    if (folder) {
+      const file = annotationPath(folder.uri.fsPath, document.uri.fsPath);
+      const relative = vscode.workspace.asRelativePath(document.uri, false).replaceAll('\\', '/');
+      const { file: stored, problems } = await loadAnnotationFile(file, relative);
+      for (const problem of problems) this.log.warn(formatAnnotationProblem(problem));
+      const { annotations, moved, dropped } = reconcileAnnotations(stored.annotations, document.getText());
+      if (moved > 0 || dropped.length > 0) {
+        this.log.info(
+          `${file}: the document changed outside the editor; ${moved} annotation(s) moved to their text, ${dropped.length} dropped (${dropped.map((d) => JSON.stringify(d.text)).join(', ')})`,
+        );
+      }
+      state = { set: new AnnotationSet(annotations), file, relative, saving: Promise.resolve() };
+    }
+    // A concurrent load may have finished first; keep the first state.
+    const key = document.uri.toString();
+    const existing = this.documents.get(key);
+    if (existing) return existing;
+    this.documents.set(key, state);
+    if (state.set.annotations.length > 0) this.changed.fire(document.uri);
+    return state;
+  }
+
+  onEdit(document: vscode.TextDocument, changes: readonly TextChange[]): void {
+    const state = this.documents.get(document.uri.toString());
+    if (!state || (state.set.annotations.length === 0 && !state.set.canUndo && !state.set.canRedo)) return;
+    if (state.set.applyEdits(changes, document.getText())) {
+      this.scheduleSave(document.uri, state);
+      this.changed.fire(document.uri);
+    }
+  }
+
+  async label(document: vscode.TextDocument, span: Annotation): Promise<AddResult> {
+    const state = await this.load(document);
+    const result = state.set.label(span);
+    if (result.ok) this.afterChange(document.uri, state);
+    return result;
+  }
+
+  async labelAll(document: vscode.TextDocument, spans: readonly Annotation[]): Promise<AnnotationAction> {
+    const state = await this.load(document);
+    const action = state.set.labelAll(spans);
+    if (action.added.length > 0) this.afterChange(document.uri, state);
+    return action;
+  }
+
+  async remove(document: vscode.TextDocument, annotation: Annotation): Promise<boolean> {
+    const state = await this.load(document);
+    const done = state.set.remove(annotation) !== undefined;
+    if (done) this.afterChange(document.uri, state);
+    return done;
+  }
+
+  async undo(document: vscode.TextDocument): Promise<AnnotationAction | undefined> {
+    const state = await this.load(document);
+    const action = state.set.undo();
+    if (action) this.afterChange(document.uri, state);
+    return action;
+  }
+
+  async redo(document: vscode.TextDocument): Promise<AnnotationAction | undefined> {
+    const state = await this.load(document);
+    const action = state.set.redo();
+    if (action) this.afterChange(document.uri, state);
+    return action;
+  }
+
+  at(document: vscode.TextDocument, offset: number): Annotation | undefined {
+    return this.documents.get(document.uri.toString())?.set.at(offset);
+  }
+
+  private afterChange(uri: vscode.Uri, state: DocumentAnnotations): void {
+    this.scheduleSave(uri, state);
+    this.changed.fire(uri);
+  }
+
+  private scheduleSave(uri: vscode.Uri, state: DocumentAnnotations): void {
+    if (!state.file) return;
+    if (state.saveTimer) clearTimeout(state.saveTimer);
+    state.saveTimer = setTimeout(() => {
+      state.saveTimer = undefined;
+      void this.save(uri, state);
+    }, readConfig(uri)['annotations.saveDelayMs']);
+  }
+
+  private save(uri: vscode.Uri, state: DocumentAnnotations): Promise<void> {
+    const file = state.file;
+    if (!file) return Promise.resolve();
+    const snapshot = { document: state.relative ?? '', annotations: [...state.set.annotations] };
+    // Saves of one document run one after another, so an older save never lands last.
+    state.saving = state.saving
+      .then(() => saveOrRemoveAnnotationFile(file, snapshot))
+      .catch((error: unknown) => {
+        this.log.error(`${file}: cannot save annotations: ${String(error)}`);
+        void vscode.window
+          .showErrorMessage(
+            `Spanlight: cannot save the annotations of ${vscode.workspace.asRelativePath(uri)}: ${String(error)}`,
+            'Show Output',
+          )
+          .then((choice) => {
+            if (choice) this.log.show();
+          });
+      });
+    return state.saving;
+  }
+
+  /** Writes pending saves now (before closing, reloading or exporting). */
+  async flush(uri?: vscode.Uri): Promise<void> {
+    const entries = uri ? [...this.documents].filter(([key]) => key === uri.toString()) : [...this.documents];
+    await Promise.all(
+      entries.map(([key, state]) => {
+        if (state.saveTimer) {
+          clearTimeout(state.saveTimer);
+          state.saveTimer = undefined;
+          return this.save(vscode.Uri.parse(key), state);
+        }
+        return state.saving;
+      }),
+    );
+  }
+
+  /** Saves and forgets a closed document (a reopen reads the file again). */
+  async close(document: vscode.TextDocument): Promise<void> {
+    await this.flush(document.uri);
+    this.documents.delete(document.uri.toString());
+  }
+
+  override dispose(): void {
+    void this.flush();
+    super.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+import type * as vscode from 'vscode';
+import type { Annotation } from '../core/annotations/annotation-set';
+import type { EntitySuggestion } from '../core/annotations/suggestions';
+
+/**
+ * What `activate` returns: read-only views used by the integration tests (and by other
+ * extensions), so tests wait on events instead of sleeping.
+ */
+export interface SpanlightApi {
+  /** Layers last drawn for a document: layer id (`suggested:PER`, `annotated:LOC`…) → [start, end] offsets. */
+  drawnLayers(uri: vscode.Uri): Record<string, Array<[number, number]>>;
+  annotations(uri: vscode.Uri): Annotation[];
+  suggestions(uri: vscode.Uri): EntitySuggestion[];
+  /** Fires after each redraw of a document. */
+  onDidRender: vscode.Event<vscode.Uri>;
+  /** Resolves when no tagging run is pending or running for the document. */
+  whenIdle(uri: vscode.Uri): Promise<void>;
+  /** Writes pending annotation saves. */
+  flushAnnotations(): Promise<void>;
+}

@@ -1,0 +1,187 @@
+/**
+ * The editor side wired together: which documents are tagged, when they are retagged and
+ * redrawn, and what is at a position (for hovers, commands and the entity view).
+ */
+import * as vscode from 'vscode';
+import type { Annotation } from '../core/annotations/annotation-set';
+import { conllGoldTokens, type GoldToken } from '../core/annotations/gold';
+import { planLayers, visibleSuggestions } from '../core/annotations/layers';
+import type { EntitySuggestion, TokenSuggestion } from '../core/annotations/suggestions';
+import type { AnnotationManager } from './annotations';
+import { readConfig, type SpanlightConfig } from './config';
+import type { LabelDecorations } from './decorations';
+import { Disposable } from './dispose';
+import { ContextKey } from './ids';
+import type { ModelManager } from './models';
+import { toTextChanges } from './spans';
+import type { TaggingService } from './tagging';
+
+/** What the user can point at: a human annotation, a model suggestion, or a gold label in a CoNLL file. */
+export type EntityAt =
+  | { kind: 'annotated'; annotation: Annotation }
+  | { kind: 'suggested'; suggestion: EntitySuggestion; model: string }
+  | { kind: 'gold'; token: GoldToken };
+
+export class EditorController extends Disposable {
+  private config: SpanlightConfig = readConfig();
+  private readonly goldCache = new Map<string, { version: number; tokens: GoldToken[] }>();
+
+  constructor(
+    readonly models: ModelManager,
+    readonly tagging: TaggingService,
+    readonly annotations: AnnotationManager,
+    readonly decorations: LabelDecorations,
+  ) {
+    super();
+    this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()));
+    this._register(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        this.updateContext(editor);
+        if (editor) this.open(editor.document, 0);
+      }),
+    );
+    this._register(
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+        if (this.isTaggable(e.textEditor.document))
+          this.tagging.schedule(e.textEditor.document, this.config['tagging.debounceMs']);
+      }),
+    );
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)));
+    this._register(
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        this.tagging.forget(document);
+        this.goldCache.delete(document.uri.toString());
+        void this.annotations.close(document);
+      }),
+    );
+    this._register(tagging.onDidChangeSuggestions((uri) => this.redraw(uri)));
+    this._register(annotations.onDidChangeAnnotations((uri) => this.redraw(uri)));
+  }
+
+  get settings(): SpanlightConfig {
+    return this.config;
+  }
+
+  /** Applies changed settings: decoration styles are rebuilt and everything visible is redrawn. */
+  reconfigure(config: SpanlightConfig): void {
+    this.config = config;
+    this.decorations.reset(config['display.showLabelNames']);
+    this.tagging.resizeCache(config['tagging.cacheSize']);
+    this.updateContext(vscode.window.activeTextEditor);
+    this.refreshVisible();
+  }
+
+  isTaggable(document: vscode.TextDocument): boolean {
+    return (
+      this.config.languages.includes(document.languageId) &&
+      !this.isConll(document) &&
+      document.getText().length <= this.config.maxDocumentLength
+    );
+  }
+
+  isConll(document: vscode.TextDocument): boolean {
+    return this.config.conllLanguages.includes(document.languageId);
+  }
+
+  /** A document Spanlight shows anything for. */
+  isHandled(document: vscode.TextDocument): boolean {
+    return this.isTaggable(document) || this.isConll(document);
+  }
+
+  refreshVisible(): void {
+    const seen = new Set<string>();
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (seen.has(editor.document.uri.toString())) continue;
+      seen.add(editor.document.uri.toString());
+      this.open(editor.document, 0);
+    }
+  }
+
+  private open(document: vscode.TextDocument, delayMs: number): void {
+    if (!this.isHandled(document)) {
+      this.redraw(document.uri);
+      return;
+    }
+    void this.annotations.load(document).then(() => this.redraw(document.uri));
+    if (this.isTaggable(document)) this.tagging.schedule(document, delayMs);
+    this.redraw(document.uri);
+  }
+
+  private onEdit(event: vscode.TextDocumentChangeEvent): void {
+    if (event.contentChanges.length === 0 || !this.isHandled(event.document)) return;
+    const changes = toTextChanges(event);
+    this.annotations.onEdit(event.document, changes);
+    this.tagging.onEdit(event.document, changes);
+    if (this.isTaggable(event.document))
+      this.tagging.schedule(event.document, this.config['tagging.debounceMs']);
+    this.redraw(event.document.uri);
+  }
+
+  private updateContext(editor: vscode.TextEditor | undefined): void {
+    void vscode.commands.executeCommand(
+      'setContext',
+      ContextKey.Active,
+      editor ? this.isHandled(editor.document) : false,
+    );
+  }
+
+  gold(document: vscode.TextDocument): GoldToken[] {
+    if (!this.isConll(document)) return [];
+    const key = document.uri.toString();
+    const cached = this.goldCache.get(key);
+    if (cached?.version === document.version) return cached.tokens;
+    const tokens = conllGoldTokens(document.getText());
+    this.goldCache.set(key, { version: document.version, tokens });
+    return tokens;
+  }
+
+  /** Model suggestions not hidden by annotations. */
+  visibleSuggestions(document: vscode.TextDocument): EntitySuggestion[] {
+    return visibleSuggestions(
+      this.tagging.suggestions(document).entities,
+      this.annotations.annotations(document),
+    );
+  }
+
+  entityAt(document: vscode.TextDocument, offset: number): EntityAt | undefined {
+    const annotation = this.annotations.at(document, offset);
+    if (annotation) return { kind: 'annotated', annotation };
+    const within = (s: { start: number; end: number }) => s.start <= offset && offset <= s.end;
+    const suggestion = this.visibleSuggestions(document).find(within);
+    if (suggestion) {
+      return {
+        kind: 'suggested',
+        suggestion,
+        model: this.tagging.suggestions(document).entityModel?.name ?? 'model',
+      };
+    }
+    const token = this.gold(document).find(within);
+    return token ? { kind: 'gold', token } : undefined;
+  }
+
+  posAt(document: vscode.TextDocument, offset: number): TokenSuggestion | undefined {
+    return this.tagging.suggestions(document).tokens.find((t) => t.start <= offset && offset < t.end);
+  }
+
+  redraw(uri: vscode.Uri): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document.uri.toString() !== uri.toString()) continue;
+      const document = editor.document;
+      if (!this.isHandled(document)) {
+        this.decorations.apply(editor, new Map());
+        continue;
+      }
+      const suggestions = this.tagging.suggestions(document);
+      const layers = planLayers({
+        mode: this.config['display.mode'],
+        annotations: this.annotations.annotations(document),
+        entities: suggestions.entities,
+        posTokens: suggestions.tokens,
+        gold: this.gold(document),
+        minConfidence: this.config['display.minConfidence'],
+        showPos: document.getText().length <= this.config['display.posMaxDocumentLength'],
+      });
+      this.decorations.apply(editor, layers);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Hovers over entities and POS tags: label, confidence, source, alternatives, and links to change
+ * or remove the label. Document text is escaped; only our own commands are trusted in the links.
+ */
+import * as vscode from 'vscode';
+import { escapeMarkdown } from '../core/annotations/markdown';
+import type { EditorController } from './controller';
+import { CommandId } from './ids';
+import { toRange } from './spans';
+
+const percent = (p: number) => `${(100 * p).toFixed(0)}%`;
+
+export interface LabelTarget {
+  uri: string;
+  offset: number;
+}
+
+function commandLink(title: string, command: string, target: LabelTarget): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([target]))} "${title}")`;
+}
+
+export class SpanlightHoverProvider implements vscode.HoverProvider {
+  constructor(
+    private readonly controller: EditorController,
+    private readonly alternatives: () => number,
+  ) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const offset = document.offsetAt(position);
+    const entity = this.controller.entityAt(document, offset);
+    const pos = this.controller.posAt(document, offset);
+    if (!entity && !pos) return undefined;
+    const md = new vscode.MarkdownString('', true);
+    md.isTrusted = { enabledCommands: [CommandId.ChangeLabel, CommandId.RemoveLabel] };
+    md.supportHtml = false;
+    let range: vscode.Range | undefined;
+    const target = { uri: document.uri.toString(), offset };
+    const lines: string[] = [];
+    if (entity) {
+      const count = this.alternatives();
+      switch (entity.kind) {
+        case 'annotated': {
+          const a = entity.annotation;
+          range = toRange(document, a);
+          lines.push(
+            a.label === 'O'
+              ? `**not an entity** · annotated`
+              : `**${escapeMarkdown(a.label)}** · ${a.origin === 'accepted' ? 'accepted suggestion' : 'annotated'}`,
+            `$(quote) ${escapeMarkdown(a.text)}`,
+          );
+          break;
+        }
+        case 'suggested': {
+          const s = entity.suggestion;
+          range = toRange(document, s);
+          lines.push(
+            `**${escapeMarkdown(s.label)}** · ${percent(s.confidence)} · model ${escapeMarkdown(entity.model)}`,
+            `$(quote) ${escapeMarkdown(s.text)}`,
+          );
+          const alternatives = s.alternatives.slice(0, count);
+          if (alternatives.length > 0) {
+            lines.push(
+              `Alternatives: ${alternatives.map((alt) => `${escapeMarkdown(alt.label === 'O' ? 'none' : alt.label)} ${percent(alt.probability)}`).join(' · ')}`,
+            );
+          }
+          break;
+        }
+        case 'gold':
+          range = toRange(document, entity.token);
+          lines.push(
+            `**${escapeMarkdown(entity.token.label)}** · gold label \`${escapeMarkdown(entity.token.tag)}\` from this file`,
+          );
+          break;
+      }
+      if (entity.kind !== 'gold') {
+        lines.push(
+          `${commandLink('Change label…', CommandId.ChangeLabel, target)} · ${commandLink('Remove label', CommandId.RemoveLabel, target)}`,
+        );
+      }
+    }
+    if (pos) {
+      range ??= toRange(document, pos);
+      const alternatives = pos.alternatives
+        .slice(0, this.alternatives())
+        .map((alt) => `${escapeMarkdown(alt.label)} ${percent(alt.probability)}`)
+        .join(' · ');
+      const model = this.controller.tagging.suggestions(document).posModel?.name ?? 'model';
+      lines.push(
+        `POS **${escapeMarkdown(pos.label)}** · ${percent(pos.confidence)} · model ${escapeMarkdown(model)}${alternatives ? ` · then ${alternatives}` : ''}`,
+      );
+    }
+    md.appendMarkdown(lines.join('\n\n'));
+    return new vscode.Hover(md, range);
+  }
+}

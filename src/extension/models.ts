@@ -1,0 +1,216 @@
+/**
+ * Which model tags what. Candidates are the shipped models (`<extension>/models/*`), the
+ * workspace's `.spanlight/models/*` (trusted workspaces only) and folders the user picks. The
+ * choice is remembered per workspace and per task (entities, POS). TensorFlow and the weights load
+ * on first use, not at activation.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelCard } from '../core/model/io';
+import type { Tagger } from '../core/model/tagger';
+import { Disposable } from './dispose';
+
+export type Task = 'entities' | 'pos';
+export type ModelSource = 'shipped' | 'workspace' | 'picked';
+
+export interface ModelInfo {
+  folder: string;
+  name: string;
+  task: Task;
+  /** Entity types (entity models) or tags (POS models). */
+  labels: string[];
+  source: ModelSource;
+  description?: string;
+}
+
+const CHOICE_KEY = 'spanlight.models';
+/** Shipped models preferred by default, per task. */
+const DEFAULT_SHIPPED: Record<Task, string> = { entities: 'en-ner', pos: 'en-pos' };
+
+export class UntrustedModelError extends Error {
+  constructor(folder: string) {
+    super(`${folder}: models from the workspace or picked folders load only in a trusted workspace`);
+    this.name = 'UntrustedModelError';
+  }
+}
+
+/** Reads a model folder's card (model.json without the weights); undefined if it is not a model. */
+export async function readModelInfo(folder: string, source: ModelSource): Promise<ModelInfo | undefined> {
+  try {
+    const card = JSON.parse(
+      await fs.promises.readFile(path.join(folder, 'model.json'), 'utf8'),
+    ) as ModelCard & {
+      format?: string;
+    };
+    if (card.format !== 'spanlight-tagger' || !card.config || !card.vocabularies) return undefined;
+    const task: Task = card.config.task === 'pos' ? 'pos' : 'entities';
+    const tags = card.vocabularies.labels ?? [];
+    const labels =
+      task === 'pos'
+        ? tags
+        : [...new Set(tags.filter((t) => t !== 'O').map((t) => t.replace(/^[BIESLU]-/, '')))].sort();
+    return {
+      folder,
+      name: card.name || path.basename(folder),
+      task,
+      labels,
+      source,
+      ...(card.description ? { description: card.description } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function modelsIn(root: string, source: ModelSource): Promise<ModelInfo[]> {
+  let entries: fs.Dirent[];
+  try {
+    entries = await fs.promises.readdir(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const infos = await Promise.all(
+    entries.filter((e) => e.isDirectory()).map((e) => readModelInfo(path.join(root, e.name), source)),
+  );
+  return infos.filter((i): i is ModelInfo => i !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+interface Loaded {
+  info: ModelInfo;
+  tagger: Promise<Tagger>;
+}
+
+export class ModelManager extends Disposable {
+  private readonly loaded = new Map<Task, Loaded>();
+  private readonly changed = this._register(new vscode.EventEmitter<Task>());
+  private readonly loadingChanged = this._register(new vscode.EventEmitter<boolean>());
+  /** Fires with the task whose model changed (chosen or unloaded). */
+  readonly onDidChangeModel = this.changed.event;
+  /** Fires true when a model starts loading and false when loading ends. */
+  readonly onDidChangeLoading = this.loadingChanged.event;
+  private loading = 0;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly state: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this._register(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        for (const task of ['entities', 'pos'] as const) this.changed.fire(task);
+      }),
+    );
+  }
+
+  get isLoading(): boolean {
+    return this.loading > 0;
+  }
+
+  /** Every model Spanlight may use here. */
+  async candidates(): Promise<ModelInfo[]> {
+    const shipped = await modelsIn(path.join(this.extensionPath, 'models'), 'shipped');
+    if (!vscode.workspace.isTrusted) return shipped;
+    const workspace = (
+      await Promise.all(
+        (vscode.workspace.workspaceFolders ?? []).map((f) =>
+          modelsIn(path.join(f.uri.fsPath, '.spanlight', 'models'), 'workspace'),
+        ),
+      )
+    ).flat();
+    return [...shipped, ...workspace];
+  }
+
+  private isShipped(folder: string): boolean {
+    const shippedRoot = path.join(this.extensionPath, 'models') + path.sep;
+    return path.resolve(folder).startsWith(shippedRoot);
+  }
+
+  /** The model that tags `task`: the remembered choice, else a shipped default, else a workspace model. */
+  async resolve(task: Task): Promise<ModelInfo | undefined> {
+    const remembered = this.state.get<Partial<Record<Task, string>>>(CHOICE_KEY, {})[task];
+    if (remembered && (this.isShipped(remembered) || vscode.workspace.isTrusted)) {
+      const info = await readModelInfo(remembered, this.isShipped(remembered) ? 'shipped' : 'picked');
+      if (info && info.task === task) return info;
+      this.log.warn(`the remembered ${task} model ${remembered} is gone or changed; using a default`);
+    }
+    const candidates = (await this.candidates()).filter((c) => c.task === task);
+    return (
+      candidates.find((c) => c.source === 'shipped' && path.basename(c.folder) === DEFAULT_SHIPPED[task]) ??
+      candidates.find((c) => c.source === 'shipped') ??
+      candidates[0]
+    );
+  }
+
+  /** Remembers `folder` as this workspace's model for its task and unloads the previous one. */
+  async choose(folder: string): Promise<ModelInfo> {
+    const shipped = this.isShipped(folder);
+    if (!shipped && !vscode.workspace.isTrusted) throw new UntrustedModelError(folder);
+    const info = await readModelInfo(folder, shipped ? 'shipped' : 'picked');
+    if (!info)
+      throw new Error(`${folder}: no Spanlight model here (model.json is missing or not a tagger model)`);
+    const choices = this.state.get<Partial<Record<Task, string>>>(CHOICE_KEY, {});
+    await this.state.update(CHOICE_KEY, { ...choices, [info.task]: folder });
+    this.unload(info.task);
+    this.changed.fire(info.task);
+    return info;
+  }
+
+  /** The loaded model currently chosen for `task`, if any is loaded (no loading). */
+  current(task: Task): ModelInfo | undefined {
+    return this.loaded.get(task)?.info;
+  }
+
+  /** The tagger for `task`, loading it on first use; undefined when no model is available. */
+  async tagger(task: Task): Promise<{ info: ModelInfo; tagger: Tagger } | undefined> {
+    const info = await this.resolve(task);
+    if (!info) return undefined;
+    let loaded = this.loaded.get(task);
+    if (loaded && loaded.info.folder !== info.folder) {
+      this.unload(task);
+      loaded = undefined;
+    }
+    if (!loaded) {
+      loaded = { info, tagger: this.load(info) };
+      this.loaded.set(task, loaded);
+      loaded.tagger.catch(() => {
+        if (this.loaded.get(task) === loaded) this.loaded.delete(task);
+      });
+    }
+    return { info, tagger: await loaded.tagger };
+  }
+
+  private async load(info: ModelInfo): Promise<Tagger> {
+    this.loading++;
+    this.loadingChanged.fire(true);
+    const started = Date.now();
+    try {
+      // Imported here, not at the top: this pulls in TensorFlow (~1 s), which activation must not pay.
+      const { Tagger } = await import('../core/model/tagger');
+      const tagger = await Tagger.load(info.folder);
+      this.log.info(
+        `loaded ${info.task} model ${info.name} from ${info.folder} in ${Date.now() - started} ms`,
+      );
+      return tagger;
+    } finally {
+      this.loading--;
+      this.loadingChanged.fire(false);
+    }
+  }
+
+  private unload(task: Task): void {
+    const loaded = this.loaded.get(task);
+    if (!loaded) return;
+    this.loaded.delete(task);
+    loaded.tagger.then(
+      (t) => t.dispose(),
+      () => undefined,
+    );
+  }
+
+  override dispose(): void {
+    for (const task of [...this.loaded.keys()]) this.unload(task);
+    super.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The settings Spanlight reads, with their defaults: one entry per `contributes.configuration`
+ * property (a unit test checks both directions). Imports nothing, so tests can read it.
+ */
+import type { DisplayMode } from '../core/annotations/layers';
+
+export interface SpanlightConfig {
+  /** Language ids of documents to tag. */
+  languages: string[];
+  /** Language ids of CoNLL files, shown with their own gold labels. */
+  conllLanguages: string[];
+  /** Documents longer than this (characters) are not tagged. */
+  maxDocumentLength: number;
+  'display.mode': DisplayMode;
+  /** POS badges are left out in documents longer than this (characters). */
+  'display.posMaxDocumentLength': number;
+  /** Show the entity label after each entity. */
+  'display.showLabelNames': boolean;
+  /** Suggestions below this confidence are not shown. */
+  'display.minConfidence': number;
+  'tagging.debounceMs': number;
+  /** Lines above and below the visible range that are tagged too. */
+  'tagging.marginLines': number;
+  'tagging.batchSize': number;
+  'tagging.cacheSize': number;
+  'hover.alternatives': number;
+  /** Save annotation files this long after the last change (ms). */
+  'annotations.saveDelayMs': number;
+}
+
+export const DEFAULT_CONFIG: SpanlightConfig = {
+  languages: ['plaintext', 'markdown'],
+  conllLanguages: ['conll'],
+  maxDocumentLength: 5_000_000,
+  'display.mode': 'entities',
+  'display.posMaxDocumentLength': 20_000,
+  'display.showLabelNames': true,
+  'display.minConfidence': 0,
+  'tagging.debounceMs': 300,
+  'tagging.marginLines': 60,
+  'tagging.batchSize': 32,
+  'tagging.cacheSize': 20_000,
+  'hover.alternatives': 3,
+  'annotations.saveDelayMs': 400,
+};
+
+export const SETTINGS_SECTION = 'spanlight';

@@ -1,0 +1,385 @@
+/// <reference types="mocha" />
+/**
+ * Integration tests inside a real extension host: decorations for the right labels, every
+ * command, annotation persistence and edits shifting spans. They wait on the extension's events
+ * (onDidRender, whenIdle), never on fixed sleeps.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { SpanlightApi } from '../../src/extension/api';
+import { CommandId } from '../../src/extension/ids';
+
+const EXTENSION_ID = 'spanlight.spanlight';
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need the sample workspace open');
+  return folder.uri.fsPath;
+}
+
+async function api(): Promise<SpanlightApi> {
+  const extension = vscode.extensions.getExtension<SpanlightApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.isActive ? extension.exports : await extension.activate();
+}
+
+/** Resolves when `predicate` holds, checking after every redraw of `uri` (and once now). */
+async function until<T>(
+  spanlight: SpanlightApi,
+  uri: vscode.Uri,
+  predicate: () => T | undefined | false,
+  what: string,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const now = predicate();
+  if (now) return now;
+  return await new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      listener.dispose();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const listener = spanlight.onDidRender((rendered) => {
+      if (rendered.toString() !== uri.toString()) return;
+      const value = predicate();
+      if (value) {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(value);
+      }
+    });
+  });
+}
+
+async function open(relative: string): Promise<vscode.TextEditor> {
+  const document = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), relative));
+  return await vscode.window.showTextDocument(document);
+}
+
+function select(editor: vscode.TextEditor, text: string, from = 0, to = text.length): void {
+  const start = editor.document.getText().indexOf(text);
+  assert.ok(start >= 0, `${text} is in the document`);
+  editor.selection = new vscode.Selection(
+    editor.document.positionAt(start + from),
+    editor.document.positionAt(start + to),
+  );
+}
+
+const textOf = (document: vscode.TextDocument, [start, end]: [number, number]) =>
+  document.getText(new vscode.Range(document.positionAt(start), document.positionAt(end)));
+
+function layerTexts(spanlight: SpanlightApi, document: vscode.TextDocument, layer: string): string[] {
+  return (spanlight.drawnLayers(document.uri)[layer] ?? []).map((r) => textOf(document, r));
+}
+
+suite('Spanlight in VS Code', () => {
+  let spanlight: SpanlightApi;
+
+  suiteSetup(async () => {
+    spanlight = await api();
+    await vscode.commands.executeCommand(CommandId.ChooseDisplayMode, 'entities');
+    const model = path.join(workspaceRoot(), '.spanlight/models/fixture-ner');
+    const info = await vscode.commands.executeCommand<{ name: string } | undefined>(
+      CommandId.SelectModel,
+      model,
+    );
+    assert.equal(info?.name, 'fixture-ner');
+  });
+
+  teardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('registers every command declared in package.json', async () => {
+    const declared = (
+      vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as Array<{
+        command: string;
+      }>
+    ).map((c) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const id of declared) assert.ok(registered.has(id), `${id} is registered`);
+    assert.deepEqual(new Set(declared), new Set(Object.values(CommandId)));
+  });
+
+  test('decorates model suggestions with the labels the model gave them', async () => {
+    const editor = await open('news.md');
+    const document = editor.document;
+    const suggestions = await until(
+      spanlight,
+      document.uri,
+      () => spanlight.suggestions(document.uri).length > 0 && spanlight.suggestions(document.uri),
+      'suggestions in news.md',
+    );
+    for (const s of suggestions) {
+      assert.ok(['PER', 'ORG', 'LOC'].includes(s.label), `${s.label} is one of the model's labels`);
+      assert.equal(document.getText().slice(s.start, s.end), s.text, 'a suggestion covers its own text');
+    }
+    await spanlight.whenIdle(document.uri);
+    const drawn = spanlight.drawnLayers(document.uri);
+    for (const label of new Set(suggestions.map((s) => s.label))) {
+      assert.deepEqual(
+        layerTexts(spanlight, document, `suggested:${label}`),
+        spanlight
+          .suggestions(document.uri)
+          .filter((s) => s.label === label)
+          .map((s) => s.text),
+        `the suggested:${label} layer draws exactly the ${label} suggestions`,
+      );
+    }
+    assert.ok(Object.keys(drawn).every((id) => id.startsWith('suggested:') || id.startsWith('annotated:')));
+    // The fixture model was trained on sentences like these: it finds the obvious ones.
+    assert.ok(layerTexts(spanlight, document, 'suggested:PER').includes('Angela Merkel'));
+    assert.ok(layerTexts(spanlight, document, 'suggested:LOC').includes('London'));
+  });
+
+  test('labels a selection snapped to whole tokens, persists it, and refuses overlaps', async () => {
+    const editor = await open('notes.txt');
+    const document = editor.document;
+    select(editor, 'Sarah Johnson', 2, 9); // "rah Joh" → "Sarah Johnson"
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'PER');
+    const annotations = spanlight.annotations(document.uri);
+    assert.deepEqual(
+      annotations.map((a) => [a.text, a.label, a.origin]),
+      [['Sarah Johnson', 'PER', 'human']],
+    );
+    await until(
+      spanlight,
+      document.uri,
+      () => layerTexts(spanlight, document, 'annotated:PER').includes('Sarah Johnson'),
+      'the annotation drawn',
+    );
+
+    select(editor, 'Johnson from Acme');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'ORG');
+    assert.equal(spanlight.annotations(document.uri).length, 1, 'the overlapping span was refused');
+
+    await spanlight.flushAnnotations();
+    const file = path.join(workspaceRoot(), '.spanlight/annotations/notes.txt.jsonl');
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(lines[0].document, 'notes.txt');
+    assert.deepEqual(
+      lines.slice(1).map((l: { text: string }) => l.text),
+      ['Sarah Johnson'],
+    );
+  });
+
+  test('shifts annotations through edits and drops one whose text is deleted', async () => {
+    const editor = await open('notes.txt');
+    const document = editor.document;
+    await until(
+      spanlight,
+      document.uri,
+      () => spanlight.annotations(document.uri).length > 0 || undefined,
+      'annotations restored',
+    );
+    select(editor, 'David Chen');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'PER');
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), 'URGENT — '));
+    const texts = () =>
+      spanlight.annotations(document.uri).map((a) => document.getText().slice(a.start, a.end));
+    assert.deepEqual(texts(), ['Sarah Johnson', 'David Chen']);
+    for (const a of spanlight.annotations(document.uri))
+      assert.equal(document.getText().slice(a.start, a.end), a.text);
+
+    const start = document.getText().indexOf('David Chen');
+    await editor.edit((b) =>
+      b.delete(new vscode.Range(document.positionAt(start), document.positionAt(start + 5))),
+    );
+    assert.deepEqual(texts(), ['Sarah Johnson'], 'the span typed into is gone, not left on other text');
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('undo');
+    await document.save();
+  });
+
+  test('undo and redo annotation actions', async () => {
+    const editor = await open('listings/flat-london.txt');
+    const document = editor.document;
+    select(editor, 'John Smith');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'PER');
+    assert.equal(spanlight.annotations(document.uri).length, 1);
+    await vscode.commands.executeCommand(CommandId.UndoAnnotation);
+    assert.equal(spanlight.annotations(document.uri).length, 0);
+    await vscode.commands.executeCommand(CommandId.RedoAnnotation);
+    assert.deepEqual(
+      spanlight.annotations(document.uri).map((a) => a.text),
+      ['John Smith'],
+    );
+    select(editor, 'John Smith', 1, 1);
+    await vscode.commands.executeCommand(CommandId.ChangeLabel, undefined, 'ORG');
+    assert.deepEqual(
+      spanlight.annotations(document.uri).map((a) => a.label),
+      ['ORG'],
+    );
+    await vscode.commands.executeCommand(CommandId.RemoveLabel);
+    assert.equal(spanlight.annotations(document.uri).length, 0);
+  });
+
+  test('accepts suggestions, rejects one with Remove Label, and moves between entities', async () => {
+    const editor = await open('news.md');
+    const document = editor.document;
+    await until(spanlight, document.uri, () => spanlight.suggestions(document.uri).length > 0, 'suggestions');
+    await spanlight.whenIdle(document.uri);
+    const first = spanlight.suggestions(document.uri)[0]!;
+    editor.selection = new vscode.Selection(
+      document.positionAt(first.start + 1),
+      document.positionAt(first.start + 1),
+    );
+    await vscode.commands.executeCommand(CommandId.RemoveLabel);
+    const rejected = spanlight.annotations(document.uri).find((a) => a.start === first.start);
+    assert.equal(rejected?.label, 'O');
+    assert.ok(
+      !layerTexts(spanlight, document, `suggested:${first.label}`).includes(first.text) ||
+        spanlight.suggestions(document.uri).filter((s) => s.text === first.text).length > 1,
+      'the rejected suggestion is hidden',
+    );
+
+    select(editor, 'Later that day', 0, 0);
+    const line = document.positionAt(document.getText().indexOf('Later that day')).line;
+    editor.selection = new vscode.Selection(line, 0, line, document.lineAt(line).text.length);
+    const inLine = spanlight
+      .suggestions(document.uri)
+      .filter((s) => document.positionAt(s.start).line === line);
+    await vscode.commands.executeCommand(CommandId.AcceptSuggestions);
+    const accepted = spanlight.annotations(document.uri).filter((a) => a.origin === 'accepted');
+    assert.deepEqual(
+      accepted.map((a) => a.text),
+      inLine.map((s) => s.text),
+    );
+
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await vscode.commands.executeCommand(CommandId.NextEntity);
+    const afterNext = document.offsetAt(editor.selection.start);
+    await vscode.commands.executeCommand(CommandId.NextEntity);
+    assert.ok(document.offsetAt(editor.selection.start) > afterNext, 'next entity moves forward');
+    await vscode.commands.executeCommand(CommandId.PreviousEntity);
+    assert.equal(document.offsetAt(editor.selection.start), afterNext, 'previous entity moves back');
+  });
+
+  test('restores annotations when the document is reopened', async () => {
+    await spanlight.flushAnnotations();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const editor = await open('notes.txt');
+    const restored = await until(
+      spanlight,
+      editor.document.uri,
+      () =>
+        layerTexts(spanlight, editor.document, 'annotated:PER').length > 0 &&
+        layerTexts(spanlight, editor.document, 'annotated:PER'),
+      'restored annotations drawn',
+    );
+    assert.deepEqual(restored, ['Sarah Johnson']);
+  });
+
+  test('shows a CoNLL file with its own gold labels', async () => {
+    const editor = await open('corpus/tiny-ner.conll');
+    assert.equal(editor.document.languageId, 'conll');
+    const per = await until(
+      spanlight,
+      editor.document.uri,
+      () =>
+        layerTexts(spanlight, editor.document, 'gold:PER').length > 0 &&
+        layerTexts(spanlight, editor.document, 'gold:PER'),
+      'gold labels',
+    );
+    assert.deepEqual(per, ['Angela', 'Merkel', 'Tim', 'Cook']);
+    assert.deepEqual(layerTexts(spanlight, editor.document, 'gold:LOC'), ['Paris', 'London']);
+    assert.deepEqual(layerTexts(spanlight, editor.document, 'gold:ORG'), ['Apple']);
+  });
+
+  test('display modes switch the layers on and off', async () => {
+    const editor = await open('news.md');
+    const document = editor.document;
+    await until(
+      spanlight,
+      document.uri,
+      () => Object.keys(spanlight.drawnLayers(document.uri)).length > 0,
+      'layers',
+    );
+    await vscode.commands.executeCommand(CommandId.ChooseDisplayMode, 'off');
+    await until(
+      spanlight,
+      document.uri,
+      () => Object.keys(spanlight.drawnLayers(document.uri)).length === 0,
+      'nothing drawn',
+    );
+    await vscode.commands.executeCommand(
+      CommandId.SelectModel,
+      path.join(workspaceRoot(), '.spanlight/models/fixture-pos'),
+    );
+    await vscode.commands.executeCommand(CommandId.ChooseDisplayMode, 'pos');
+    const pos = await until(
+      spanlight,
+      document.uri,
+      () => {
+        const ids = Object.keys(spanlight.drawnLayers(document.uri));
+        return ids.length > 0 && ids.every((id) => id.startsWith('pos:')) && ids;
+      },
+      'POS tags',
+    );
+    assert.ok(pos.includes('pos:PROPN') || pos.includes('pos:NOUN'));
+    await vscode.commands.executeCommand(CommandId.ToggleEntities);
+    await until(
+      spanlight,
+      document.uri,
+      () => Object.keys(spanlight.drawnLayers(document.uri)).some((id) => id.startsWith('suggested:')),
+      'both',
+    );
+    await vscode.commands.executeCommand(CommandId.ChooseDisplayMode, 'entities');
+  });
+
+  test('hovers show hostile text as plain text, with only our command links', async () => {
+    const editor = await open('hostile.txt');
+    const document = editor.document;
+    select(editor, '<img src=x onerror=alert(1)>');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'MISC');
+    const annotation = spanlight.annotations(document.uri)[0];
+    assert.ok(annotation, 'the hostile span was labelled');
+    assert.ok(annotation.text.includes('<img'));
+    select(editor, '\u202Eevil');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'ORG');
+    for (const a of spanlight.annotations(document.uri)) {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        document.uri,
+        document.positionAt(a.start + 1),
+      );
+      const markdown = hovers
+        .flatMap((h) => h.contents)
+        .map((c) => (typeof c === 'string' ? c : c.value))
+        .join('\n');
+      assert.ok(markdown.includes(a.label), 'the label is shown');
+      // The Markdown source may hold `<` only escaped (`\<`), so no tag can form when it renders.
+      assert.ok(!/(^|[^\\])</.test(markdown), `no unescaped < in ${markdown}`);
+      if (a.text.includes('<img'))
+        assert.ok(markdown.includes('\\<img'), 'the text itself is shown, escaped');
+      assert.ok(!/[\u202A-\u202E\u200B]/.test(markdown), 'no raw bidi or zero-width characters');
+      const links = [...markdown.matchAll(/\]\((command:[^?)]+)/g)].map((m) => m[1]);
+      assert.ok(links.length > 0);
+      for (const link of links)
+        assert.ok([`command:${CommandId.ChangeLabel}`, `command:${CommandId.RemoveLabel}`].includes(link!));
+    }
+  });
+
+  test('exports annotations as CoNLL training data', async () => {
+    await spanlight.flushAnnotations();
+    const target = path.join(workspaceRoot(), 'export', 'annotations.conll');
+    const result = await vscode.commands.executeCommand<{ sentences: number; entities: number }>(
+      CommandId.ExportAnnotations,
+      {
+        format: 'conll',
+        target,
+        includeAccepted: true,
+        wholeDocuments: false,
+      },
+    );
+    assert.ok(result && result.sentences > 0);
+    const content = fs.readFileSync(target, 'utf8');
+    assert.match(content, /^Sarah\tB-PER\nJohnson\tI-PER$/m);
+    assert.equal((content.match(/\tB-/g) ?? []).length, result.entities);
+  });
+});
