@@ -1,0 +1,38 @@
+/** Template extraction: listing text (+ tagger spans) → one normalized record per listing. */
+export { extractListings, type Listing, type SpanTagger, tagListings } from './batch';
+export {
+  type ExtractionEvaluation,
+  type ExtractionMistake,
+  evaluateExtraction,
+  type FieldScore,
+  formatExtractionEvaluation,
+} from './evaluate';
+export {
+  type ExtractOptions,
+  extractRecord,
+  modelCandidates,
+  recordDisplays,
+  type TaggedSpans,
+} from './extract';
+export * from './fields';
+export {
+  type GoldField,
+  GoldFileError,
+  type GoldListing,
+  goldSpanRecord,
+  locateOnTokens,
+  parseGoldJsonl,
+  parseHandwrittenListings,
+} from './gold';
+export {
+  normalizeField,
+  normalizeOwner,
+  normalizePhone,
+  normalizePrice,
+  normalizeRef,
+  normalizeRooms,
+  normalizeSurface,
+  normalizeYear,
+  parseLocaleNumber,
+} from './normalize';
+export { findRuleCandidates } from './rules';
