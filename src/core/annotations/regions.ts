@@ -9,7 +9,9 @@ const BLANK_LINE = /\n[ \t\r]*\n/g;
 
 /**
  * `[start, end)` widened to the nearest blank lines, looking at most `maxExtra` characters
- * further each way (then at line ends, which can cut a sentence in two at the region's edge).
+ * further each way. Without a blank line there, it stops at the nearest line end, and on one
+ * huge line at a space: either can cut a sentence in two at the region's edge, which only costs
+ * that sentence's accuracy, never the editor's responsiveness.
  */
 export function expandToParagraphs(
   text: string,
@@ -26,17 +28,23 @@ export function expandToParagraphs(
     let last = -1;
     for (const m of before.matchAll(BLANK_LINE)) last = lookFrom + m.index + m[0].length;
     if (last >= 0) regionStart = last;
-    else if (lookFrom > 0) regionStart = text.lastIndexOf('\n', from - 1) + 1;
+    else if (lookFrom > 0) {
+      const newline = before.lastIndexOf('\n');
+      const space = before.search(/\s/);
+      regionStart = lookFrom + (newline >= 0 ? newline + 1 : space >= 0 ? space + 1 : 0);
+    }
   }
   let regionEnd = text.length;
   if (to < text.length) {
     const lookTo = Math.min(text.length, to + maxExtra);
+    const after = text.slice(to, lookTo);
     BLANK_LINE.lastIndex = 0;
-    const after = BLANK_LINE.exec(text.slice(to, lookTo));
-    if (after) regionEnd = to + after.index;
+    const blank = BLANK_LINE.exec(after);
+    if (blank) regionEnd = to + blank.index;
     else if (lookTo < text.length) {
-      const newline = text.indexOf('\n', to);
-      regionEnd = newline < 0 ? text.length : newline;
+      const newline = after.indexOf('\n');
+      const lastSpace = Math.max(after.lastIndexOf(' '), after.lastIndexOf('\t'));
+      regionEnd = to + (newline >= 0 ? newline : lastSpace >= 0 ? lastSpace : after.length);
     }
   }
   return { start: regionStart, end: regionEnd };

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { LABEL_SLOTS, labelSlot } from '../../../src/core/annotations/palette';
+import { CommandId, INTERNAL_COMMANDS, ViewId } from '../../../src/extension/ids';
+import { DEFAULT_CONFIG, SETTINGS_SECTION } from '../../../src/extension/settings';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const contributes = pkg.contributes;
+
+describe('package.json manifest', () => {
+  it('declares exactly the commands of CommandId, each in the Spanlight category', () => {
+    const declared = contributes.commands.map((c: { command: string }) => c.command).sort();
+    assert.deepEqual(declared, Object.values(CommandId).sort());
+    for (const c of contributes.commands) assert.equal(c.category, 'Spanlight', c.command);
+  });
+
+  it('hides internal commands from the Command Palette', () => {
+    const hidden = contributes.menus.commandPalette
+      .filter((m: { when: string }) => m.when === 'false')
+      .map((m: { command: string }) => m.command);
+    assert.deepEqual(hidden.sort(), [...INTERNAL_COMMANDS].sort());
+  });
+
+  it('binds keys only to declared commands, with a Label Selection default', () => {
+    const ids = new Set(Object.values(CommandId) as string[]);
+    for (const k of contributes.keybindings) assert.ok(ids.has(k.command), k.command);
+    assert.ok(
+      contributes.keybindings.some((k: { command: string }) => k.command === CommandId.LabelSelection),
+    );
+  });
+
+  it('declares every setting the config module reads, with its default and a description', () => {
+    const properties = contributes.configuration.properties as Record<
+      string,
+      { default: unknown; description?: string; markdownDescription?: string }
+    >;
+    const expected = Object.keys(DEFAULT_CONFIG).map((k) => `${SETTINGS_SECTION}.${k}`);
+    assert.deepEqual(Object.keys(properties).sort(), expected.sort());
+    for (const [key, value] of Object.entries(DEFAULT_CONFIG)) {
+      const declared = properties[`${SETTINGS_SECTION}.${key}`]!;
+      assert.deepEqual(declared.default, value, key);
+      assert.ok(
+        (declared.description ?? declared.markdownDescription ?? '').length > 10,
+        `${key} has a description`,
+      );
+    }
+  });
+
+  it('declares every colour the decorations use, with light, dark and high-contrast defaults', () => {
+    const colors = new Map(
+      contributes.colors.map((c: { id: string; defaults: Record<string, string> }) => [c.id, c.defaults]),
+    );
+    const used = [
+      ...Array.from({ length: LABEL_SLOTS }, (_, i) => [
+        `spanlight.label${i + 1}Background`,
+        `spanlight.label${i + 1}Border`,
+      ]).flat(),
+      'spanlight.annotatedBorder',
+      'spanlight.labelNameForeground',
+      'spanlight.posTagForeground',
+    ];
+    for (const id of used) {
+      const defaults = colors.get(id) as Record<string, string> | undefined;
+      assert.ok(defaults, `${id} is declared`);
+      for (const theme of ['light', 'dark', 'highContrast'])
+        assert.ok(defaults[theme], `${id} has a ${theme} default`);
+    }
+    // And the decorations module refers to nothing else.
+    const source = fs.readFileSync(path.join(repoRoot, 'src/extension/decorations.ts'), 'utf8');
+    for (const m of source.matchAll(/'(spanlight\.[A-Za-z]+)'/g))
+      assert.ok(colors.has(m[1]!), `${m[1]} is declared`);
+  });
+
+  it('maps labels to colour slots deterministically and within range', () => {
+    assert.equal(labelSlot('PER'), 1);
+    assert.equal(labelSlot('ORG'), 2);
+    for (const label of ['NOUN', 'VERB', 'creative-work', 'PRODUCT', 'x']) {
+      const slot = labelSlot(label);
+      assert.ok(slot >= 1 && slot <= LABEL_SLOTS);
+      assert.equal(labelSlot(label), slot);
+    }
+  });
+
+  it('works in untrusted workspaces with limits, and contributes the Entities view and CoNLL language', () => {
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.ok(contributes.views.explorer.some((v: { id: string }) => v.id === ViewId.Entities));
+    assert.ok(
+      contributes.languages.some(
+        (l: { id: string; extensions: string[] }) => l.id === 'conll' && l.extensions.includes('.conll'),
+      ),
+    );
+    assert.ok(fs.existsSync(path.join(repoRoot, contributes.views.explorer[0].icon)));
+  });
+});
