@@ -45,7 +45,7 @@ function anyCase(words: string): string {
 }
 
 const OWNER_CUES = anyCase(
-  "contact|propriétaire|proprietaire|propriétaires|owners?|vendeur|vendeuse|sellers?|agent|interlocuteur|interlocutrice|contactez|contacter|call|appelez|appeler|ask for|demandez|s'adresser à|listed by|référent|with|avec|auprès de",
+  "contact|renseignements|propriétaire|proprietaire|propriétaires|owners?|vendeur|vendeuse|sellers?|agent|interlocuteur|interlocutrice|contactez|contacter|call|appelez|appeler|ask for|demandez|s'adresser à|listed by|référent|with|avec|auprès de",
 );
 /** A title, or a couple's titles ("M. et Mme", "Mr. and Mrs."). */
 const COUPLE = String.raw`${TITLE}(?:[ \t]+(?:et|and|&)[ \t]+${TITLE})?`;
@@ -74,7 +74,9 @@ const RULES: Rule[] = [
   },
   {
     label: 'YEAR',
-    pattern: /(?<![\d/.\-–,])(?:1[6-9]\d\d|20[0-3]\d)(?![\d/\-–]|[.,]\d)/g,
+    // Not a surface or an amount: "1690 sqft", "2000 €".
+    pattern:
+      /(?<![\d/.\-–,])(?:1[6-9]\d\d|20[0-3]\d)(?![\d/\-–]|[.,]\d|\s?(?:m[²2]|sq|ft|€|\$|k€|euros?|EUR|USD|mètres|square|acres?)(?![\p{L}]))/gu,
     base: 0.25,
   },
   { label: 'ROOMS', pattern: /(?<![\p{L}\d-])[TF]\s?\d{1,2}(?![\p{L}\d])/gu, base: 0.65 },
@@ -112,7 +114,7 @@ const RULES: Rule[] = [
     label: 'OWNER',
     // Case-insensitive cue, case-sensitive name: a name starts with a capital.
     pattern: new RegExp(
-      String.raw`(?<![\p{L}])(?:${OWNER_CUES})(?![\p{L}])[ \t]*(?:\([^)\n]*\))?[ \t]*[:\-–,]?[ \t]*(?:${COUPLE}[ \t]+)?(?<v>${NAME})`,
+      String.raw`(?<![\p{L}])(?<!net )(?:${OWNER_CUES})(?![\p{L}])[ \t]*(?:\([^)\n]*\))?[ \t]*[:\-–,]?[ \t]*(?:${COUPLE}[ \t]+)?(?<v>${NAME})`,
       'gu',
     ),
     base: 0.7,
@@ -267,7 +269,9 @@ export function findRuleCandidates(text: string): Candidate[] {
       if (rule.label === 'OWNER') valueText = cutName(valueText);
       if (valueText.trim().length === 0) continue;
       const before = text.slice(Math.max(0, match.index - CONTEXT_CHARS), match.index);
-      const after = text.slice(valueStart + valueText.length, valueStart + valueText.length + CONTEXT_CHARS);
+      // A unit's period ("sq m.") may end the sentence: the context after starts with it.
+      const valueEnd = valueStart + valueText.length - (valueText.endsWith('.') ? 1 : 0);
+      const after = text.slice(valueEnd, valueEnd + CONTEXT_CHARS);
       if (rule.reject?.(valueText, before, after)) continue;
       const [start, end] = snap(valueStart, valueStart + valueText.length);
       const score = CUES[rule.label].reduce((sum, cue) => {
