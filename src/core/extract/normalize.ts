@@ -213,7 +213,7 @@ function americanPhone(tenDigits: string): Phone {
 const OWNER_LEAD =
   /^(?:(?:contact|propri[ée]taire|owner|vendeur|seller|agent|contacter|call|appelez|interlocut(?:eur|rice))\s*:?\s*)+/i;
 const TITLES =
-  /^(?:(?:m\.|mme\.?|mlle\.?|mr\.?|mrs\.?|ms\.?|miss|dr\.?|me\.?|madame|monsieur|mademoiselle|mister)\s+)+/i;
+  /^(?:(?:m\.|mme\.?|mlle\.?|mr\.?|mrs\.?|ms\.?|miss|dr\.?|me\.?|madame|monsieur|mademoiselle|mister)(?:\s+|$))+/i;
 
 export function normalizeOwner(text: string): Normalized<'OWNER'> | null {
   let name = text.replace(SPACES, ' ').trim();
