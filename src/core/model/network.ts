@@ -12,7 +12,8 @@ import {
   maskedCrossEntropy,
 } from '../kernels';
 import type { ModelConfig } from './config';
-import { type CrfParams, crfLoss, crfMarginals, crfViterbi } from './crf';
+import { type CrfParams, crfLoss } from './crf';
+import { type CrfScores, decodeCrfBatch } from './crf-decode';
 import type { NamedWeight } from './io';
 
 /** One direction's weights as trainable variables. */
@@ -272,26 +273,19 @@ export class TaggerNetwork {
     const tf = this.tf;
     const K = this.numLabels;
     if (this.crf) {
-      const crf = this.crf;
-      const { paths, marginals } = tf.tidy(() => {
-        const logits = this.logits(batch, false);
-        const decoded = crfViterbi(
-          logits,
-          batch.lengths,
-          crf,
-          this.constraints?.allowed,
-          this.constraints?.allowedStart,
-          this.constraints?.allowedEnd,
-        );
-        return {
-          paths: decoded.paths,
-          marginals: crfMarginals(logits, batch.lengths, crf).dataSync() as Float32Array,
-        };
-      });
-      return paths.map((path, b) =>
+      // Emissions come back once; Viterbi and forward-backward run on the CPU (crf-decode.ts),
+      // much faster than the same loops as hundreds of small tensor ops.
+      const emissions = tf.tidy(() => this.logits(batch, false).dataSync() as Float32Array);
+      const decoded = decodeCrfBatch(
+        emissions,
+        batch.lengths,
+        batch.maxLength,
+        this.crfScores(),
+        this.constraints,
+      );
+      return decoded.map(({ path, marginals }) =>
         path.map((label, t) => {
-          const at = (b * batch.maxLength + t) * K;
-          const distribution = marginals.slice(at, at + K);
+          const distribution = Float32Array.from(marginals.subarray(t * K, (t + 1) * K));
           return { label, confidence: distribution[label]!, distribution };
         }),
       );
@@ -306,6 +300,17 @@ export class TaggerNetwork {
         return { label, confidence: distribution[label]!, distribution };
       }),
     );
+  }
+
+  /** The CRF's scores as plain arrays, for CPU decoding. */
+  private crfScores(): CrfScores {
+    const crf = this.crf!;
+    return {
+      numTags: this.numLabels,
+      transitions: crf.transitions.dataSync() as Float32Array,
+      start: crf.start.dataSync() as Float32Array,
+      end: crf.end.dataSync() as Float32Array,
+    };
   }
 
   dispose(): void {

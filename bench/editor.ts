@@ -1,0 +1,100 @@
+/**
+ * The editor path: what the extension does when a document is opened or edited, measured
+ * outside VS Code on the same code (src/core/annotations): tagging a whole 10,000-token document,
+ * and retagging the visible region (~600 tokens) after each of 40 edits, with the per-sentence
+ * cache. Prints JSON; `npm run bench` reports it.
+ *
+ *   node --import tsx bench/editor.ts [MODEL_DIR]   (default: models/en-ner)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SentenceCache } from '../src/core/annotations/cache';
+import { applyChanges } from '../src/core/annotations/edits';
+import { expandToParagraphs, sentencesIn } from '../src/core/annotations/regions';
+import { type SentenceSuggestions, tagSentences } from '../src/core/annotations/suggestions';
+import { Tagger } from '../src/core/model/tagger';
+import { tokenize } from '../src/core/tokens';
+
+export interface EditorBenchResult {
+  schema: 'spanlight-editor-bench/1';
+  model: string;
+  documentTokens: number;
+  regionTokens: number;
+  fullDocumentColdMs: number;
+  fullDocumentWarmMs: number;
+  retagAfterEdit: { p50Ms: number; p95Ms: number; edits: number };
+  rssMiB: number;
+}
+
+const root = path.resolve(__dirname, '..');
+const sample = path.join(root, 'test', 'fixtures', 'sample-workspace');
+
+/** A 10,000-token document built from the sample workspace's prose, varied so sentences differ. */
+function makeDocument(): string {
+  const base = ['news.md', 'notes.txt']
+    .map((f) => fs.readFileSync(path.join(sample, f), 'utf8'))
+    .join('\n\n');
+  let doc = '';
+  for (let i = 0; tokenize(doc).length < 10_000; i++) {
+    doc += `${base.replace(/Tuesday|Friday/g, `day ${i}`)}\n\nSection ${i} of the report was written by Anna Berg in Oslo.\n\n`;
+  }
+  return doc;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+export async function benchEditor(
+  modelDir = path.join(root, 'models', 'en-ner'),
+): Promise<EditorBenchResult> {
+  const tagger = await Tagger.load(modelDir);
+  try {
+    let doc = makeDocument();
+    const options = { modelKey: 'bench', batchSize: 64 };
+    let t = performance.now();
+    await tagSentences(tagger, sentencesIn(doc, 0, doc.length), new SentenceCache(), options);
+    const fullDocumentColdMs = performance.now() - t;
+    t = performance.now();
+    await tagSentences(tagger, sentencesIn(doc, 0, doc.length), new SentenceCache(), options);
+    const fullDocumentWarmMs = performance.now() - t;
+
+    // The visible region: ~3,600 characters (~600 tokens) in the middle, widened to paragraphs.
+    const cache = new SentenceCache<SentenceSuggestions>(20_000);
+    const middle = Math.floor(doc.length / 2);
+    const visible = 3600;
+    const first = expandToParagraphs(doc, middle, middle + visible);
+    const regionSentences = sentencesIn(doc, first.start, first.end);
+    await tagSentences(tagger, regionSentences, cache, options);
+    const times: number[] = [];
+    for (let k = 0; k < 40; k++) {
+      doc = applyChanges(doc, [{ rangeOffset: middle + 100 + k * 7, rangeLength: 0, text: 'x' }]);
+      t = performance.now();
+      const region = expandToParagraphs(doc, middle, middle + visible);
+      await tagSentences(tagger, sentencesIn(doc, region.start, region.end), cache, options);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    return {
+      schema: 'spanlight-editor-bench/1',
+      model: path.relative(root, modelDir),
+      documentTokens: tokenize(doc).length,
+      regionTokens: regionSentences.reduce((n, s) => n + s.tokens.length, 0),
+      fullDocumentColdMs,
+      fullDocumentWarmMs,
+      retagAfterEdit: { p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), edits: times.length },
+      rssMiB: process.memoryUsage().rss / 2 ** 20,
+    };
+  } finally {
+    tagger.dispose();
+  }
+}
+
+if (require.main === module) {
+  benchEditor(process.argv[2] ? path.resolve(process.argv[2]) : undefined).then(
+    (result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`),
+    (err) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
