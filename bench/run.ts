@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { EditorBenchResult } from './editor';
 import type { TaggerBenchResult } from './tagger';
 import { benchTokenizer } from './tokenizer';
 
@@ -190,6 +191,24 @@ async function main() {
   report.tokenizer = tokenizer;
   console.log(
     `tokenizer: ${(tokenizer.charsPerSecond / 1e6).toFixed(2)} M chars/s (wink-tokenizer with alignment: ${(tokenizer.winkCharsPerSecond / 1e6).toFixed(2)} M chars/s), 1 MiB line ${(tokenizer.longLineCharsPerSecond / 1e6).toFixed(2)} M chars/s\n`,
+  );
+
+  // The editor path, in its own process (its RSS is the tagging side's alone).
+  const nerModel = ['models/en-ner', 'test/fixtures/sample-workspace/.spanlight/models/fixture-ner']
+    .map((m) => path.join(root, m))
+    .find((m) => fs.existsSync(path.join(m, 'model.json')))!;
+  log(`editor path with ${path.relative(root, nerModel)}`);
+  const editor = JSON.parse(
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'editor.ts'), nerModel], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  ) as EditorBenchResult;
+  report.editor = editor;
+  console.log(
+    `editor path (${editor.model}, ${editor.documentTokens.toLocaleString('en-US')}-token document): retag the visible region (${editor.regionTokens} tokens) after an edit p50 ${editor.retagAfterEdit.p50Ms.toFixed(1)} ms, p95 ${editor.retagAfterEdit.p95Ms.toFixed(1)} ms; whole document ${editor.fullDocumentWarmMs.toFixed(0)} ms (first run ${editor.fullDocumentColdMs.toFixed(0)} ms); RSS with the model loaded ${editor.rssMiB.toFixed(0)} MiB\n`,
   );
 
   const python = values['no-peer'] ? undefined : ensurePeer();
