@@ -1,6 +1,7 @@
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
 import { loadTensorflow, type TensorflowModule } from '../backend';
 import type { EncodedBatch } from '../encode/batch';
+import { createRandom } from '../encode/random';
 import { CASING_CLASSES, type Vocabularies } from '../encode/vocab';
 import {
   bidirectionalFinalStates,
@@ -188,7 +189,7 @@ export class TaggerNetwork {
     const rate = this.config.dropout;
     if (!training || rate <= 0) return x;
     // A fresh seed per call: the same seed would reuse one mask for every step.
-    const random = mulberry32(this.seed * 1_000_003 + this.dropoutCalls++);
+    const random = createRandom(this.seed * 1_000_003 + this.dropoutCalls++);
     const keep = 1 - rate;
     const scale = 1 / keep;
     const mask = new Float32Array(x.size);
@@ -339,18 +340,6 @@ function timeMajorTokenWeights(lengths: Int32Array, maxLength: number, weight: n
   const weights = new Float32Array(maxLength * size);
   for (let b = 0; b < size; b++) for (let t = 0; t < lengths[b]!; t++) weights[t * size + b] = weight;
   return weights;
-}
-
-/** A small seeded PRNG (mulberry32) for dropout masks: fast, and the same seed gives the same masks. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function sequenceMask(tf: TensorflowModule, lengths: ArrayLike<number>, maxLength: number): Tensor2D {

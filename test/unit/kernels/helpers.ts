@@ -1,20 +1,12 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { loadTensorflow } from '../../../src/core/backend';
+import { createRandom } from '../../../src/core/encode/random';
 import type { LstmWeights } from '../../../src/core/kernels';
 
 export const tf = loadTensorflow();
 
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG shared with the core (mulberry32), so failures reproduce. */
+export const seededRandom = createRandom;
 
 /** Lengths in `[0, timeSteps]` that always include one full-length row. */
 export function randomLengths(batchSize: number, timeSteps: number, seed: number): number[] {

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRandom } from '../../../src/core/encode/random';
 
 export const DATA_DIR = path.resolve(__dirname, '../../../../shared/data');
 
@@ -38,14 +39,5 @@ export function readUposTags(file: string): string[][] {
   });
 }
 
-/** Small seeded PRNG (mulberry32) so random tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG shared with the core (mulberry32), so failures reproduce. */
+export const seededRandom = createRandom;

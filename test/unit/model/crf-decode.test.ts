@@ -31,12 +31,16 @@ test('CPU Viterbi and marginals agree with the tensor CRF on padded random batch
     };
     const emissionTensor = tf.tensor3d(emissions, [B, T, K]);
     for (const constrained of [false, true]) {
-      const expected = crfViterbi(
-        emissionTensor,
-        lengths,
-        params,
-        ...(constrained ? [constraints.allowed, constraints.allowedStart, constraints.allowedEnd] : []),
-      );
+      const expected = constrained
+        ? crfViterbi(
+            emissionTensor,
+            lengths,
+            params,
+            constraints.allowed,
+            constraints.allowedStart,
+            constraints.allowedEnd,
+          )
+        : crfViterbi(emissionTensor, lengths, params);
       const got = decodeCrfBatch(emissions, lengths, T, scores, constrained ? constraints : undefined);
       assert.deepEqual(
         got.map((r) => r.path),

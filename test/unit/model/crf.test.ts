@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { loadTensorflow } from '../../../src/core/backend';
+import { createRandom } from '../../../src/core/encode/random';
 import {
   type CrfParams,
   createCrfParams,
@@ -16,18 +17,6 @@ import {
 
 const tf = loadTensorflow();
 const wnutDev = path.resolve(__dirname, '../../../../shared/data/wnut17/emerging.dev.conll');
-
-/** mulberry32: small, seedable, good enough for test data. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A CRF problem held as plain JS doubles, the reference the tensors are checked against. */
 interface Problem {
@@ -43,7 +32,7 @@ interface Problem {
 }
 
 function randomProblem(seed: number, numTags: number, steps: number, lengths: number[]): Problem {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const uniform = (scale: number) => (random() * 2 - 1) * scale;
   const vector = (n: number, scale: number) => Array.from({ length: n }, () => uniform(scale));
   return {
@@ -409,7 +398,7 @@ test('forbidden transitions never appear in a decoded path, even when emissions 
 test('constrained Viterbi matches constrained brute force on random problems and constraints', () => {
   for (const c of randomCases.slice(1)) {
     const problem = randomProblem(c.seed + 100, c.numTags, c.steps, c.lengths);
-    const random = seededRandom(c.seed + 200);
+    const random = createRandom(c.seed + 200);
     // Tag 0 is always allowed everywhere, so every sentence keeps at least one valid path.
     const constraints: Constraints = {
       allowed: Array.from({ length: c.numTags }, (_, i) =>
@@ -754,7 +743,7 @@ test('on WNUT-17 dev tag sequences: training learns BIO structure and constraine
   assert.ok(compared >= 2, `only ${compared} entity types follow O in the sample`);
 
   // Noisy gold emissions: the constrained best path is valid and at least as good as gold.
-  const random = seededRandom(81);
+  const random = createRandom(81);
   const noisy = tf.tensor3d(
     gold.map((s) => s.map((tag) => labels.map((_, k) => (k === tag ? 2 : 0) + (random() * 2 - 1) * 3))),
   );
