@@ -6,6 +6,7 @@ import type { CommandSpec } from './command';
 import { convertCommand } from './commands/convert';
 import { doctorCommand } from './commands/doctor';
 import { evalCommand } from './commands/eval';
+import { extractCommand } from './commands/extract';
 import { statsCommand } from './commands/stats';
 import { tagCommand } from './commands/tag';
 import { trainCommand } from './commands/train';
