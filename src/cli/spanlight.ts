@@ -19,6 +19,7 @@ const commands: CommandSpec[] = [
   trainCommand,
   tagCommand,
   evalCommand,
+  extractCommand,
 ];
 
 function mainUsage(): string {
