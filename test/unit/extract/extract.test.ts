@@ -16,7 +16,7 @@ import {
   parseHandwrittenListings,
   type SpanTagger,
 } from '../../../src/core/extract';
-import type { TaggedToken } from '../../../src/core/model/tagger';
+import { type TaggedToken, Tagger } from '../../../src/core/model/tagger';
 
 const handwrittenFile = path.resolve(__dirname, '../../fixtures/listings/handwritten.json');
 const gold = parseHandwrittenListings(fs.readFileSync(handwrittenFile, 'utf8'), handwrittenFile);
@@ -164,9 +164,9 @@ test('batched tagging: one tag() call for all listings, spans mapped back to eac
   const texts = ['Prix : 250 000 €. Tél 06 11 22 33 44', 'Price: $300,000.\n\nCall 555-123-4567'];
   const calls: number[] = [];
   // A stand-in tagger that labels number tokens as PRICE: enough to check the plumbing.
-  const tagger: SpanTagger = {
+  const stub = {
     scheme: 'IOB2',
-    tag(sentences) {
+    tag(sentences: ReadonlyArray<readonly string[]>): TaggedToken[][] {
       calls.push(sentences.length);
       return sentences.map((tokens) =>
         tokens.map((token, i): TaggedToken => {
@@ -182,6 +182,11 @@ test('batched tagging: one tag() call for all listings, spans mapped back to eac
         }),
       );
     },
+  };
+  // The real batching code (Tagger.tagTexts) over the stand-in's tag().
+  const tagger: SpanTagger = {
+    tagTexts: (texts, tokenizer, options) =>
+      Tagger.prototype.tagTexts.call(stub as unknown as Tagger, texts, tokenizer, options),
   };
   const records = extractListings(
     texts.map((text, i) => ({ id: `l${i}`, text })),
