@@ -1,8 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { convertTags, detectScheme, isChunkTag, parseTag, repairTags } from '../../core/corpus';
 import { writeModelCard } from '../../core/model/card';
 import type { ModelConfig, TrainConfig } from '../../core/model/config';
+import {
+  type PreparedData,
+  parseLabelMap,
+  prepareTrainingData,
+  TrainingDataError,
+} from '../../core/train/prepare';
 import { evaluateTagger, type TrainProgress, trainTagger } from '../../core/train/trainer';
 import type { TaggedSentence, TagScheme } from '../../core/types';
 import type { CommandSpec } from '../command';
@@ -25,29 +30,14 @@ const number = (value: unknown, option: string): number | undefined => {
   return n;
 };
 
-/** `person=PER,group=ORG,product=O`: renames chunk types; mapping to O drops the chunk. */
-export function parseLabelMap(value: unknown): Map<string, string> | undefined {
+/** The CLI's `--map-labels` value as a map (undefined when the option is absent). */
+export function parseLabelMapOption(value: unknown): Map<string, string> | undefined {
   if (value === undefined) return undefined;
-  const map = new Map<string, string>();
-  for (const pair of String(value).split(',')) {
-    const [from, to] = pair.split('=').map((s) => s.trim());
-    if (!from || !to)
-      throw new UsageError(
-        `--map-labels takes FROM=TO pairs separated by commas (got ${JSON.stringify(pair)})`,
-      );
-    map.set(from, to);
+  try {
+    return parseLabelMap(String(value));
+  } catch (err) {
+    throw new UsageError(`--map-labels: ${(err as Error).message}`);
   }
-  return map;
-}
-
-export function mapLabels(tags: readonly string[], map: Map<string, string>): string[] {
-  return tags.map((tag) => {
-    const parsed = parseTag(tag);
-    if (parsed.prefix === null || parsed.prefix === 'O') return map.get(tag) ?? tag;
-    const to = map.get(parsed.label);
-    if (to === undefined) return tag;
-    return to === 'O' ? 'O' : `${parsed.prefix}-${to}`;
-  });
 }
 
 interface ConfigFile {
@@ -147,43 +137,30 @@ export const trainCommand: CommandSpec = {
       allowProblems: Boolean(values['allow-problems']),
     };
     const fileConfig = await readConfigFile(values.config);
-    const labelMap = parseLabelMap(values['map-labels']);
+    const labelMap = parseLabelMapOption(values['map-labels']);
     const max = integer(values['max-sentences'], '--max-sentences');
-    let train = await readAll(trainFiles, { ...readOptions, ...(max !== undefined ? { max } : {}) }, err);
-    let dev = await readAll((values.dev as string[] | undefined) ?? [], readOptions, err);
+    const train = await readAll(trainFiles, { ...readOptions, ...(max !== undefined ? { max } : {}) }, err);
+    const dev = await readAll((values.dev as string[] | undefined) ?? [], readOptions, err);
     const testFiles = (values.test as string[] | undefined) ?? [];
-    let testSets = await Promise.all(testFiles.map((file) => readAll([file], readOptions, err)));
-    if (train.length === 0) throw new UserError('the training files hold no sentences');
+    const testSets = await Promise.all(testFiles.map((file) => readAll([file], readOptions, err)));
 
-    const chunkTags =
-      train.every((s) => s.tags.every(isChunkTag)) && train.some((s) => s.tags.some((t) => t !== 'O'));
-    const task =
-      (values.task as ModelConfig['task'] | undefined) ??
-      fileConfig.model?.task ??
-      (chunkTags ? 'entities' : 'pos');
-    if (task !== 'pos' && task !== 'entities') throw new UsageError('--task must be pos or entities');
-    let scheme: TagScheme | 'none' = 'none';
-    let repairs = 0;
-    if (task === 'entities') {
-      if (!chunkTags)
-        throw new UserError('an entity task needs chunk tags (O, B-X, I-X…) in the training files');
-      const source = detectScheme(train.map((s) => s.tags));
-      const sourceScheme: TagScheme = source === 'none' ? 'IOB2' : source;
-      scheme =
-        parseScheme(values.scheme, '--scheme') ??
-        (fileConfig.model?.tagScheme as TagScheme | undefined) ??
-        'IOB2';
-      const normalise = (sentences: TaggedSentence[]) =>
-        sentences.map((s) => {
-          const mapped = labelMap ? mapLabels(s.tags, labelMap) : s.tags;
-          const repaired = repairTags(mapped, sourceScheme);
-          repairs += repaired.repairs;
-          return { ...s, tags: convertTags(repaired.tags, sourceScheme, scheme as TagScheme) };
-        });
-      train = normalise(train);
-      dev = normalise(dev);
-      testSets = testSets.map(normalise);
+    const requestedTask = (values.task as ModelConfig['task'] | undefined) ?? fileConfig.model?.task;
+    if (requestedTask !== undefined && requestedTask !== 'pos' && requestedTask !== 'entities')
+      throw new UsageError('--task must be pos or entities');
+    const requestedScheme =
+      parseScheme(values.scheme, '--scheme') ?? (fileConfig.model?.tagScheme as TagScheme | undefined);
+    let prepared: PreparedData;
+    try {
+      prepared = prepareTrainingData(train, dev, testSets, {
+        ...(requestedTask ? { task: requestedTask } : {}),
+        ...(requestedScheme && requestedScheme !== ('none' as string) ? { scheme: requestedScheme } : {}),
+        ...(labelMap ? { labelMap } : {}),
+      });
+    } catch (error) {
+      if (error instanceof TrainingDataError) throw new UserError(error.message);
+      throw error;
     }
+    const { task, scheme, repairs } = prepared;
     const num = (key: string, option: string) => number(values[key], option);
     const int = (key: string, option: string) => integer(values[key], option);
     const model: Partial<ModelConfig> = {
@@ -228,8 +205,8 @@ export const trainCommand: CommandSpec = {
         name,
         model,
         train: trainConfig,
-        trainSentences: train,
-        devSentences: dev,
+        trainSentences: prepared.train,
+        devSentences: prepared.dev,
         signal: controller.signal,
         ...(pretrained ? { pretrained } : {}),
         ...(typeof values.checkpoint === 'string' ? { checkpointDir: values.checkpoint } : {}),
@@ -264,11 +241,11 @@ export const trainCommand: CommandSpec = {
     const tagger = result.tagger;
     try {
       const metrics: Record<string, unknown> = {};
-      if (dev.length > 0) metrics.dev = evaluateTagger(tagger, dev);
-      const test = testSets.flat();
+      if (prepared.dev.length > 0) metrics.dev = evaluateTagger(tagger, prepared.dev);
+      const test = prepared.testSets.flat();
       if (test.length > 0) metrics.test = evaluateTagger(tagger, test);
-      if (testSets.length > 1) {
-        testSets.forEach((sentences, i) => {
+      if (prepared.testSets.length > 1) {
+        prepared.testSets.forEach((sentences, i) => {
           metrics[`test ${path.basename(testFiles[i]!)}`] = evaluateTagger(tagger, sentences);
         });
       }
