@@ -1,2 +1,3 @@
+export * from './events';
 export * from './store';
 export type * from './types';

@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic';
-import type { EvaluationEvent, RunConfig, RunEvent, RunOutcome, RunRecord, RunSummary } from './types';
+import { lastEvaluationOf } from './events';
+import type { RunConfig, RunEvent, RunOutcome, RunRecord, RunSummary } from './types';
 
 export const CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -199,7 +200,7 @@ export function runToCsv(record: RunRecord): string {
         '',
       ]);
   }
-  const evaluation = lastEvaluation(record);
+  const evaluation = lastEvaluationOf(record.events);
   if (evaluation) {
     for (const [label, s] of Object.entries(evaluation.perLabel))
       rows.push([
@@ -216,13 +217,4 @@ export function runToCsv(record: RunRecord): string {
       ]);
   }
   return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
-}
-
-/** The final evaluation of a run, if it got that far. */
-export function lastEvaluation(record: RunRecord): EvaluationEvent | undefined {
-  for (let i = record.events.length - 1; i >= 0; i--) {
-    const event = record.events[i]!;
-    if (event.kind === 'evaluation') return event;
-  }
-  return undefined;
 }

@@ -1,0 +1,148 @@
+/**
+ * The dashboard's three line charts (Chart.js): training loss per step, dev metric per epoch and
+ * tokens/s per step. The shown run is drawn solid; runs chosen for comparison are overlaid dashed.
+ */
+import {
+  CategoryScale,
+  Chart,
+  type ChartDataset,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import type { ChartId, RunRecord } from '../protocol';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+
+type Point = { x: number; y: number };
+
+/** The points of one chart for one run. */
+export function seriesOf(chart: ChartId, record: RunRecord): Point[] {
+  const points: Point[] = [];
+  for (const e of record.events) {
+    if (chart === 'loss' && e.kind === 'step') points.push({ x: e.globalStep, y: e.loss });
+    else if (chart === 'speed' && e.kind === 'step') points.push({ x: e.globalStep, y: e.tokensPerSecond });
+    else if (chart === 'dev' && e.kind === 'epoch' && e.dev)
+      points.push({ x: e.epoch, y: 100 * e.dev.score });
+  }
+  return points;
+}
+
+const FALLBACK_COLOURS = ['#3794ff', '#cca700', '#89d185', '#f14c4c', '#b180d7', '#4ec9b0'];
+const THEME_COLOURS = [
+  '--vscode-charts-blue',
+  '--vscode-charts-yellow',
+  '--vscode-charts-green',
+  '--vscode-charts-red',
+  '--vscode-charts-purple',
+  '--vscode-charts-orange',
+];
+
+function themeColour(index: number): string {
+  const styles = getComputedStyle(document.documentElement);
+  const value = styles.getPropertyValue(THEME_COLOURS[index % THEME_COLOURS.length]!).trim();
+  return value || FALLBACK_COLOURS[index % FALLBACK_COLOURS.length]!;
+}
+
+function foreground(): string {
+  const styles = getComputedStyle(document.documentElement);
+  return styles.getPropertyValue('--vscode-foreground').trim() || '#cccccc';
+}
+
+function gridColour(): string {
+  const styles = getComputedStyle(document.documentElement);
+  return styles.getPropertyValue('--vscode-editorWidget-border').trim() || 'rgba(128,128,128,0.3)';
+}
+
+const AXIS_TITLES: Record<ChartId, { x: string; y: string }> = {
+  loss: { x: 'step', y: 'loss' },
+  dev: { x: 'epoch', y: 'dev score (%)' },
+  speed: { x: 'step', y: 'tokens/s' },
+};
+
+export class DashboardCharts {
+  private readonly charts = new Map<ChartId, Chart<'line', Point[]>>();
+
+  constructor(private readonly canvases: Record<ChartId, HTMLCanvasElement>) {}
+
+  /** Redraws every chart with the shown run first and the compared runs after it. */
+  update(records: readonly RunRecord[]): void {
+    for (const id of Object.keys(this.canvases) as ChartId[]) {
+      const datasets: ChartDataset<'line', Point[]>[] = records.map((record, i) => ({
+        label: record.config.name,
+        data: seriesOf(id, record),
+        borderColor: themeColour(i),
+        backgroundColor: themeColour(i),
+        borderWidth: i === 0 ? 2 : 1.5,
+        borderDash: i === 0 ? [] : [6, 4],
+        pointRadius: id === 'dev' ? 3 : 0,
+        tension: 0.15,
+      }));
+      const canvas = this.canvases[id];
+      // Test and accessibility hook: how many points each series has, shown run first.
+      canvas.dataset.points = datasets.map((d) => d.data.length).join(',');
+      canvas.setAttribute(
+        'aria-label',
+        `${AXIS_TITLES[id].y} by ${AXIS_TITLES[id].x}: ${datasets.map((d) => `${d.label}, ${d.data.length} points`).join('; ')}`,
+      );
+      const existing = this.charts.get(id);
+      if (existing) {
+        existing.data.datasets = datasets;
+        existing.update('none');
+        continue;
+      }
+      const colour = foreground();
+      const grid = gridColour();
+      this.charts.set(
+        id,
+        new Chart<'line', Point[]>(canvas, {
+          type: 'line',
+          data: { datasets },
+          options: {
+            animation: false,
+            responsive: true,
+            maintainAspectRatio: false,
+            parsing: false,
+            normalized: true,
+            plugins: {
+              legend: { display: true, labels: { color: colour, boxWidth: 12 } },
+              tooltip: { mode: 'nearest', intersect: false },
+            },
+            scales: {
+              x: {
+                type: 'linear',
+                title: { display: true, text: AXIS_TITLES[id].x, color: colour },
+                ticks: { color: colour, precision: 0 },
+                grid: { color: grid },
+              },
+              y: {
+                type: 'linear',
+                title: { display: true, text: AXIS_TITLES[id].y, color: colour },
+                ticks: { color: colour },
+                grid: { color: grid },
+                ...(id === 'dev' ? { suggestedMin: 0, suggestedMax: 100 } : {}),
+              },
+            },
+          },
+        }),
+      );
+    }
+  }
+
+  /** The chart as a PNG data URL, drawn on the theme's background so it reads outside VS Code. */
+  png(id: ChartId): string {
+    const canvas = this.canvases[id];
+    const copy = document.createElement('canvas');
+    copy.width = canvas.width;
+    copy.height = canvas.height;
+    const context = copy.getContext('2d')!;
+    const styles = getComputedStyle(document.body);
+    context.fillStyle = styles.backgroundColor || '#1e1e1e';
+    context.fillRect(0, 0, copy.width, copy.height);
+    context.drawImage(canvas, 0, 0);
+    return copy.toDataURL('image/png');
+  }
+}
