@@ -95,6 +95,7 @@ async function labelShownFor(workbench, text) {
 }
 
 async function main() {
+  fs.rmSync(screenshotDir, { recursive: true, force: true });
   const workspace = copyWorkspace(path.join(repoRoot, 'test', 'fixtures', 'sample-workspace'), {
     'hostile.md': HOSTILE_DOC,
   });
@@ -184,22 +185,28 @@ async function main() {
     if (!decorated) throw new MissingFeature('no entities were tagged (see the decorations check)');
     await workbench.runCommand(`Focus on ${view.name} View`, { timeout: seconds(30) });
     const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: view.name }) }).first();
+    // The list is virtualized: only rows in view exist, so look for the first group's entities.
     const rows = await poll(
-      `"Angela Merkel" in the ${view.name} view`,
+      `"Paris" under a LOC group in the ${view.name} view`,
       async () => {
         const texts = (await pane.locator('.monaco-list-row').allTextContents()).map((t) => t.trim());
-        if (texts.some((t) => t.includes('Angela Merkel'))) return texts;
-        // Groups may start collapsed: expand the first collapsed one and look again.
-        const collapsed = pane.locator('.monaco-list-row[aria-expanded="false"]');
-        if ((await collapsed.count()) > 0) await collapsed.first().click();
-        return null;
+        return texts.some((t) => /^LOC/.test(t)) && texts.some((t) => t.startsWith('Paris')) ? texts : null;
       },
       { timeout: seconds(30), interval: 500 },
     );
     await workbench.screenshot(shotName('entities-view'));
-    // Back to the editor so the next checks type into it.
-    await workbench.openFile('news.md');
-    return `${rows.length} rows: ${rows.slice(0, 6).join(' | ')}`;
+    // Clicking an entity reveals it: the cursor moves to its line.
+    await pane.locator('.monaco-list-row', { hasText: 'Toronto' }).first().click();
+    const position = page.locator('[id="status.editor.selection"]');
+    const shown = await poll(
+      'the cursor on line 6 (Toronto) after clicking its row',
+      async () => {
+        const text = (await position.textContent()) ?? '';
+        return /Ln 6\b/.test(text) ? text.trim() : null;
+      },
+      { timeout: seconds(15) },
+    );
+    return `rows ${rows.slice(0, 4).join(' | ')}; click on Toronto → ${shown}`;
   });
 
   const annotationFile = path.join(workspace, '.spanlight', 'annotations', 'news.md.jsonl');
@@ -293,51 +300,75 @@ async function main() {
     await poll('the hostile document to render', async () =>
       (await workbench.editorLines()).some((l) => l.includes('<img src=x onerror=alert(1)>')),
     );
-    // Give decorations a chance to land on the hostile document (an entity on its first line).
-    const decorations = await poll(
-      'decorations on the hostile document',
-      async () => ((await workbench.decorations()).length > 0 ? workbench.decorations() : null),
-      { timeout: seconds(decorated ? 60 : 5) },
-    ).catch(() => []);
-    const notes = [`${decorations.length} decoration elements`];
+    const notes = [];
+    const scans = [];
+    if (decorated) {
+      await poll(
+        'entity decorations on the hostile document',
+        async () => (await workbench.decorationsOn('Angela Merkel')).length > 0,
+        { timeout: seconds(60) },
+      );
+      notes.push(`Merkel: ${await badgeAfter(workbench, 'Angela Merkel')}`);
+    }
     if (labelled) {
-      // Annotate a span of hostile markup and hover it: the hover must show it as text.
-      await workbench.selectText('bold');
+      // Annotate a span of hostile markup, then hover it: the hover quotes the span's text and
+      // must show it as text. The DOM is scanned while the hover is open.
+      const markup = '<img src=x onerror=alert(1)>';
+      await workbench.selectText(markup);
       await workbench.runCommand(findCommand(/Label Selection/).title.replace(/…$/, ''));
       const rows = workbench.quickInput.locator('.monaco-list-row');
       await rows.first().waitFor({ timeout: seconds(30) });
       await rows.first().click();
       await workbench.quickInput.waitFor({ state: 'hidden', timeout: seconds(10) });
-      notes.push(`hover: ${await labelShownFor(workbench, 'bold')}`);
+      await poll(
+        `a decoration on ${markup}`,
+        async () => (await workbench.decorationsOn('onerror')).length > 0,
+      );
+      const hover = await workbench.hoverText('onerror');
+      if (!/onerror=alert\(1\)/.test(hover))
+        throw new Error(`the hover does not quote the markup as text: "${hover}"`);
+      notes.push(`hover over the labelled markup: "${hover.replace(/\s+/g, ' ').trim().slice(0, 100)}"`);
+      scans.push(await injectedMarkup(page));
+      await workbench.screenshot(shotName('hostile-hover'));
+      await page.mouse.move(5, 5);
     }
-    if (decorated) notes.push(`Merkel: ${await labelShownFor(workbench, 'Angela Merkel')}`);
     await workbench.screenshot(shotName('hostile'));
-    const injected = [];
-    for (const frame of page.frames()) {
-      const found = await frame
-        .evaluate(() => ({
-          imgs: [...document.querySelectorAll('img')]
-            .map((i) => i.getAttribute('src'))
-            .filter((s) => s === 'x' || s === '/x'),
-          scripts: [...document.querySelectorAll('script')].filter((s) =>
-            s.textContent.includes('__spanlightInjected'),
-          ).length,
-          bold: [...document.querySelectorAll('b[onmouseover]')].length,
-          flag: window.__spanlightInjected ?? null,
-        }))
-        .catch(() => null);
-      if (found && (found.imgs.length || found.scripts || found.bold || found.flag !== null)) {
-        injected.push(`${frame.url().slice(0, 80)}: ${JSON.stringify(found)}`);
-      }
-    }
+    scans.push(await injectedMarkup(page));
+    const injected = scans.flat();
     if (injected.length) throw new Error(`markup from the document became DOM: ${injected.join('; ')}`);
     if (workbench.dialogs.length) throw new Error(`dialogs opened: ${workbench.dialogs.join('; ')}`);
     const lines = await workbench.editorLines();
     if (!lines.some((l) => l.includes('</script><script>window.__spanlightInjected = 1</script>'))) {
       throw new Error('the </script> line is not shown verbatim');
     }
-    return notes.join('; ');
+    if (!lines.some((l) => l.includes('\u05e9\u05dc\u05d5\u05dd Tel Aviv'))) {
+      throw new Error('the RTL line is not shown verbatim');
+    }
+    return notes.join('; ') || 'document shown verbatim';
   });
+}
+
+/** Elements or script effects that could only come from the hostile document, in every frame. */
+async function injectedMarkup(page) {
+  const injected = [];
+  for (const frame of page.frames()) {
+    const found = await frame
+      .evaluate(() => ({
+        imgs: [...document.querySelectorAll('img')]
+          .map((i) => i.getAttribute('src'))
+          .filter((s) => s === 'x' || s === '/x'),
+        scripts: [...document.querySelectorAll('script')].filter((s) =>
+          s.textContent.includes('__spanlightInjected'),
+        ).length,
+        handlers: document.querySelectorAll('[onmouseover], [onerror]').length,
+        flag: window.__spanlightInjected ?? null,
+      }))
+      .catch(() => null);
+    if (found && (found.imgs.length || found.scripts || found.handlers || found.flag !== null)) {
+      injected.push(`${frame.url().slice(0, 80)}: ${JSON.stringify(found)}`);
+    }
+  }
+  return injected;
 }
 
 const started = Date.now();

@@ -336,13 +336,15 @@ export class Workbench {
         }
         const at = joined.indexOf(needle);
         if (at < 0) continue;
-        const locate = (offset) => {
-          const hit = nodes.findLast((x) => x.start <= offset);
+        // The start lies in the node holding the first character, the end in the node holding the
+        // last one (not at offset 0 of the next node, which may come after an injected label badge).
+        const locate = (offset, isEnd) => {
+          const hit = nodes.findLast((x) => (isEnd ? x.start < offset : x.start <= offset));
           return [hit.node, offset - hit.start];
         };
         const range = document.createRange();
-        range.setStart(...locate(at));
-        range.setEnd(...locate(at + needle.length));
+        range.setStart(...locate(at, false));
+        range.setEnd(...locate(at + needle.length, true));
         const r = range.getBoundingClientRect();
         return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
       }
@@ -366,13 +368,33 @@ export class Workbench {
     );
   }
 
-  /** Selects `text` in the active editor by double-click + shift-click on its rendered box. */
+  /**
+   * Selects `text` in the active editor: click before it, shift-click after it, and check that the
+   * status bar reports a selection of its length (retried: a click can land while the editor is
+   * still re-rendering decorations).
+   */
   async selectText(text) {
-    const box = await poll(`"${text}" rendered in the editor`, () => this.textBox(text));
-    const y = (box.top + box.bottom) / 2;
-    await this.page.mouse.click(box.left + 1, y);
-    await this.page.mouse.click(box.right - 1, y, { modifiers: ['Shift'] });
-    return box;
+    const status = this.page.locator('[id="status.editor.selection"]');
+    return poll(
+      `a selection of "${text}"`,
+      async () => {
+        const box = await this.textBox(text);
+        if (!box) return null;
+        const y = (box.top + box.bottom) / 2;
+        await this.page.mouse.click(box.left + 1, y);
+        // (mouse.click takes no modifiers: hold Shift on the keyboard)
+        await this.page.keyboard.down('Shift');
+        try {
+          await this.page.mouse.click(box.right - 1, y);
+        } finally {
+          await this.page.keyboard.up('Shift');
+        }
+        const shown = (await status.textContent({ timeout: seconds(5) })) ?? '';
+        if (!shown.includes(`(${text.length} selected)`)) throw new Error(`status bar shows "${shown}"`);
+        return box;
+      },
+      { timeout: seconds(30), interval: 500 },
+    );
   }
 
   /** Hovers the rendered `text` and returns the hover widget's text once it shows. */
