@@ -17,10 +17,12 @@ import type { LabelTarget } from './hover';
 import { CommandId, type CommandIdValue } from './ids';
 import { UntrustedModelError } from './models';
 import { toOffsets, toRange } from './spans';
+import type { TrainingController, TrainRequest } from './training/controller';
 
 export interface CommandContext {
   controller: EditorController;
   log: vscode.LogOutputChannel;
+  training: TrainingController;
 }
 
 type Handler = (...args: never[]) => unknown;
@@ -156,7 +158,7 @@ async function labelSpans(
 }
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
-  const { controller, log } = context;
+  const { controller, log, training } = context;
 
   const handlers: Record<CommandIdValue, Handler> = {
     [CommandId.ShowBackendInfo]: async () => {
@@ -411,6 +413,11 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       editor.selection = new vscode.Selection(range.start, range.end);
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     },
+
+    [CommandId.Train]: (request?: TrainRequest) =>
+      training.train(typeof request === 'object' && request !== null ? request : {}),
+    [CommandId.ShowTrainingDashboard]: () => training.showDashboard(),
+    [CommandId.StopTraining]: () => training.stop(),
   };
 
   return Object.entries(handlers).map(([id, handler]) =>

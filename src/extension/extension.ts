@@ -6,11 +6,13 @@ import { onConfigChange, readConfig } from './config';
 import { EditorController } from './controller';
 import { LabelDecorations } from './decorations';
 import { EntityTreeProvider } from './entity-tree';
+import { exportAnnotations } from './export';
 import { SpanlightHoverProvider } from './hover';
 import { CommandId, OUTPUT_CHANNEL, ViewId } from './ids';
 import { ModelManager } from './models';
 import { StatusBar } from './status-bar';
 import { TaggingService } from './tagging';
+import { TrainingController } from './training/controller';
 
 /**
  * Wiring only. Activation stays cheap: TensorFlow and models load lazily on first use (see
@@ -30,6 +32,13 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
     controller = new EditorController(models, tagging, annotations, decorations);
     const editor = controller;
     context.subscriptions.push(models, decorations, annotations, tagging, controller);
+    const training = new TrainingController({
+      extensionUri: context.extensionUri,
+      log,
+      exportAnnotations: async (target) =>
+        ((await exportAnnotations(editor, log, { format: 'jsonl', target }))?.sentences ?? 0) > 0,
+    });
+    context.subscriptions.push(training);
 
     context.subscriptions.push(
       tagging.onDidFail(({ task, error }) => {
@@ -48,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
           });
       }),
       onConfigChange((c) => editor.reconfigure(c)),
-      ...registerCommands({ controller, log }),
+      ...registerCommands({ controller, log, training }),
       vscode.languages.registerHoverProvider(
         [{ scheme: 'file' }, { scheme: 'untitled' }],
         new SpanlightHoverProvider(controller, () => editor.settings['hover.alternatives']),

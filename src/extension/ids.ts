@@ -20,6 +20,9 @@ export const CommandId = {
   RetagDocument: 'spanlight.retagDocument',
   ShowOutput: 'spanlight.showOutput',
   RevealEntity: 'spanlight.revealEntity',
+  Train: 'spanlight.train',
+  ShowTrainingDashboard: 'spanlight.showTrainingDashboard',
+  StopTraining: 'spanlight.stopTraining',
 } as const;
 
 export type CommandIdValue = (typeof CommandId)[keyof typeof CommandId];

@@ -26,6 +26,8 @@ export interface SpanlightConfig {
   'hover.alternatives': number;
   /** Save annotation files this long after the last change (ms). */
   'annotations.saveDelayMs': number;
+  /** Files the Train Tagger command offers as corpora. */
+  'training.corpusGlob': string;
 }
 
 export const DEFAULT_CONFIG: SpanlightConfig = {
@@ -42,6 +44,7 @@ export const DEFAULT_CONFIG: SpanlightConfig = {
   'tagging.cacheSize': 20_000,
   'hover.alternatives': 3,
   'annotations.saveDelayMs': 400,
+  'training.corpusGlob': '**/*.{conll,conllu,iob,iob2,bio,jsonl,ann}',
 };
 
 export const SETTINGS_SECTION = 'spanlight';
