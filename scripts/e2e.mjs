@@ -29,12 +29,12 @@ const prefix = process.env.VSCODE_OFFLINE_HOME || path.join(os.homedir(), '.cach
 
 const timings = [];
 const failures = [];
-function phase(name, fn) {
+async function phase(name, fn) {
   console.log(`\n==> ${name}`);
   const started = Date.now();
   let ok = false;
   try {
-    ok = fn();
+    ok = await fn();
   } catch (err) {
     console.error(`e2e: ${name}: ${err.stack ?? err}`);
   }
@@ -43,9 +43,17 @@ function phase(name, fn) {
   if (!ok) failures.push(name);
   return ok;
 }
-function run(cmd, cmdArgs, options = {}) {
-  const res = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', ...options });
-  if (res.error) console.error(`e2e: could not run ${cmd}: ${res.error.message}`);
+/** No phase may hang CI: each is stopped (SIGTERM, so it cleans up its servers) after this long. */
+const phaseTimeoutMs = Number(process.env.SPANLIGHT_E2E_SLOW || 1) * 15 * 60_000;
+function run(cmd, cmdArgs) {
+  const res = spawnSync(cmd, cmdArgs, {
+    cwd: root,
+    stdio: 'inherit',
+    timeout: phaseTimeoutMs,
+    killSignal: 'SIGTERM',
+  });
+  if (res.error) console.error(`e2e: ${cmd} ${cmdArgs.join(' ')}: ${res.error.message}`);
+  if (res.signal) console.error(`e2e: ${cmd} ${cmdArgs.join(' ')} was stopped by ${res.signal}`);
   return res.status === 0;
 }
 function freePort() {
@@ -82,7 +90,7 @@ function summary() {
   process.exit(0);
 }
 
-const installed = phase('offline VS Code (code-server + Chromium)', () =>
+const installed = await phase('offline VS Code (code-server + Chromium)', () =>
   run('bash', [path.join(root, 'scripts', 'install-vscode-offline.sh')]),
 );
 if (!installed) {
@@ -94,8 +102,10 @@ if (!installed) {
 }
 
 if (!args.includes('--no-build')) {
-  if (!phase('build the extension (npm run build)', () => run('npm', ['run', 'build', '--silent'])))
-    summary();
+  const built = await phase('build the extension (npm run build)', () =>
+    run('npm', ['run', 'build', '--silent']),
+  );
+  if (!built) summary();
 }
 
 const integrationEntry = path.join(root, 'test', 'integration', 'index.ts');
@@ -104,7 +114,7 @@ const integrationEntry = path.join(root, 'test', 'integration', 'index.ts');
 const integrationRunner = path.join(root, 'test', 'integration', 'run.mjs');
 if (only !== 'ui' && fs.existsSync(integrationRunner)) {
   const port = await freePort();
-  phase(`integration suite in code-server (${path.relative(root, integrationRunner)})`, () =>
+  await phase(`integration suite in code-server (${path.relative(root, integrationRunner)})`, () =>
     run(process.execPath, [integrationRunner, '--port', String(port)]),
   );
 } else if (only !== 'ui') {
@@ -114,30 +124,27 @@ if (only !== 'ui' && fs.existsSync(integrationRunner)) {
     );
   } else {
     const outDir = path.join(root, 'out', 'test', 'integration');
-    const bundled = phase('bundle the integration suite (esbuild → out/test/integration)', () => {
+    const bundled = await phase('bundle the integration suite (esbuild → out/test/integration)', async () => {
       fs.rmSync(outDir, { recursive: true, force: true });
-      return run(process.execPath, [
-        path.join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'),
-        path.relative(root, integrationEntry),
-        '--bundle',
-        '--platform=node',
-        '--format=cjs',
-        '--target=node20',
-        '--sourcemap=inline',
-        '--outbase=test/integration',
-        `--outdir=${path.relative(root, outDir)}`,
-        '--external:vscode',
-        '--external:mocha',
-        '--external:@tensorflow/tfjs-node',
-        '--external:@tensorflow/tfjs',
-        '--log-level=warning',
-      ]);
+      const esbuild = await import('esbuild');
+      const result = await esbuild.build({
+        entryPoints: [integrationEntry],
+        outfile: path.join(outDir, 'index.js'),
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        sourcemap: 'inline',
+        external: ['vscode', 'mocha', '@tensorflow/tfjs-node', '@tensorflow/tfjs'],
+        logLevel: 'warning',
+      });
+      return result.errors.length === 0;
     });
     if (bundled) {
       const port = await freePort();
       const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-integration-ws-'));
       fs.cpSync(path.join(root, 'test', 'fixtures', 'sample-workspace'), workspace, { recursive: true });
-      phase('integration suite in code-server (run-extension-tests.mjs)', () =>
+      await phase('integration suite in code-server (run-extension-tests.mjs)', () =>
         run(process.execPath, [
           path.join(recipe, 'run-extension-tests.mjs'),
           '--extension',
@@ -166,7 +173,7 @@ if (only !== 'integration') {
     failures.push('no test/e2e/*.e2e.mjs files');
   }
   for (const spec of specs) {
-    phase(`UI end-to-end: ${path.relative(root, spec)}`, () => run(process.execPath, [spec]));
+    await phase(`UI end-to-end: ${path.relative(root, spec)}`, () => run(process.execPath, [spec]));
   }
 }
 summary();
