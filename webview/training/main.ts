@@ -171,7 +171,7 @@ function renderHeader(record: RunRecord | undefined): void {
     status.textContent = 'no run yet';
     progressText.textContent = 'Run “Spanlight: Train Tagger…” to start one.';
     progressBar.hidden = true;
-    Object.values(buttons).forEach((b) => setEnabled(b, false));
+    for (const b of Object.values(buttons)) setEnabled(b, false);
     return;
   }
   const running = record.config.id === state.activeRunId && !record.outcome;
