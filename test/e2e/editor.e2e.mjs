@@ -65,13 +65,6 @@ const slug = (s) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-/** The label a decoration shows for `text`: its ::before/::after content, or the hover's text. */
-async function decorationSummary(workbench, text) {
-  const decos = await workbench.decorationsOn(text);
-  const labels = decos.flatMap((d) => [d.before, d.after]).filter(Boolean);
-  return { decos, labels };
-}
-
 /** Finds the nearest label badge (after/before content) on the line of `text`, right of it. */
 async function badgeAfter(workbench, text) {
   const box = await workbench.textBox(text);
@@ -127,6 +120,24 @@ async function main() {
     return text.replace(/\s+/g, ' ').slice(0, 120);
   });
 
+  // Pin the entity model to the workspace's small fixture model, so the expected labels do not
+  // depend on which models are shipped in models/ at the time (the choice is remembered per
+  // workspace, so it also holds after the reload below).
+  const fixtureModel = 'fixture-ner';
+  await check(`"Spanlight: Select Model…" picks the workspace model ${fixtureModel}`, workbench, async () => {
+    const command = findCommand(/Select Model/);
+    if (!command) throw new MissingFeature('package.json contributes no "Spanlight: Select Model…" command');
+    await workbench.runCommand(command.title.replace(/…$/, ''));
+    const rows = workbench.quickInput.locator('.monaco-list-row');
+    await rows.first().waitFor({ timeout: seconds(30) });
+    const offered = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const row = rows.filter({ hasText: fixtureModel }).first();
+    if ((await row.count()) === 0) throw new Error(`${fixtureModel} is not offered: ${offered.join(' | ')}`);
+    await row.click();
+    await workbench.quickInput.waitFor({ state: 'hidden', timeout: seconds(10) });
+    return `offered: ${offered.map((o) => o.slice(0, 40)).join(' | ')}`;
+  });
+
   const sampleEntities = [
     { text: 'Angela Merkel', label: /\bPER|person/i },
     { text: 'Paris', label: /\bLOC|location|GPE/i },
@@ -139,8 +150,8 @@ async function main() {
       const found = await poll(
         'entity decorations (ced-… classes) on "Angela Merkel" and "Paris" in news.md',
         async () => {
-          const all = await Promise.all(sampleEntities.map((e) => decorationSummary(workbench, e.text)));
-          return all.every((s) => s.decos.length > 0) ? all : null;
+          const all = await Promise.all(sampleEntities.map((e) => workbench.decorationsOn(e.text)));
+          return all.every((decos) => decos.length > 0) ? all : null;
         },
         { timeout: seconds(120), interval: 500 },
       ).catch(async (err) => {
@@ -167,7 +178,7 @@ async function main() {
         const label = await labelShownFor(workbench, entity.text);
         if (!entity.label.test(label)) {
           throw new Error(
-            `"${entity.text}" is decorated (${found[i].decos.map((d) => d.types).join(', ')}) ` +
+            `"${entity.text}" is decorated (${found[i].map((d) => d.types).join(', ')}) ` +
               `but shows no ${entity.label} label: ${label || 'no badge and no hover'}`,
           );
         }
