@@ -140,7 +140,11 @@ interface Steps {
  * boolean [B, K] ready for `where`.
  */
 function unstackSteps(tf: TensorflowModule, emissions: Tensor3D, mask: Tensor2D, numTags: number): Steps {
-  const emissionSteps = tf.unstack(emissions, 1) as Tensor2D[];
+  // With one step, tfjs's Unpack gradient fails (it stacks a gradient list it leaves empty), so
+  // a single step is taken by reshape instead.
+  const [batch, steps] = emissions.shape;
+  const emissionSteps =
+    steps === 1 ? [emissions.reshape([batch, numTags]) as Tensor2D] : (tf.unstack(emissions, 1) as Tensor2D[]);
   const realSteps = tf.unstack(
     tf.broadcastTo(tf.greater(mask, 0).expandDims(2), [...mask.shape, numTags]),
     1,

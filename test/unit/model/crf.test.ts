@@ -792,3 +792,25 @@ test('speed at the realistic size B = 32, T = 25, K = 17', (t) => {
   assert.ok(Number.isFinite(gradientNorm) && gradientNorm > 0);
   tf.dispose([emissions, tags, params.transitions, params.start, params.end]);
 });
+
+test('gradients flow through a batch of one-token sentences (T = 1)', () => {
+  const params = createCrfParams(3, { seed: 5 });
+  const emissions = tf.variable(tf.tensor3d([0.5, -1, 2, 1, 0, -0.5], [2, 1, 3]));
+  const tags = tf.tensor2d([2, 0], [2, 1], 'int32');
+  const { value, grads } = tf.variableGrads(
+    () => crfLoss(emissions as unknown as Tensor3D, tags, [1, 1], params) as never,
+    [emissions, params.transitions as never, params.start as never, params.end as never],
+  );
+  // One token: the loss is the softmax cross-entropy of start + emission + end, so the emission
+  // gradient of each sentence is (softmax − one-hot) / batch, and transitions get none.
+  const gradient = grads[emissions.name]!.dataSync();
+  for (let b = 0; b < 2; b++) {
+    let rowSum = 0;
+    for (let k = 0; k < 3; k++) rowSum += gradient[b * 3 + k]!;
+    assert.ok(Math.abs(rowSum) < 1e-6);
+  }
+  const transitionGradient = grads[(params.transitions as unknown as { name: string }).name];
+  assert.ok(!transitionGradient || Array.from(transitionGradient.dataSync()).every((g) => Math.abs(g) < 1e-7));
+  assert.ok(Number.isFinite(value.dataSync()[0]!));
+  tf.dispose([value, ...Object.values(grads), emissions, tags, params.transitions, params.start, params.end]);
+});
