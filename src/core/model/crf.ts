@@ -144,7 +144,9 @@ function unstackSteps(tf: TensorflowModule, emissions: Tensor3D, mask: Tensor2D,
   // a single step is taken by reshape instead.
   const [batch, steps] = emissions.shape;
   const emissionSteps =
-    steps === 1 ? [emissions.reshape([batch, numTags]) as Tensor2D] : (tf.unstack(emissions, 1) as Tensor2D[]);
+    steps === 1
+      ? [emissions.reshape([batch, numTags]) as Tensor2D]
+      : (tf.unstack(emissions, 1) as Tensor2D[]);
   const realSteps = tf.unstack(
     tf.broadcastTo(tf.greater(mask, 0).expandDims(2), [...mask.shape, numTags]),
     1,

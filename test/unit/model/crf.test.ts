@@ -810,7 +810,9 @@ test('gradients flow through a batch of one-token sentences (T = 1)', () => {
     assert.ok(Math.abs(rowSum) < 1e-6);
   }
   const transitionGradient = grads[(params.transitions as unknown as { name: string }).name];
-  assert.ok(!transitionGradient || Array.from(transitionGradient.dataSync()).every((g) => Math.abs(g) < 1e-7));
+  assert.ok(
+    !transitionGradient || Array.from(transitionGradient.dataSync()).every((g) => Math.abs(g) < 1e-7),
+  );
   assert.ok(Number.isFinite(value.dataSync()[0]!));
   tf.dispose([value, ...Object.values(grads), emissions, tags, params.transitions, params.start, params.end]);
 });
