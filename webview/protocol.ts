@@ -131,3 +131,130 @@ export function reduceState(state: WebviewState, message: ToWebview): WebviewSta
       return assertNever(message);
   }
 }
+
+// ---- the listing template panel (webview/template, src/extension/template) ---------------------
+//
+// Same handshake: the page posts `ready`, the extension answers `templateInit` with the record of
+// the followed document, then sends `templateRecord` after every (debounced) re-extraction.
+
+/** The seven fields in form order (mirrors FIELD_LABELS of src/core/extract). */
+export const TEMPLATE_FIELDS = ['REF', 'PRICE', 'SURFACE', 'YEAR', 'ROOMS', 'OWNER', 'PHONE'] as const;
+export type TemplateFieldLabel = (typeof TEMPLATE_FIELDS)[number];
+
+/** Where a shown value comes from: the tagger, the rule finder, or a human annotation. */
+export type TemplateSource = 'model' | 'rules' | 'annotation';
+
+export interface TemplateSpan {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface TemplateChoice {
+  /** Canonical form: `1270000 EUR`, `190 m²`, `06 43 43 43 43`. */
+  display: string;
+  confidence: number;
+  source: TemplateSource;
+  /** The spans that read as this value, best first. */
+  spans: TemplateSpan[];
+  warnings: string[];
+}
+
+export interface TemplateField extends TemplateChoice {
+  label: TemplateFieldLabel;
+  /** Other values found for the field, best first. */
+  alternatives: TemplateChoice[];
+}
+
+export interface TemplateRecord {
+  /** The document's URI (string); messages about spans refer to it. */
+  documentUri: string;
+  /** A short name to show (the workspace-relative path). */
+  documentName: string;
+  /** The document version the record was extracted from. */
+  version: number;
+  fields: Record<TemplateFieldLabel, TemplateField | null>;
+  /** `real-estate (model + rules)`, `rules only (no listing model)`, … */
+  extractor: string;
+}
+
+export type TemplateToWebview =
+  | { type: 'templateInit'; record: TemplateRecord | null }
+  | { type: 'templateRecord'; record: TemplateRecord }
+  /** No listing to show (no text editor open). */
+  | { type: 'templateEmpty'; reason: string }
+  | { type: 'templateBusy'; busy: boolean }
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
+
+export type TemplateFromWebview =
+  | { type: 'ready' }
+  /** Reveal and select a span of the record's document. */
+  | { type: 'reveal'; documentUri: string; start: number; end: number }
+  /** Use this alternative (by its display) as the field's value: recorded as an annotation. */
+  | { type: 'pickAlternative'; documentUri: string; label: TemplateFieldLabel; display: string }
+  /** The user typed a value: recorded as an annotation on the span that reads as it (empty rejects). */
+  | { type: 'editField'; documentUri: string; label: TemplateFieldLabel; value: string };
+
+/** What the template page keeps across reloads; `documentUri` tells the serializer what to follow. */
+export interface TemplateState {
+  record: TemplateRecord | null;
+  documentUri?: string;
+  emptyReason?: string;
+}
+
+export const EMPTY_TEMPLATE_STATE: TemplateState = { record: null };
+
+export const isTemplateField = (value: unknown): value is TemplateFieldLabel =>
+  (TEMPLATE_FIELDS as readonly unknown[]).includes(value);
+
+const isOffset = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isUri = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
+
+/** A message from the template page if it is well formed, else undefined. */
+export function parseTemplateFromWebview(value: unknown): TemplateFromWebview | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  const type = m.type as TemplateFromWebview['type'];
+  switch (type) {
+    case 'ready':
+      return { type };
+    case 'reveal':
+      return isUri(m.documentUri) && isOffset(m.start) && isOffset(m.end) && m.start <= m.end
+        ? { type, documentUri: m.documentUri, start: m.start, end: m.end }
+        : undefined;
+    case 'pickAlternative':
+      return isUri(m.documentUri) &&
+        isTemplateField(m.label) &&
+        typeof m.display === 'string' &&
+        m.display.length <= 1000
+        ? { type, documentUri: m.documentUri, label: m.label, display: m.display }
+        : undefined;
+    case 'editField':
+      return isUri(m.documentUri) &&
+        isTemplateField(m.label) &&
+        typeof m.value === 'string' &&
+        m.value.length <= 1000
+        ? { type, documentUri: m.documentUri, label: m.label, value: m.value }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Applies a message to the template page state (pure). */
+export function reduceTemplateState(state: TemplateState, message: TemplateToWebview): TemplateState {
+  switch (message.type) {
+    case 'templateInit':
+    case 'templateRecord':
+      return message.record
+        ? { record: message.record, documentUri: message.record.documentUri }
+        : { ...state, record: null };
+    case 'templateEmpty':
+      return { record: null, emptyReason: message.reason };
+    case 'templateBusy':
+    case 'notice':
+      return state;
+    default:
+      return assertNever(message);
+  }
+}

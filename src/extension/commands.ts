@@ -15,14 +15,18 @@ import { documentEntities } from './entity-tree';
 import { type ExportRequest, exportAnnotations } from './export';
 import type { LabelTarget } from './hover';
 import { CommandId, type CommandIdValue } from './ids';
-import { UntrustedModelError } from './models';
+import { TASK_TITLES, UntrustedModelError } from './models';
 import { toOffsets, toRange } from './spans';
+import type { ExtractFolderRequest } from './template/export';
+import { extractListingsInFolder } from './template/export';
+import type { TemplatePanelController } from './template/panel';
 import type { TrainingController, TrainRequest } from './training/controller';
 
 export interface CommandContext {
   controller: EditorController;
   log: vscode.LogOutputChannel;
   training: TrainingController;
+  template: TemplatePanelController;
 }
 
 type Handler = (...args: never[]) => unknown;
@@ -158,7 +162,7 @@ async function labelSpans(
 }
 
 export function registerCommands(context: CommandContext): vscode.Disposable[] {
-  const { controller, log, training } = context;
+  const { controller, log, training, template } = context;
 
   const handlers: Record<CommandIdValue, Handler> = {
     [CommandId.ShowBackendInfo]: async () => {
@@ -184,7 +188,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
           [
             ...candidates.map((c) => ({
               label: c.name,
-              description: `${c.task === 'pos' ? 'POS' : 'entities'} · ${c.source}`,
+              description: `${TASK_TITLES[c.task]} · ${c.source}`,
               detail: `${c.labels.join(' ')}  —  ${c.folder}`,
               folder: c.folder,
             })),
@@ -212,7 +216,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       try {
         const info = await controller.models.choose(chosen);
         void vscode.window.setStatusBarMessage(
-          `Spanlight: ${info.task === 'pos' ? 'POS' : 'entity'} model ${info.name}`,
+          `Spanlight: ${TASK_TITLES[info.task]} model ${info.name}`,
           4000,
         );
         controller.refreshVisible();
@@ -418,6 +422,13 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
       training.train(typeof request === 'object' && request !== null ? request : {}),
     [CommandId.ShowTrainingDashboard]: () => training.showDashboard(),
     [CommandId.StopTraining]: () => training.stop(),
+    [CommandId.ExtractListing]: () => template.show(),
+    [CommandId.ExtractListingsInFolder]: (request?: ExtractFolderRequest) =>
+      extractListingsInFolder(
+        controller.models,
+        log,
+        typeof request === 'object' && request !== null ? request : {},
+      ),
   };
 
   return Object.entries(handlers).map(([id, handler]) =>

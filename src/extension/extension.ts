@@ -12,6 +12,7 @@ import { CommandId, OUTPUT_CHANNEL, ViewId } from './ids';
 import { ModelManager } from './models';
 import { StatusBar } from './status-bar';
 import { TaggingService } from './tagging';
+import { TemplatePanelController } from './template/panel';
 import { TrainingController } from './training/controller';
 
 /**
@@ -39,6 +40,13 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
         ((await exportAnnotations(editor, log, { format: 'jsonl', target }))?.sentences ?? 0) > 0,
     });
     context.subscriptions.push(training);
+    const template = new TemplatePanelController({
+      extensionUri: context.extensionUri,
+      log,
+      models,
+      annotations,
+    });
+    context.subscriptions.push(template);
 
     context.subscriptions.push(
       tagging.onDidFail(({ task, error }) => {
@@ -57,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
           });
       }),
       onConfigChange((c) => editor.reconfigure(c)),
-      ...registerCommands({ controller, log, training }),
+      ...registerCommands({ controller, log, training, template }),
       vscode.languages.registerHoverProvider(
         [{ scheme: 'file' }, { scheme: 'untitled' }],
         new SpanlightHoverProvider(controller, () => editor.settings['hover.alternatives']),

@@ -23,6 +23,8 @@ export const CommandId = {
   Train: 'spanlight.train',
   ShowTrainingDashboard: 'spanlight.showTrainingDashboard',
   StopTraining: 'spanlight.stopTraining',
+  ExtractListing: 'spanlight.extractListing',
+  ExtractListingsInFolder: 'spanlight.extractListingsInFolder',
 } as const;
 
 export type CommandIdValue = (typeof CommandId)[keyof typeof CommandId];

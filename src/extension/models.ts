@@ -7,11 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { isFieldLabel } from '../core/extract/fields';
 import type { ModelCard } from '../core/model/io';
 import type { Tagger } from '../core/model/tagger';
 import { Disposable } from './dispose';
 
-export type Task = 'entities' | 'pos';
+/** `listings`: entity models whose labels are all listing-template fields (REF, PRICE, …). */
+export type Task = 'entities' | 'pos' | 'listings';
+export const TASKS: readonly Task[] = ['entities', 'pos', 'listings'];
+/** How each task is named to the user. */
+export const TASK_TITLES: Record<Task, string> = { entities: 'entities', pos: 'POS', listings: 'listings' };
 export type ModelSource = 'shipped' | 'workspace' | 'picked';
 
 export interface ModelInfo {
@@ -26,7 +31,7 @@ export interface ModelInfo {
 
 const CHOICE_KEY = 'spanlight.models';
 /** Shipped models preferred by default, per task. */
-const DEFAULT_SHIPPED: Record<Task, string> = { entities: 'en-ner', pos: 'en-pos' };
+const DEFAULT_SHIPPED: Record<Task, string> = { entities: 'en-ner', pos: 'en-pos', listings: 'real-estate' };
 
 export class UntrustedModelError extends Error {
   constructor(folder: string) {
@@ -44,12 +49,18 @@ export async function readModelInfo(folder: string, source: ModelSource): Promis
       format?: string;
     };
     if (card.format !== 'spanlight-tagger' || !card.config || !card.vocabularies) return undefined;
-    const task: Task = card.config.task === 'pos' ? 'pos' : 'entities';
     const tags = card.vocabularies.labels ?? [];
     const labels =
-      task === 'pos'
+      card.config.task === 'pos'
         ? tags
         : [...new Set(tags.filter((t) => t !== 'O').map((t) => t.replace(/^[BIESLU]-/, '')))].sort();
+    // A listing model is an entity model by architecture; its labels say it fills the template.
+    const task: Task =
+      card.config.task === 'pos'
+        ? 'pos'
+        : labels.length > 0 && labels.every(isFieldLabel)
+          ? 'listings'
+          : 'entities';
     return {
       folder,
       name: card.name || path.basename(folder),
@@ -99,7 +110,7 @@ export class ModelManager extends Disposable {
     super();
     this._register(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        for (const task of ['entities', 'pos'] as const) this.changed.fire(task);
+        for (const task of TASKS) this.changed.fire(task);
       }),
     );
   }

@@ -21,19 +21,10 @@ import {
   type ToWebview,
   type WebviewState,
 } from '../protocol';
+import { h } from '../shared/dom';
 import { DashboardCharts } from './charts';
 import { duration, fixed, integer, percent } from './format';
 import { vscodeApi } from './vscode-api';
-
-type Child = Node | string;
-
-/** `h('td', { class: 'num' }, text)`: elements with attributes and text children, never HTML. */
-function h(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  for (const child of children) element.append(child);
-  return element;
-}
 
 const api = vscodeApi();
 let state: WebviewState = api.getState() ?? EMPTY_STATE;

@@ -1,15 +1,7 @@
-/** The webview side of the VS Code API, typed with this page's messages and state. */
+/** The webview side of the VS Code API, typed with the dashboard's messages and state. */
 import type { FromWebview, WebviewState } from '../protocol';
+import { type VsCodeApi as SharedVsCodeApi, vscodeApi as sharedVsCodeApi } from '../shared/vscode-api';
 
-export interface VsCodeApi {
-  postMessage(message: FromWebview): void;
-  getState(): WebviewState | undefined;
-  setState(state: WebviewState): void;
-}
+export type VsCodeApi = SharedVsCodeApi<FromWebview, WebviewState>;
 
-declare function acquireVsCodeApi(): VsCodeApi;
-
-/** Can be called once per page load (VS Code's rule), so the page asks here and passes it around. */
-export function vscodeApi(): VsCodeApi {
-  return acquireVsCodeApi();
-}
+export const vscodeApi = (): VsCodeApi => sharedVsCodeApi<FromWebview, WebviewState>();

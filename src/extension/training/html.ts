@@ -1,43 +1,8 @@
-/**
- * The dashboard page's HTML: a strict CSP with a fresh nonce, the bundled script and stylesheet,
- * nothing inline. No `vscode` import, so the Playwright test serves the very same page.
- */
-import crypto from 'node:crypto';
+/** The dashboard page's HTML: the shared webview shell (src/extension/webview-page.ts). */
+import { newNonce, type WebviewPageOptions, webviewPageHtml } from '../webview-page';
 
-export interface DashboardPageOptions {
-  /** `webview.cspSource`: the origin the script and stylesheet are served from. */
-  cspSource: string;
-  scriptUri: string;
-  styleUri: string;
-  nonce?: string;
-}
+export { newNonce };
+export type DashboardPageOptions = WebviewPageOptions;
 
-export const newNonce = (): string => crypto.randomBytes(16).toString('base64');
-
-const attribute = (value: string) =>
-  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-export function dashboardHtml(options: DashboardPageOptions): string {
-  const nonce = options.nonce ?? newNonce();
-  const csp = [
-    "default-src 'none'",
-    `img-src ${options.cspSource} data:`,
-    `style-src ${options.cspSource}`,
-    `font-src ${options.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attribute(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attribute(options.styleUri)}">
-<title>Spanlight Training</title>
-</head>
-<body>
-<script nonce="${attribute(nonce)}" src="${attribute(options.scriptUri)}"></script>
-</body>
-</html>
-`;
-}
+export const dashboardHtml = (options: DashboardPageOptions): string =>
+  webviewPageHtml({ ...options, title: 'Spanlight Training' });

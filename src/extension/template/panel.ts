@@ -1,0 +1,351 @@
+/**
+ * `Spanlight: Extract Listing`: a panel beside the editor with the listing record of the active
+ * document (the seven template fields), re-extracted after edits (debounced) and annotation
+ * changes. Corrections made in the form become human annotations of the document, so they end up
+ * in the training data like inline corrections.
+ */
+import * as vscode from 'vscode';
+import {
+  assertNever,
+  parseTemplateFromWebview,
+  type TemplateFromWebview,
+  type TemplateRecord,
+  type TemplateSpan,
+  type TemplateState,
+  type TemplateToWebview,
+} from '../../../webview/protocol';
+import { REJECTED_LABEL } from '../../core/annotations/annotation-set';
+import { extractRecord, tagListings } from '../../core/extract';
+import type { FieldLabel } from '../../core/extract/fields';
+import type { AnnotationManager } from '../annotations';
+import { readConfig } from '../config';
+import { Disposable } from '../dispose';
+import type { ModelManager } from '../models';
+import { toRange } from '../spans';
+import { newNonce, webviewPageHtml } from '../webview-page';
+import { type Correction, editCorrection, pickCorrection, templateRecord } from './record';
+
+export const TEMPLATE_VIEW_TYPE = 'spanlight.listingTemplate';
+
+export interface TemplateDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  models: ModelManager;
+  annotations: AnnotationManager;
+}
+
+/** Documents the panel follows: text in files or untitled editors, not output or settings views. */
+const followable = (document: vscode.TextDocument) =>
+  document.uri.scheme === 'file' || document.uri.scheme === 'untitled';
+
+export class TemplatePanelController extends Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private followed: vscode.Uri | undefined;
+  private record: TemplateRecord | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Bumped per extraction: a slower, older extraction never overwrites a newer one. */
+  private generation = 0;
+  private readonly updated = this._register(new vscode.EventEmitter<TemplateRecord>());
+  /** Fires with every record sent to the panel (tests and scripts wait on it). */
+  readonly onDidUpdateRecord = this.updated.event;
+
+  constructor(private readonly deps: TemplateDeps) {
+    super();
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(TEMPLATE_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const uri = (state as Partial<TemplateState> | undefined)?.documentUri;
+          this.followed = typeof uri === 'string' ? vscode.Uri.parse(uri) : this.activeDocument()?.uri;
+          this.attach(panel);
+        },
+      }),
+    );
+    this._register(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (!this.panel || !editor || !followable(editor.document)) return;
+        if (editor.document.uri.toString() === this.followed?.toString()) return;
+        this.followed = editor.document.uri;
+        this.schedule(0);
+      }),
+    );
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.isFollowed(e.document.uri) && e.contentChanges.length > 0)
+          this.schedule(readConfig(e.document.uri)['tagging.debounceMs']);
+      }),
+    );
+    this._register(
+      deps.annotations.onDidChangeAnnotations((uri) => this.isFollowed(uri) && this.schedule(0)),
+    );
+    this._register(deps.models.onDidChangeModel((task) => task === 'listings' && this.schedule(0)));
+  }
+
+  /** The record last sent to the panel. */
+  get current(): TemplateRecord | undefined {
+    return this.record;
+  }
+
+  private isFollowed(uri: vscode.Uri): boolean {
+    return this.panel !== undefined && uri.toString() === this.followed?.toString();
+  }
+
+  private activeDocument(): vscode.TextDocument | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    return document && followable(document) ? document : undefined;
+  }
+
+  /** Opens (or reveals) the panel beside the editor, following the active document. */
+  show(): void {
+    const document = this.activeDocument();
+    if (document) this.followed = document.uri;
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      this.schedule(0);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      TEMPLATE_VIEW_TYPE,
+      'Listing',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      this.webviewOptions(),
+    );
+    this.attach(panel);
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview'),
+        vscode.Uri.joinPath(this.deps.extensionUri, 'media'),
+      ],
+    };
+  }
+
+  /** Sets up a new or restored panel (the serializer hands restored ones here). */
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.png');
+    const webview = panel.webview;
+    webview.options = this.webviewOptions();
+    const asset = (file: string) =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview', file)).toString();
+    webview.html = webviewPageHtml({
+      title: 'Spanlight Listing',
+      cspSource: webview.cspSource,
+      scriptUri: asset('template.js'),
+      styleUri: asset('template.css'),
+      nonce: newNonce(),
+    });
+    const listeners: vscode.Disposable[] = [];
+    webview.onDidReceiveMessage(
+      (raw: unknown) => {
+        const message = parseTemplateFromWebview(raw);
+        if (!message) {
+          this.deps.log.warn(
+            `listing panel: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`,
+          );
+          return;
+        }
+        this.handle(message).catch((err: Error) => {
+          this.deps.log.error(`listing panel: ${message.type} failed: ${err.stack ?? err.message}`);
+          this.post({ type: 'notice', level: 'error', message: err.message });
+        });
+      },
+      undefined,
+      listeners,
+    );
+    panel.onDidDispose(
+      () => {
+        if (this.panel !== panel) return;
+        this.panel = undefined;
+        this.record = undefined;
+        if (this.timer) clearTimeout(this.timer);
+        for (const l of listeners) l.dispose();
+      },
+      undefined,
+      listeners,
+    );
+  }
+
+  private post(message: TemplateToWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.panel) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh().catch((err: Error) => {
+        this.deps.log.error(`listing panel: extraction failed: ${err.stack ?? err.message}`);
+        this.post({ type: 'notice', level: 'error', message: `Extraction failed: ${err.message}` });
+      });
+    }, delayMs);
+  }
+
+  private async followedDocument(): Promise<vscode.TextDocument | undefined> {
+    const uri = this.followed;
+    if (!uri) return undefined;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return open;
+    return vscode.workspace.openTextDocument(uri).then(
+      (d) => d,
+      () => undefined,
+    );
+  }
+
+  /** Extracts the followed document again and sends the record; returns it (undefined when none). */
+  async refresh(): Promise<TemplateRecord | undefined> {
+    const generation = ++this.generation;
+    const document = await this.followedDocument();
+    if (!document) {
+      this.record = undefined;
+      this.post({ type: 'templateEmpty', reason: 'Open a listing (a text document) to extract its fields.' });
+      return undefined;
+    }
+    const limit = readConfig(document.uri).maxDocumentLength;
+    if (document.getText().length > limit) {
+      this.post({
+        type: 'templateEmpty',
+        reason: `${vscode.workspace.asRelativePath(document.uri)} is longer than spanlight.maxDocumentLength (${limit} characters).`,
+      });
+      return undefined;
+    }
+    this.post({ type: 'templateBusy', busy: true });
+    try {
+      const record = await this.extract(document);
+      if (generation !== this.generation) return this.record;
+      this.record = record;
+      this.post({ type: 'templateRecord', record });
+      this.updated.fire(record);
+      return record;
+    } finally {
+      if (generation === this.generation) this.post({ type: 'templateBusy', busy: false });
+    }
+  }
+
+  private async extract(document: vscode.TextDocument): Promise<TemplateRecord> {
+    const version = document.version;
+    const text = document.getText();
+    const model = await this.deps.models.tagger('listings').catch((err: Error) => {
+      this.deps.log.warn(
+        `listing panel: the listing model cannot be loaded, using rules only: ${err.message}`,
+      );
+      return undefined;
+    });
+    await this.deps.annotations.load(document);
+    const tagged = model ? tagListings(model.tagger, [text])[0]! : null;
+    const extracted = extractRecord(text, tagged, { id: document.uri.toString() });
+    return templateRecord(extracted, this.deps.annotations.annotations(document), {
+      documentUri: document.uri.toString(),
+      documentName: vscode.workspace.asRelativePath(document.uri),
+      version,
+      extractor: model ? `${model.info.name} (model + rules)` : 'rules only (no listing model)',
+    });
+  }
+
+  private async handle(message: TemplateFromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.followed ??= this.activeDocument()?.uri;
+        this.post({ type: 'templateInit', record: this.record ?? null });
+        this.schedule(0);
+        return;
+      }
+      case 'reveal':
+        await this.reveal(vscode.Uri.parse(message.documentUri), message);
+        return;
+      case 'pickAlternative':
+      case 'editField': {
+        const record = this.record;
+        const document = await this.followedDocument();
+        if (!record || !document || record.documentUri !== message.documentUri) {
+          this.post({ type: 'notice', level: 'error', message: 'That listing is no longer shown.' });
+          return;
+        }
+        const correction =
+          message.type === 'pickAlternative'
+            ? pickCorrection(record, message.label, message.display)
+            : editCorrection(record, document.getText(), message.label, message.value);
+        await this.apply(document, correction);
+        return;
+      }
+      default:
+        assertNever(message);
+    }
+  }
+
+  private async reveal(uri: vscode.Uri, span: { start: number; end: number }): Promise<void> {
+    const visible = vscode.window.visibleTextEditors.find(
+      (e) => e.document.uri.toString() === uri.toString(),
+    );
+    const document = visible?.document ?? (await vscode.workspace.openTextDocument(uri));
+    const range = toRange(document, span);
+    const editor = await vscode.window.showTextDocument(document, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      selection: range,
+    });
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** Records a correction as human annotations: the field's label on one span, or rejections. */
+  private async apply(document: vscode.TextDocument, correction: Correction): Promise<void> {
+    if (correction.kind === 'error') {
+      this.post({ type: 'notice', level: 'error', message: correction.message });
+      if (/re-extracting/.test(correction.message)) this.schedule(0);
+      return;
+    }
+    const text = document.getText();
+    const spans = correction.kind === 'label' ? [correction.span] : correction.spans;
+    if (spans.some((s) => text.slice(s.start, s.end) !== s.text)) {
+      this.post({ type: 'notice', level: 'error', message: 'The listing changed meanwhile; try again.' });
+      this.schedule(0);
+      return;
+    }
+    await this.removeOtherAnnotations(document, correction.label, spans);
+    if (correction.kind === 'reject') {
+      await this.deps.annotations.labelAll(
+        document,
+        spans.map((s) => ({ ...s, label: REJECTED_LABEL, origin: 'human' as const })),
+      );
+      this.post({ type: 'notice', level: 'info', message: `${correction.label} marked as absent.` });
+      return;
+    }
+    const { span, label } = correction;
+    const result = await this.deps.annotations.label(document, { ...span, label, origin: 'human' });
+    if (!result.ok) {
+      this.post({
+        type: 'notice',
+        level: 'error',
+        message: `“${span.text}” is already annotated as ${result.conflict.label} (“${result.conflict.text}”); remove that label first.`,
+      });
+      return;
+    }
+    this.post({
+      type: 'notice',
+      level: 'info',
+      message: `${label} set to “${span.text}” (saved as an annotation).`,
+    });
+  }
+
+  /** A field has one value: the field's earlier human annotations elsewhere are removed. */
+  private async removeOtherAnnotations(
+    document: vscode.TextDocument,
+    label: FieldLabel,
+    keep: readonly TemplateSpan[],
+  ): Promise<void> {
+    const stale = this.deps.annotations
+      .annotations(document)
+      .filter((a) => a.label === label && !keep.some((s) => s.start === a.start && s.end === a.end));
+    for (const annotation of stale) await this.deps.annotations.remove(document, annotation);
+  }
+
+  override dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.panel?.dispose();
+    super.dispose();
+  }
+}
