@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { tsImport } from 'tsx/esm/api';
+// The listing template page's tests run in the same process (`npm run test:webview`).
+import './template.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');

@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+/**
+ * The bundled listing template page in Chromium (playwright-core), fed the record extracted (rules
+ * only, no TensorFlow) from the seed listing test/fixtures/sample-workspace/listings/villa-cannes.txt
+ * through the same functions the extension uses. Checks the fields against the record and the
+ * values the issue names, that hostile values render as text, the messages of the reveal links,
+ * alternatives and edits, and state restore. Screenshots go to test-results/webview/template-*.png.
+ * Run: `node test/webview/template.mjs` (test/webview/run.mjs runs it too).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+import { tsImport } from 'tsx/esm/api';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const shots = path.join(repo, 'test-results', 'webview');
+const seedFile = path.join(repo, 'test/fixtures/sample-workspace/listings/villa-cannes.txt');
+const seedText = fs.readFileSync(seedFile, 'utf8');
+const HOSTILE = '<img src=x onerror="window.__injected=1">';
+
+/** The seed example's fields as issue 7 states them. */
+const SEED_EXPECTED = {
+  REF: '12390',
+  PRICE: '1270000 EUR',
+  SURFACE: '190 m²',
+  YEAR: '2005',
+  ROOMS: '4',
+  OWNER: 'Mimi LASOURIS',
+  PHONE: '06 43 43 43 43',
+};
+const NAMES = {
+  REF: 'Reference',
+  PRICE: 'Price',
+  SURFACE: 'Surface',
+  YEAR: 'Year built',
+  ROOMS: 'Rooms',
+  OWNER: 'Owner',
+  PHONE: 'Telephone',
+};
+
+let server;
+let browser;
+let origin;
+let record;
+
+async function openPage(savedState) {
+  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.addInitScript((state) => {
+    window.__posted = [];
+    window.__state = state ?? undefined;
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+    window.acquireVsCodeApi = () => ({
+      postMessage: (m) => window.__posted.push(m),
+      getState: () => window.__state,
+      setState: (s) => {
+        window.__state = s;
+      },
+    });
+  }, savedState);
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+  await page.evaluate(() => {
+    const vars = {
+      '--vscode-foreground': '#cccccc',
+      '--vscode-editor-background': '#1e1e1e',
+      '--vscode-descriptionForeground': '#9d9d9d',
+      '--vscode-editorWidget-border': '#454545',
+      '--vscode-textLink-foreground': '#3794ff',
+      '--vscode-font-family': 'sans-serif',
+      '--vscode-font-size': '13px',
+    };
+    for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
+  });
+  return { page, context, problems };
+}
+
+const send = (page, messages) =>
+  page.evaluate(async (list) => {
+    for (const m of list) window.postMessage(m, '*');
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  }, messages);
+
+const posted = (page) => page.evaluate(() => window.__posted.filter((m) => m.type !== 'ready'));
+const fieldValue = (page, label) => page.$eval(`#value-${label}`, (el) => el.value);
+
+describe('listing template page (bundled, Chromium)', () => {
+  before(async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-template-'));
+    await esbuild.build({
+      entryPoints: [path.join(repo, 'webview/template/main.ts')],
+      outfile: path.join(out, 'template.js'),
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'error',
+    });
+    const { webviewPageHtml } = await tsImport(
+      path.join(repo, 'src/extension/webview-page.ts'),
+      import.meta.url,
+    );
+    const { extractRecord } = await tsImport(path.join(repo, 'src/core/extract/index.ts'), import.meta.url);
+    const { templateRecord } = await tsImport(
+      path.join(repo, 'src/extension/template/record.ts'),
+      import.meta.url,
+    );
+    record = templateRecord(extractRecord(seedText, null), [], {
+      documentUri: 'file:///workspace/listings/villa-cannes.txt',
+      documentName: 'listings/villa-cannes.txt',
+      version: 1,
+      extractor: 'rules only (no listing model)',
+    });
+    server = http.createServer((req, res) => {
+      if (req.url === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(
+          webviewPageHtml({
+            title: 'Spanlight Listing',
+            cspSource: origin,
+            scriptUri: `${origin}/template.js`,
+            styleUri: `${origin}/template.css`,
+          }),
+        );
+        return;
+      }
+      if (req.url === '/favicon.ico') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      const file = path.join(out, path.basename(req.url ?? ''));
+      if (fs.existsSync(file)) {
+        res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' });
+        res.end(fs.readFileSync(file));
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${server.address().port}`;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    fs.mkdirSync(shots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('shows the seven fields of the seed listing with value, confidence, source and span', async () => {
+    const { page, context, problems } = await openPage();
+    assert.match(await page.textContent('#empty'), /Extracting/);
+    await send(page, [{ type: 'templateInit', record }]);
+    assert.equal(await page.textContent('#document-name'), 'listings/villa-cannes.txt');
+    const names = await page.$$eval('#fields .field .name', (ls) => ls.map((l) => l.textContent));
+    assert.deepEqual(names, Object.values(NAMES));
+    for (const [label, expected] of Object.entries(SEED_EXPECTED)) {
+      assert.equal(await fieldValue(page, label), expected, label);
+      const field = record.fields[label];
+      const row = page.locator(`#field-${label}`);
+      assert.equal(
+        await row.locator('.confidence').textContent(),
+        `${Math.round(100 * field.confidence)}%`,
+        `${label} confidence`,
+      );
+      assert.equal(await row.locator('.source').textContent(), field.source);
+      assert.equal(await row.locator('a.reveal').textContent(), `“${field.spans[0].text}”`);
+      // The link's span is the text of the listing at those offsets.
+      const start = Number(await row.locator('a.reveal').getAttribute('data-start'));
+      const end = Number(await row.locator('a.reveal').getAttribute('data-end'));
+      assert.equal(seedText.slice(start, end), field.spans[0].text);
+    }
+    // The land area (1 500 m²) is a surface too: offered as an alternative, not chosen.
+    const alternatives = await page.$$eval('#field-SURFACE .alternative', (bs) =>
+      bs.map((b) => b.textContent),
+    );
+    assert.deepEqual(
+      alternatives,
+      record.fields.SURFACE.alternatives.map((a) => a.display),
+    );
+    assert.ok(alternatives.includes('1500 m²'), JSON.stringify(alternatives));
+    await page.screenshot({ path: path.join(shots, 'template-seed.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(await page.evaluate(() => window.__violations), [], 'nothing breaks the CSP');
+    await context.close();
+  });
+
+  it('posts reveal, pickAlternative and editField messages for the record’s document', async () => {
+    const { page, context } = await openPage();
+    await send(page, [{ type: 'templateInit', record }]);
+    const phone = record.fields.PHONE.spans[0];
+    await page.click('#field-PHONE a.reveal');
+    await page.click('#field-SURFACE .alternative >> text=1500 m²');
+    const input = page.locator('#value-ROOMS input');
+    await input.fill('3');
+    await input.press('Enter');
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'editField'));
+    assert.deepEqual(await posted(page), [
+      { type: 'reveal', documentUri: record.documentUri, start: phone.start, end: phone.end },
+      { type: 'pickAlternative', documentUri: record.documentUri, label: 'SURFACE', display: '1500 m²' },
+      { type: 'editField', documentUri: record.documentUri, label: 'ROOMS', value: '3' },
+    ]);
+    await context.close();
+  });
+
+  it('shows a corrected record live, and a notice', async () => {
+    const { page, context } = await openPage();
+    await send(page, [{ type: 'templateInit', record }]);
+    const land = record.fields.SURFACE.alternatives.find((a) => a.display === '1500 m²');
+    const corrected = {
+      ...record,
+      version: 2,
+      fields: {
+        ...record.fields,
+        SURFACE: {
+          ...land,
+          label: 'SURFACE',
+          source: 'annotation',
+          confidence: 1,
+          alternatives: [{ ...record.fields.SURFACE, alternatives: undefined }],
+        },
+      },
+    };
+    await send(page, [
+      { type: 'templateRecord', record: corrected },
+      { type: 'notice', level: 'info', message: 'SURFACE set to “1 500 m²” (saved as an annotation).' },
+    ]);
+    assert.equal(await fieldValue(page, 'SURFACE'), '1500 m²');
+    assert.equal(await page.textContent('#field-SURFACE .source'), 'your correction');
+    assert.match(await page.textContent('#notice'), /saved as an annotation/);
+    await send(page, [
+      { type: 'templateEmpty', reason: 'Open a listing (a text document) to extract its fields.' },
+    ]);
+    assert.equal(await page.locator('#fields .field').count(), 0);
+    assert.match(await page.textContent('#empty'), /Open a listing/);
+    await context.close();
+  });
+
+  it('renders hostile values, names and spans as text', async () => {
+    const { page, context, problems } = await openPage();
+    const hostileChoice = {
+      display: HOSTILE,
+      confidence: 0.5,
+      source: 'model',
+      spans: [{ start: 0, end: 5, text: HOSTILE }],
+      warnings: [`<b>${HOSTILE}</b>`],
+    };
+    const hostile = {
+      ...record,
+      documentName: `<script>window.__injected=2</script>${HOSTILE}`,
+      extractor: HOSTILE,
+      fields: {
+        ...record.fields,
+        OWNER: { ...hostileChoice, label: 'OWNER', alternatives: [hostileChoice] },
+      },
+    };
+    await send(page, [{ type: 'templateRecord', record: hostile }]);
+    assert.equal(await page.locator('img').count(), 0, 'no <img> element was created');
+    assert.equal(await page.locator('body script').count(), 1, 'only the page’s own script');
+    assert.equal(await page.locator('#fields b').count(), 0);
+    assert.equal(await fieldValue(page, 'OWNER'), HOSTILE);
+    assert.equal(await page.textContent('#field-OWNER a.reveal'), `“${HOSTILE}”`);
+    assert.equal(await page.textContent('#field-OWNER .alternative'), HOSTILE);
+    assert.ok((await page.textContent('#field-OWNER .warning')).includes(`<b>${HOSTILE}</b>`));
+    assert.ok((await page.textContent('#document-name')).startsWith('<script>'));
+    await page.hover('#field-OWNER a.reveal');
+    assert.equal(await page.evaluate(() => window.__injected ?? null), null);
+    await page.screenshot({ path: path.join(shots, 'template-hostile.png'), fullPage: true });
+    assert.ok(!problems.some((p) => p.startsWith('dialog')), 'no dialog opened');
+    await context.close();
+  });
+
+  it('redraws from the saved state after a reload, before the extension answers', async () => {
+    const first = await openPage();
+    await send(first.page, [{ type: 'templateInit', record }]);
+    const saved = await first.page.evaluate(() => window.__state);
+    await first.context.close();
+    assert.equal(saved.documentUri, record.documentUri);
+    const { page, context } = await openPage(saved);
+    assert.equal(await page.locator('#fields .field').count(), 7);
+    assert.equal(await fieldValue(page, 'PRICE'), SEED_EXPECTED.PRICE);
+    await context.close();
+  });
+});
