@@ -1,10 +1,20 @@
 /**
  * Spans → one record per listing. Candidates come from the tagger's spans (source 'model') and
- * from the rule finder (source 'rules'); each is normalized, candidates that read as the same
- * value are grouped, and the best group fills the field: confident model spans first, then rule
- * matches, then model spans below `minModelConfidence`. The other groups are kept as alternatives.
+ * from the rule finder (source 'rules'); model spans are aligned with the rules (combine.ts), each
+ * candidate is normalized, candidates that read as the same value are grouped, and the best group
+ * fills the field: values both sources found, then confident model spans, then rule matches, then
+ * unsure or contradicted model spans. The other groups are kept as alternatives.
  */
 import type { Span } from '../types';
+import {
+  type Assessed,
+  alignModelToRules,
+  type CombinedCandidate,
+  groupConfidence,
+  groupTier,
+  implausibility,
+  Tier,
+} from './combine';
 import {
   type Candidate,
   type CandidateSource,
@@ -64,60 +74,86 @@ export function modelCandidates(text: string, tagged: TaggedSpans): Candidate[] 
   return joined;
 }
 
-type Ranked = Candidate & { display: string; value: unknown; warnings: string[]; rank: number };
+function assess<L extends FieldLabel>(label: L, candidate: CombinedCandidate): Assessed | null {
+  const normalized = normalizeField(label, candidate.text);
+  if (!normalized) return null;
+  return {
+    ...candidate,
+    display: normalized.display,
+    value: normalized.value,
+    warnings: normalized.warnings,
+    implausible: candidate.source === 'model' ? implausibility(label, candidate.text, normalized) : null,
+  };
+}
 
-function rankOf(candidate: Candidate, warnings: number, minModelConfidence: number): number {
-  // Lower is better: confident model spans, then rules, then unsure model spans; warnings last.
-  const tier = candidate.source === 'model' ? (candidate.confidence >= minModelConfidence ? 0 : 2) : 1;
-  return tier * 2 + (warnings > 0 ? 1 : 0);
+interface Group {
+  members: Assessed[];
+  tier: Tier;
+  confidence: number;
 }
 
 function chooseField<L extends FieldLabel>(
   label: L,
-  candidates: readonly Candidate[],
+  candidates: readonly CombinedCandidate[],
   minModelConfidence: number,
 ): ExtractedField<L> | null {
-  const ranked: Ranked[] = [];
+  const byDisplay = new Map<string, Assessed[]>();
   for (const candidate of candidates) {
     if (candidate.label !== label) continue;
-    const normalized = normalizeField(label, candidate.text);
-    if (!normalized) continue;
-    ranked.push({
-      ...candidate,
-      display: normalized.display,
-      value: normalized.value,
-      warnings: normalized.warnings,
-      rank: rankOf(candidate, normalized.warnings.length, minModelConfidence),
-    });
+    const assessed = assess(label, candidate);
+    if (!assessed) continue;
+    byDisplay.set(assessed.display, [...(byDisplay.get(assessed.display) ?? []), assessed]);
   }
-  ranked.sort((a, b) => a.rank - b.rank || b.confidence - a.confidence || a.start - b.start);
-  const groups = new Map<string, FieldChoice<L>>();
-  for (const c of ranked) {
-    const span = {
-      start: c.start,
-      end: c.end,
-      label,
-      text: c.text,
-      source: c.source,
-      confidence: c.confidence,
-    };
-    const group = groups.get(c.display);
-    if (group) {
-      if (!group.spans.some((s) => s.start === c.start && s.end === c.end)) group.spans.push(span);
-      continue;
-    }
-    groups.set(c.display, {
-      value: c.value as FieldChoice<L>['value'],
-      display: c.display,
-      spans: [span],
-      confidence: c.confidence,
-      source: c.source as CandidateSource,
-      warnings: c.warnings,
-    });
-  }
-  const [best, ...alternatives] = [...groups.values()];
-  if (!best) return null;
+  const groups: Group[] = [...byDisplay.values()].map((members) => ({
+    members,
+    tier: groupTier(members, minModelConfidence),
+    confidence: groupConfidence(members),
+  }));
+  // Warnings (an implausible amount, a repeated unit) sink a value within its tier.
+  const warned = (g: Group): number => (g.members[0]!.warnings.length > 0 ? 1 : 0);
+  groups.sort(
+    (a, b) =>
+      a.tier - b.tier ||
+      warned(a) - warned(b) ||
+      b.confidence - a.confidence ||
+      Math.min(...a.members.map((m) => m.start)) - Math.min(...b.members.map((m) => m.start)),
+  );
+  const [best, ...alternatives] = groups.map((group) => toChoice<L>(label, group));
+  if (!best || groups[0]!.tier === Tier.Implausible) return null;
   return { label, ...best, alternatives };
+}
+
+function toChoice<L extends FieldLabel>(label: L, group: Group): FieldChoice<L> {
+  // Best span first: model spans that a rule confirmed, then by confidence.
+  const members = [...group.members].sort(
+    (a, b) =>
+      Number(b.agreed ?? false) - Number(a.agreed ?? false) ||
+      Number(a.contradicted ?? false) - Number(b.contradicted ?? false) ||
+      b.confidence - a.confidence ||
+      a.start - b.start,
+  );
+  const spans: FieldChoice<L>['spans'] = [];
+  for (const m of members) {
+    if (spans.some((s) => s.start === m.start && s.end === m.end)) continue;
+    spans.push({
+      start: m.start,
+      end: m.end,
+      label,
+      text: m.text,
+      source: m.source,
+      confidence: m.confidence,
+    });
+  }
+  const first = members[0]!;
+  const warnings = first.implausible ? [...first.warnings, first.implausible] : first.warnings;
+  return {
+    value: first.value as FieldChoice<L>['value'],
+    display: first.display,
+    spans,
+    confidence: group.confidence,
+    source: first.source as CandidateSource,
+    warnings,
+  };
 }
 
 /** Extracts one listing's record from its text and, when a model ran, its tagging. */
@@ -126,10 +162,11 @@ export function extractRecord(
   tagged: TaggedSpans | null = null,
   options: ExtractOptions & { id?: string } = {},
 ): ListingRecord {
-  const candidates = [
-    ...(tagged ? modelCandidates(text, tagged) : []),
-    ...(options.rules === false ? [] : findRuleCandidates(text)),
-  ];
+  const candidates = alignModelToRules(
+    text,
+    tagged ? modelCandidates(text, tagged) : [],
+    options.rules === false ? [] : findRuleCandidates(text),
+  );
   const minModelConfidence = options.minModelConfidence ?? 0.5;
   const fields = Object.fromEntries(
     FIELD_LABELS.map((label) => [label, chooseField(label, candidates, minModelConfidence)]),

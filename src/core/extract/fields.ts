@@ -68,6 +68,8 @@ export interface Candidate extends Span {
   /** Model: mean token probability. Rules: a 0–1 score from the pattern and its context. */
   confidence: number;
   source: CandidateSource;
+  /** Rules only: the sum of the context cues' weights (negative: the words around say distractor). */
+  context?: number;
 }
 
 /** A field value with every span that gave it. */

@@ -1,5 +1,16 @@
 /** Template extraction: listing text (+ tagger spans) → one normalized record per listing. */
+
 export { extractListings, type Listing, type SpanTagger, tagListings } from './batch';
+export {
+  type Assessed,
+  alignModelToRules,
+  CONTRADICTING_CONTEXT,
+  type CombinedCandidate,
+  groupConfidence,
+  groupTier,
+  implausibility,
+  Tier,
+} from './combine';
 export {
   type ExtractionEvaluation,
   type ExtractionMistake,

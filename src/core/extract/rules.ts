@@ -89,6 +89,8 @@ const RULES: Rule[] = [
     base: 0.65,
   },
   { label: 'ROOMS', pattern: /\bstudio\b/giu, base: 0.35 },
+  // "type 2", "Type 3": the French flat-type code written out.
+  { label: 'ROOMS', pattern: /(?<![\p{L}])[tT]ype\s?\d{1,2}(?![\p{L}\d])/gu, base: 0.6 },
   {
     label: 'PHONE',
     pattern: /(?<![\d+])(?:(?:\+|00)33\s?(?:\(0\)\s?)?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)/g,
@@ -175,7 +177,8 @@ const CUES: Record<FieldLabel, Cue[]> = {
     },
     {
       before:
-        /(?:terrain|jardin|parcelle|land|lot|plot|yard|garden|terrasse|terrace|balcon|balcony|garage|cave|cellar|sous-sol|basement|s[ée]jour|salon|living room|cuisine|kitchen|chambres?|bedrooms?|suite|piscine|pool|grenier|attic|d[ée]pendance|outbuilding|annexe|parking)[^\n\d]{0,25}$/i,
+        // No comma in between: "4 bedrooms, 2,900 sq. ft." lists the surface after the bedrooms.
+        /(?:terrain|jardin|parc|parcelle|land|lot|plot|yard|garden|grounds|terrasse|terrace|balcon|balcony|garage|cave|cellar|sous-sol|basement|s[ée]jour|salon|living room|cuisine|kitchen|chambres?|bedrooms?|suite|piscine|pool|grenier|attic|d[ée]pendance|outbuilding|annexe|parking)[^\n\d,;]{0,25}$/i,
       weight: -0.45,
     },
     {
@@ -274,10 +277,11 @@ export function findRuleCandidates(text: string): Candidate[] {
       const after = text.slice(valueEnd, valueEnd + CONTEXT_CHARS);
       if (rule.reject?.(valueText, before, after)) continue;
       const [start, end] = snap(valueStart, valueStart + valueText.length);
-      const score = CUES[rule.label].reduce((sum, cue) => {
+      const context = CUES[rule.label].reduce((sum, cue) => {
         const hit = (cue.before?.test(before) ?? true) && (cue.after?.test(after) ?? true);
         return hit ? sum + cue.weight : sum;
-      }, rule.base);
+      }, 0);
+      const score = rule.base + context;
       found.push({
         label: rule.label,
         start,
@@ -285,6 +289,7 @@ export function findRuleCandidates(text: string): Candidate[] {
         text: text.slice(start, end),
         confidence: Math.min(0.99, Math.max(0.01, score)),
         source: 'rules',
+        context,
       });
     }
   }

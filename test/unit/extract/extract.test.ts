@@ -128,36 +128,39 @@ test('distractors become alternatives: agency phone, fees, land area', () => {
   assert.equal(record.fields.YEAR, null);
 });
 
-test('confident model spans win over rules; unsure ones rank after; cut spans are joined', () => {
-  const text = 'Surface: 1,800 sq. ft. Price $450,000. Fees $5,000.';
-  const fees = text.indexOf('$5,000');
-  const sq = text.indexOf('1,800');
-  const ft = text.indexOf('ft.');
+test('model and rules combined: agreement wins, a rule-read distractor demotes, cut spans are joined', () => {
+  const text = 'Surface: 1,800 sq. ft. $450,000 or $430,000. Fees $5,000.';
+  const at = (needle: string): number => text.indexOf(needle);
+  const ft = at('ft.');
   const tagged = {
     spans: [
-      { start: fees, end: fees + 6, label: 'PRICE', confidence: 0.9 },
+      // The rules rate both amounts alike; the model picks the second one.
+      { start: at('$430,000'), end: at('$430,000') + 8, label: 'PRICE', confidence: 0.9 },
+      // "Fees" before it: the rules read this amount as a distractor, so the model is overruled.
+      { start: at('$5,000'), end: at('$5,000') + 6, label: 'PRICE', confidence: 0.95 },
       // Sentence splitting cut "1,800 sq." | "ft.": two spans, joined back.
-      { start: sq, end: ft - 1, label: 'SURFACE', confidence: 0.8 },
+      { start: at('1,800'), end: ft - 1, label: 'SURFACE', confidence: 0.8 },
       { start: ft, end: ft + 3, label: 'SURFACE', confidence: 0.7 },
       { start: 0, end: 7, label: 'OWNER', confidence: 0.3 },
       { start: 0, end: 7, label: 'PER', confidence: 0.99 },
     ],
   };
   const record = extractRecord(text, tagged);
-  assert.equal(record.fields.PRICE?.display, '5000 USD', 'the model decides over the rules');
+  assert.equal(record.fields.PRICE?.display, '430000 USD', 'the model decides between equal rule matches');
   assert.equal(record.fields.PRICE?.source, 'model');
+  assert.ok(record.fields.PRICE!.confidence > 0.9, 'agreement of both sources raises the confidence');
   assert.deepEqual(
-    record.fields.PRICE?.alternatives.map((a) => [a.display, a.source]),
-    [['450000 USD', 'rules']],
+    record.fields.PRICE?.alternatives.map((a) => a.display),
+    ['450000 USD', '5000 USD'],
   );
   assert.equal(record.fields.SURFACE?.display, '1800 ft²');
   assert.equal(record.fields.SURFACE?.source, 'model');
   assert.equal(record.fields.SURFACE?.spans[0]?.text, '1,800 sq. ft.');
-  assert.equal(record.fields.SURFACE?.confidence, 0.7);
   assert.equal(record.fields.OWNER?.source, 'model', 'an unsure model span still fills an empty field');
   const modelOnly = extractRecord(text, tagged, { rules: false });
   assert.equal(modelOnly.fields.REF, null);
-  assert.equal(modelOnly.fields.PRICE?.alternatives.length, 0);
+  assert.equal(modelOnly.fields.PRICE?.display, '5000 USD', 'without rules nothing contradicts the model');
+  assert.equal(modelOnly.fields.SURFACE?.confidence, 0.7, 'a joined span keeps its weakest confidence');
 });
 
 test('batched tagging: one tag() call for all listings, spans mapped back to each listing', () => {
