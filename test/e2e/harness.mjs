@@ -421,3 +421,139 @@ export class Workbench {
     return file;
   }
 }
+
+// ---- helpers added for the training scenario (usable by any scenario) -------------------------
+
+/**
+ * Named checks of one scenario: each is timed and recorded, a failure screenshots the workbench
+ * and the later checks still run; `finish` prints the table and exits 1 unless every check passed.
+ */
+export class Checks {
+  constructor() {
+    this.results = [];
+    this.started = Date.now();
+    this.failureShots = 0;
+  }
+
+  async run(name, workbench, fn) {
+    const started = Date.now();
+    try {
+      const detail = await fn();
+      this.results.push({ name, status: 'PASS', detail: detail ?? '', ms: Date.now() - started });
+      log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
+      return true;
+    } catch (err) {
+      this.results.push({ name, status: 'FAIL', detail: err.stack ?? err.message, ms: Date.now() - started });
+      log(`FAIL ${name}: ${err.message}`);
+      const slug = name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 60);
+      if (workbench) await workbench.screenshot(`failure-${++this.failureShots}-${slug}`).catch(() => {});
+      return false;
+    }
+  }
+
+  /** Prints the results and exits: 0 when every check passed, 1 otherwise (or when none ran). */
+  finish(title) {
+    console.log(`\n${title} (${((Date.now() - this.started) / 1000).toFixed(1)} s):`);
+    for (const r of this.results) {
+      console.log(`  ${r.status.padEnd(5)} ${r.name} (${(r.ms / 1000).toFixed(1)} s)\n        ${r.detail}`);
+    }
+    const failed = this.results.filter((r) => r.status !== 'PASS');
+    if (failed.length || this.results.length === 0) {
+      console.log(`\n${failed.length} of ${this.results.length} checks did not pass.`);
+      process.exit(1);
+    }
+    console.log(`\nAll ${this.results.length} checks passed.`);
+    process.exit(0);
+  }
+}
+
+/** Waits for the quick input (QuickPick or InputBox) an extension opened with this title. */
+export async function waitQuickInputTitled(workbench, title, { timeout = seconds(30) } = {}) {
+  const widget = workbench.quickInput;
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout });
+  return widget;
+}
+
+/**
+ * Answers the open QuickPick titled `title` with the row whose text matches `row` (a RegExp or a
+ * substring). With `many`, the row is checked and the pick accepted with OK (or Enter).
+ * Returns the texts of every row offered.
+ */
+export async function answerQuickPick(workbench, title, row, { many = false, timeout = seconds(30) } = {}) {
+  const widget = await waitQuickInputTitled(workbench, title, { timeout });
+  const rows = widget.locator('.monaco-list-row');
+  await rows.first().waitFor({ timeout });
+  const offered = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  const target = rows.filter({ hasText: row }).first();
+  if ((await target.count()) === 0) {
+    throw new Error(`"${title}" offers no row matching ${row}: ${offered.join(' | ')}`);
+  }
+  if (!many) {
+    await target.click();
+  } else {
+    const checkbox = target.locator('.quick-input-list-checkbox').first();
+    await ((await checkbox.count()) ? checkbox : target).click();
+    await poll(`the row ${row} of "${title}" to be checked`, async () => {
+      if ((await target.getAttribute('aria-checked')) === 'true') return true;
+      return (await checkbox.count()) ? checkbox.isChecked().catch(() => false) : false;
+    });
+    const ok = widget.locator('.quick-input-action .monaco-button', { hasText: 'OK' }).first();
+    if (await ok.isVisible()) await ok.click();
+    else await workbench.page.keyboard.press('Enter');
+  }
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout });
+  return offered;
+}
+
+/** Types `text` into the open InputBox titled `title` and accepts it. */
+export async function answerInputBox(workbench, title, text, { timeout = seconds(30) } = {}) {
+  const widget = await waitQuickInputTitled(workbench, title, { timeout });
+  await widget.locator('input').fill(text);
+  await workbench.page.keyboard.press('Enter');
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout });
+}
+
+/**
+ * The content frame of the webview whose page has `selector` (VS Code nests it:
+ * `iframe.webview` → `#active-frame`), waiting until one has it.
+ */
+export async function webviewWith(page, selector, { timeout = seconds(60) } = {}) {
+  return poll(
+    `a webview with ${selector}`,
+    async () => {
+      const count = await page.locator('iframe.webview').count();
+      for (let i = 0; i < count; i++) {
+        const frame = page
+          .locator('iframe.webview')
+          .nth(i)
+          .contentFrame()
+          .locator('#active-frame')
+          .contentFrame();
+        if ((await frame.locator(selector).count()) > 0) return frame;
+      }
+      return null;
+    },
+    { timeout, interval: 500 },
+  );
+}
+
+/** The tooltip of a status bar item (`id` ends with `idSuffix`), read from the hover it shows. */
+export async function statusBarTooltip(workbench, idSuffix, { timeout = seconds(20) } = {}) {
+  const item = workbench.page.locator(`.statusbar-item[id$="${idSuffix}"]`).first();
+  await item.waitFor({ state: 'visible', timeout });
+  const hover = workbench.page.locator('.workbench-hover, .monaco-hover:not(.hidden)').first();
+  return poll(
+    `the tooltip of the status bar item ${idSuffix}`,
+    async () => {
+      await workbench.page.mouse.move(5, 5);
+      await item.hover();
+      await hover.waitFor({ state: 'visible', timeout: seconds(3) });
+      return ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim() || null;
+    },
+    { timeout, interval: 500 },
+  );
+}
