@@ -88,6 +88,7 @@ export const trainCommand: CommandSpec = {
     'spanlight train --train FILE… --out DIR [--dev FILE] [--test FILE] [--config FILE.json]',
     '       [--task pos|entities] [--output softmax|crf] [--scheme IOB2|BIOES] [--map-labels A=B,…]',
     '       [--epochs N] [--batch-size N] [--layers N] [--hidden N] [--lr X] [--dropout X] [--patience N]',
+    '       [--word-dropout X] [--lr-decay X]',
     '       [--seed N] [--vectors] [--casing N] [--max-sentences N] [--name NAME] [--language CODE]',
     '       [--description TEXT] [--license TEXT] [--limit TEXT…]',
     '       [--checkpoint DIR [--resume]] [--format F] [--xpos] [--allow-problems] [--json]',
@@ -108,6 +109,8 @@ export const trainCommand: CommandSpec = {
     hidden: { type: 'string' },
     lr: { type: 'string' },
     dropout: { type: 'string' },
+    'word-dropout': { type: 'string' },
+    'lr-decay': { type: 'string' },
     patience: { type: 'string' },
     seed: { type: 'string' },
     vectors: { type: 'boolean' },
@@ -172,6 +175,9 @@ export const trainCommand: CommandSpec = {
       ...(int('hidden', '--hidden') !== undefined ? { hidden: int('hidden', '--hidden')! } : {}),
       ...(num('dropout', '--dropout') !== undefined ? { dropout: num('dropout', '--dropout')! } : {}),
       ...(int('casing', '--casing') !== undefined ? { casingDim: int('casing', '--casing')! } : {}),
+      ...(num('word-dropout', '--word-dropout') !== undefined
+        ? { wordDropout: num('word-dropout', '--word-dropout')! }
+        : {}),
     };
     const trainConfig: Partial<TrainConfig> = {
       ...fileConfig.train,
@@ -180,6 +186,7 @@ export const trainCommand: CommandSpec = {
         ? { batchSize: int('batch-size', '--batch-size')! }
         : {}),
       ...(num('lr', '--lr') !== undefined ? { learningRate: num('lr', '--lr')! } : {}),
+      ...(num('lr-decay', '--lr-decay') !== undefined ? { lrDecay: num('lr-decay', '--lr-decay')! } : {}),
       ...(int('patience', '--patience') !== undefined ? { patience: int('patience', '--patience')! } : {}),
       ...(int('seed', '--seed') !== undefined ? { seed: int('seed', '--seed')! } : {}),
     };

@@ -28,6 +28,11 @@ export interface ModelConfig {
   /** Number of stacked word-level BiLSTM layers (1 to 4). */
   layers: number;
   dropout: number;
+  /**
+   * Training only: the chance that a word is replaced by the unknown word, so the network learns
+   * to lean on characters for rare and unseen words. 0 disables it.
+   */
+  wordDropout: number;
 }
 
 /** How the network is optimised. */
@@ -40,6 +45,8 @@ export interface TrainConfig {
   /** Stop after this many epochs without a better dev metric. */
   patience: number;
   seed: number;
+  /** The learning rate is multiplied by this after every epoch (1: constant). */
+  lrDecay: number;
   /** Sentences longer than this are split for training (memory bound). */
   maxSentenceLength: number;
 }
@@ -58,6 +65,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   hidden: 100,
   layers: 2,
   dropout: 0.5,
+  wordDropout: 0,
 };
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
@@ -67,6 +75,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   clipNorm: 5,
   patience: 3,
   seed: 1,
+  lrDecay: 1,
   maxSentenceLength: 200,
 };
 
@@ -109,6 +118,7 @@ const modelChecks: Check<ModelConfig> = {
   hidden: integerIn(1, 2048),
   layers: integerIn(1, 4),
   dropout: numberIn(0, 0.9),
+  wordDropout: numberIn(0, 0.5),
 };
 
 const trainChecks: Check<TrainConfig> = {
@@ -118,6 +128,7 @@ const trainChecks: Check<TrainConfig> = {
   clipNorm: numberIn(0, 1e6),
   patience: integerIn(1, 1000),
   seed: integerIn(0, 2 ** 31 - 1),
+  lrDecay: numberIn(0.1, 1),
   maxSentenceLength: integerIn(1, 10_000),
 };
 

@@ -2,7 +2,7 @@ import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@te
 import { loadTensorflow, type TensorflowModule } from '../backend';
 import type { EncodedBatch } from '../encode/batch';
 import { createRandom } from '../encode/random';
-import { CASING_CLASSES, type Vocabularies } from '../encode/vocab';
+import { CASING_CLASSES, UNK_INDEX, type Vocabularies } from '../encode/vocab';
 import {
   bidirectionalFinalStates,
   bidirectionalLstmTimeMajor,
@@ -197,6 +197,19 @@ export class TaggerNetwork {
     return this.tf.mul(x, this.tf.tensor(mask, x.shape, 'float32'));
   }
 
+  /** Word ids with some real words replaced by the unknown word (config.wordDropout). */
+  private dropWords(batch: EncodedBatch): Int32Array {
+    const rate = this.config.wordDropout;
+    if (rate <= 0) return batch.wordIds;
+    const random = createRandom(this.seed * 7_000_003 + this.dropoutCalls++);
+    const ids = batch.wordIds.slice();
+    for (let b = 0; b < batch.size; b++) {
+      for (let t = 0; t < batch.lengths[b]!; t++)
+        if (random() < rate) ids[b * batch.maxLength + t] = UNK_INDEX;
+    }
+    return ids;
+  }
+
   /** Char BiLSTM final states of the batch's distinct words, [distinct, 2 * charHidden]. */
   private charRepresentations(batch: EncodedBatch): Tensor2D {
     const tf = this.tf;
@@ -225,7 +238,10 @@ export class TaggerNetwork {
     const timeMajorIds = (ids: Int32Array) =>
       tf.tensor2d(transposeRows(ids, size, maxLength), shape2d, 'int32');
     const chars = tf.gather(this.charRepresentations(batch), timeMajorIds(batch.tokenToDistinct));
-    const words = tf.gather(this.wordEmbedding, timeMajorIds(batch.wordIds));
+    const words = tf.gather(
+      this.wordEmbedding,
+      timeMajorIds(training ? this.dropWords(batch) : batch.wordIds),
+    );
     const parts = [words, chars];
     if (this.casingEmbedding) parts.push(tf.gather(this.casingEmbedding, timeMajorIds(batch.casing)));
     let x = this.dropout(tf.concat(parts, 2), training) as Tensor3D;

@@ -40,7 +40,7 @@ export class FlatAdam {
 
   constructor(
     private readonly variables: readonly Variable[],
-    private readonly options: FlatAdamOptions,
+    private options: FlatAdamOptions,
   ) {
     const tf = loadTensorflow();
     this.tf = tf;
@@ -112,6 +112,15 @@ export class FlatAdam {
   }
 
   /** The state to checkpoint: step count and the flat moments. */
+  get learningRate(): number {
+    return this.options.learningRate;
+  }
+
+  /** Changes the step size from the next update on (learning-rate decay between epochs). */
+  set learningRate(value: number) {
+    this.options = { ...this.options, learningRate: value };
+  }
+
   getWeights(): NamedWeight[] {
     return [
       { name: ITERATION, shape: [1], data: Float32Array.of(this.iteration) },

@@ -216,7 +216,7 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
   const network = tagger.network;
   const variables = network.trainableVariables();
   const optimizer = new FlatAdam(variables, {
-    learningRate: trainConfig.learningRate,
+    learningRate: trainConfig.learningRate * trainConfig.lrDecay ** state.epoch,
     clipNorm: trainConfig.clipNorm,
   });
   if (resumeFrom) await restoreOptimizer(optimizer, resumeFrom);
@@ -342,6 +342,7 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
     });
     if (options.checkpointDir) await writeCheckpoint(tagger, optimizer, options.checkpointDir, state);
     if (epochsWithoutImprovement >= trainConfig.patience) break;
+    optimizer.learningRate = trainConfig.learningRate * trainConfig.lrDecay ** epoch;
   }
 
   if (

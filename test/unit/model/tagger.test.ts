@@ -285,3 +285,25 @@ test('missing, corrupt, truncated and newer-version model folders give clear err
     /do not fit the model's config/,
   );
 });
+
+test('word dropout and learning-rate decay: validated, and a run with both still learns', async () => {
+  const { resolveModelConfig, resolveTrainConfig } = await import('../../../src/core/model/config');
+  assert.throws(() => resolveModelConfig({ wordDropout: 0.9 }), /wordDropout/);
+  assert.throws(() => resolveTrainConfig({ lrDecay: 0 }), /lrDecay/);
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 300);
+  const result = await trainTagger({
+    name: 'decay',
+    model: { ...small, wordDropout: 0.1 },
+    train: { epochs: 3, learningRate: 0.01, lrDecay: 0.5, patience: 5 },
+    trainSentences: train,
+  });
+  try {
+    const losses = result.history.map((h) => h.loss);
+    assert.ok(losses[2]! < losses[0]!, `loss should fall: ${losses.join(', ')}`);
+    // Dropout of any kind is training-only: tagging twice gives the same answer.
+    const sample = train.slice(0, 5).map((s) => s.tokens);
+    assert.deepEqual(result.tagger.tag(sample), result.tagger.tag(sample));
+  } finally {
+    result.tagger.dispose();
+  }
+});
