@@ -214,13 +214,22 @@ async function main() {
         },
         { timeout: seconds(240), interval: 500 },
       );
-      const notification = page.locator('.notifications-toasts .notification-list-item', {
-        hasText: `training ${CANCELLED_NAME}`,
-      });
-      const notified = await notification
-        .first()
-        .isVisible()
-        .catch(() => false);
+      // While it runs, a progress notification (epoch/step, loss, ETA) and the status bar show it.
+      const notification = page
+        .locator('.notifications-toasts .notification-list-item', { hasText: `training ${CANCELLED_NAME}` })
+        .first();
+      const statusItem = page.locator('.statusbar-item', { hasText: CANCELLED_NAME }).first();
+      const progressShown = await poll(
+        'the progress notification and the status bar item of the run',
+        async () => {
+          const toast = ((await notification.textContent()) ?? '').replace(/\s+/g, ' ');
+          const status = ((await statusItem.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+          return /epoch \d+\/\d+, step \d+\/\d+, loss [\d.]+, ETA/.test(toast) && status
+            ? `notification "${toast.slice(toast.indexOf('training')).trim().slice(0, 90)}", status bar "${status}"`
+            : null;
+        },
+        { timeout: seconds(60), interval: 250 },
+      );
       const stop = dashboard.locator('#stop');
       if ((await stop.getAttribute('disabled')) !== null) throw new Error('#stop is disabled while running');
       const pressed = Date.now();
@@ -248,10 +257,11 @@ async function main() {
           ? items
           : null;
       });
-      await notification.first().waitFor({ state: 'hidden', timeout: seconds(30) });
+      await notification.waitFor({ state: 'hidden', timeout: seconds(30) });
+      await statusItem.waitFor({ state: 'hidden', timeout: seconds(30) });
       await workbench.screenshot('training-cancelled');
       return (
-        `stopped ${stopSeconds.toFixed(1)} s after #stop (progress notification shown: ${notified}); ` +
+        `while running: ${progressShown}; stopped ${stopSeconds.toFixed(1)} s after #stop; ` +
         `outcome.json ${JSON.stringify({ status: outcome.status, epochs: outcome.epochs })}; ` +
         `history: ${runs.map((r) => r.slice(0, 70)).join(' | ')}`
       );
