@@ -189,6 +189,39 @@ async function main() {
     return `annotation ${JSON.stringify(surface)}; the form says "${source}"`;
   });
 
+  await check('"Spanlight: Extract Listings in Folder…" writes a CSV of the folder', workbench, async () => {
+    const folder = path.join(workspace, 'listings');
+    const target = path.join(folder, 'listings.csv');
+    await workbench.runCommand('Spanlight: Extract Listings in Folder');
+    // code-server's own file dialogs are quick inputs with a path box.
+    const input = workbench.quickInput.locator('input');
+    await input.waitFor({ state: 'visible', timeout: seconds(20) });
+    await input.fill(`${folder}/`);
+    await page.keyboard.press('Enter');
+    await workbench.quickInput.locator('.monaco-button', { hasText: 'Extract Listings' }).first().click();
+    const csvRow = workbench.quickInput.locator('.monaco-list-row', { hasText: 'CSV' }).first();
+    await csvRow.waitFor({ timeout: seconds(20) });
+    await csvRow.click();
+    await poll('the save dialog', async () => (await input.inputValue()).endsWith('listings.csv'), {
+      timeout: seconds(20),
+    });
+    await page.keyboard.press('Enter');
+    const csv = await poll(
+      `${path.relative(workspace, target)} to be written`,
+      () => (fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null),
+      { timeout: seconds(60) },
+    );
+    const [header, ...rows] = csv.trim().split('\n');
+    const listingFiles = fs.readdirSync(folder).filter((f) => f.endsWith('.txt'));
+    if (rows.length !== listingFiles.length)
+      throw new Error(`${rows.length} rows for ${listingFiles.length} listings: ${csv.slice(0, 300)}`);
+    const villa = rows.find((r) => r.startsWith('villa-cannes.txt,'));
+    if (!villa || !villa.includes(',12390,') || !villa.includes('Mimi LASOURIS'))
+      throw new Error(`the villa's row is wrong: ${villa}`);
+    await workbench.screenshot('template-folder-export');
+    return `${header.split(',').length} columns, ${rows.length} rows; ${villa.slice(0, 90)}…`;
+  });
+
   await check('the panel comes back filled after reloading the window', workbench, async () => {
     await workbench.closeQuickInput();
     const navigated = page.waitForEvent('framenavigated', { timeout: seconds(60) });
