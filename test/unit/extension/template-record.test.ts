@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { Annotation } from '../../../src/core/annotations/annotation-set';
 import { extractRecord } from '../../../src/core/extract';
 import { editCorrection, pickCorrection, templateRecord } from '../../../src/extension/template/record';
+import { parseTemplateFromWebview } from '../../../webview/protocol';
 
 const seedFile = path.resolve(__dirname, '../../fixtures/sample-workspace/listings/villa-cannes.txt');
 const text = fs.readFileSync(seedFile, 'utf8');
@@ -81,5 +82,28 @@ describe('listing template record', () => {
         ['06.43.43.43.43'],
       );
     assert.equal(pickCorrection(record, 'PRICE', '1 EUR').kind, 'error');
+  });
+
+  it('accepts only well-formed messages from the page', () => {
+    const uri = meta.documentUri;
+    const good = [
+      { type: 'ready' },
+      { type: 'reveal', documentUri: uri, start: 3, end: 8 },
+      { type: 'pickAlternative', documentUri: uri, label: 'SURFACE', display: '1500 m²' },
+      { type: 'editField', documentUri: uri, label: 'OWNER', value: '' },
+    ];
+    for (const m of good) assert.deepEqual(parseTemplateFromWebview({ ...m, extra: 1 }), m);
+    const bad = [
+      null,
+      'ready',
+      { type: 'stop', runId: 'x' },
+      { type: 'reveal', documentUri: uri, start: 8, end: 3 },
+      { type: 'reveal', documentUri: uri, start: -1, end: 3 },
+      { type: 'reveal', documentUri: '', start: 0, end: 3 },
+      { type: 'pickAlternative', documentUri: uri, label: '<b>', display: 'x' },
+      { type: 'editField', documentUri: uri, label: 'PRICE', value: 5 },
+      { type: 'editField', documentUri: uri, label: 'PRICE', value: 'x'.repeat(1001) },
+    ];
+    for (const m of bad) assert.equal(parseTemplateFromWebview(m), undefined, JSON.stringify(m));
   });
 });
