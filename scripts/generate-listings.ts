@@ -164,6 +164,8 @@ function formatRooms(rng: Random, rooms: number, lang: Lang): string {
       `T${rooms}`,
       `F${rooms}`,
       `${rooms} PIÈCES`,
+      `type ${rooms}`,
+      `Type ${rooms}`,
       ...(rooms <= 10
         ? [`${FR_NUMBER_WORDS[rooms]} pièces`, `${capitalize(FR_NUMBER_WORDS[rooms]!)} pièces`]
         : []),
@@ -509,6 +511,96 @@ const AGENCIES_EN = [
   'Summit Realty Group',
 ];
 
+// ---------------------------------------------------------------- references and names
+
+const REF_LETTERS = 'ABCDEFGHJKLMNPRSTVWXYZ';
+const letters = (rng: Random, n: number): string =>
+  Array.from({ length: n }, () => rng.pick([...REF_LETTERS])).join('');
+
+/** Agency reference codes: plain numbers, letter prefixes or suffixes, hyphenated parts. */
+function makeRef(rng: Random): string {
+  const digits = (min: number, max: number): string => String(rng.int(min, max));
+  return rng.pick([
+    () => digits(1000, 99999),
+    () => digits(100, 999999),
+    () => `${letters(rng, 2)}-${digits(100, 9999)}`,
+    () => `${letters(rng, 3)}-${digits(10, 999)}`,
+    () => `${digits(10, 99)}-${digits(100, 9999)}`,
+    () => `${digits(1000, 9999)}${letters(rng, 1)}`,
+    () => `${digits(1000, 9999)}-${letters(rng, rng.int(1, 3))}`,
+    () => `${String(rng.int(1, 999)).padStart(4, '0')}-${letters(rng, 3)}`,
+    () => `${letters(rng, 2)}${digits(1000, 99999)}`,
+    () => `${letters(rng, 1)}/${digits(100, 9999)}`,
+  ])();
+}
+
+const FR_PARTICLES = ['de', 'de La', 'du', 'de la', 'Le', "d'"];
+const EN_PARTICLES = ['van', 'van der', 'de', 'Mac', 'St.'];
+
+/** A family name: plain, hyphenated (two names), or with a particle ("de La Tour"). */
+function familyName(rng: Random, lang: Lang): string {
+  const names = lang === 'fr' ? FR_LAST : EN_LAST;
+  const style = rng.next();
+  const simple = names.filter((n) => !/[ ']/.test(n));
+  if (style < 0.15) return `${rng.pick(simple)}-${rng.pick(simple)}`;
+  if (style < 0.25) {
+    const particle = rng.pick(lang === 'fr' ? FR_PARTICLES : EN_PARTICLES);
+    const name = rng.pick(simple);
+    return particle.endsWith("'") ? `${particle}${name}` : `${particle} ${name}`;
+  }
+  return rng.pick(names);
+}
+
+/**
+ * The owner as agents write them: "Jean Dupont", "Jean DUPONT", "JEAN DUPONT", a family name
+ * after a title ("Mme Dupont"), a couple ("Tom & Linda Baxter", "Jean et Marie Dupont"), a first
+ * name alone, lower-case in informal ads ("nathalie"), or no owner at all.
+ */
+function makeOwner(
+  rng: Random,
+  lang: Lang,
+  noAccents: boolean,
+): { owner: string | null; ownerTitle: string | null } {
+  const firstNames = lang === 'fr' ? FR_FIRST : EN_FIRST;
+  const first = rng.pick(firstNames);
+  const last = familyName(rng, lang);
+  const style = rng.next();
+  let owner: string | null;
+  let ownerTitle: string | null = null;
+  if (style < 0.27) owner = `${first} ${last.toUpperCase()}`;
+  else if (style < 0.57) owner = `${first} ${last}`;
+  else if (style < 0.64) owner = `${first.toUpperCase()} ${last.toUpperCase()}`;
+  else if (style < 0.72) {
+    owner = last;
+    ownerTitle =
+      lang === 'fr'
+        ? rng.pick(['M.', 'Mme', 'Me', 'Madame', 'Monsieur'])
+        : rng.pick(['Mr.', 'Mrs.', 'Ms.', 'Dr.']);
+  } else if (style < 0.79) {
+    const partner = rng.pick(firstNames.filter((n) => n !== first));
+    const and = lang === 'fr' ? rng.pick(['&', 'et']) : rng.pick(['&', 'and']);
+    owner = `${first} ${and} ${partner} ${last}`;
+  } else if (style < 0.85) owner = first;
+  else if (style < 0.9) owner = rng.chance(0.5) ? first.toLowerCase() : `${first} ${last}`.toLowerCase();
+  else if (style < 0.94) {
+    owner = `${first} ${last}`;
+    ownerTitle = lang === 'fr' ? rng.pick(['M.', 'Mme', 'Me']) : rng.pick(['Mr.', 'Mrs.', 'Dr.']);
+  } else owner = null;
+  if (owner && noAccents) owner = stripAccents(owner);
+  return { owner, ownerTitle };
+}
+
+/** A French typo: a letter dropped or two letters swapped, in plain words only (never a field). */
+function withTypo(rng: Random, text: string): string {
+  const words = [...text.matchAll(/\p{L}{5,}/gu)];
+  if (words.length === 0) return text;
+  const word = rng.pick(words);
+  const at = word.index + rng.int(1, word[0].length - 2);
+  return rng.chance(0.5)
+    ? text.slice(0, at) + text.slice(at + 1)
+    : text.slice(0, at) + text[at + 1] + text[at] + text.slice(at + 2);
+}
+
 // ---------------------------------------------------------------- one listing
 
 interface Truth {
@@ -549,34 +641,8 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
   const amount =
     rng.pick([1000, 1000, 500, 5000, 10000]) * rng.int(8, 900) + (rng.chance(0.1) ? rng.int(1, 9) * 100 : 0);
   const year = rng.chance(0.8) ? rng.int(1850, 2024) : null;
-  const ref = rng.chance(0.7)
-    ? rng.pick([
-        () => String(rng.int(1000, 99999)),
-        () => `${rng.pick(['AB', 'VM', 'LY', 'PV', 'GR', 'NC', 'TH', 'MX'])}-${rng.int(100, 9999)}`,
-        () => `${rng.int(10, 99)}-${rng.int(100, 9999)}`,
-        () => `${rng.int(1000, 9999)}${rng.pick(['A', 'B', 'C'])}`,
-      ])()
-    : null;
-  const first = lang === 'fr' ? rng.pick(FR_FIRST) : rng.pick(EN_FIRST);
-  const last = lang === 'fr' ? rng.pick(FR_LAST) : rng.pick(EN_LAST);
-  const ownerStyle = rng.next();
-  let owner: string | null =
-    ownerStyle < 0.35
-      ? `${first} ${last.toUpperCase()}`
-      : ownerStyle < 0.75
-        ? `${first} ${last}`
-        : ownerStyle < 0.85
-          ? `${first.toUpperCase()} ${last.toUpperCase()}`
-          : ownerStyle < 0.93
-            ? last
-            : null;
-  if (owner && noAccents) owner = stripAccents(owner);
-  const ownerTitle =
-    owner && owner === last
-      ? lang === 'fr'
-        ? rng.pick(['M.', 'Mme'])
-        : rng.pick(['Mr.', 'Mrs.', 'Ms.'])
-      : null;
+  const ref = rng.chance(0.7) ? makeRef(rng) : null;
+  const { owner, ownerTitle } = makeOwner(rng, lang, noAccents);
   const british = lang === 'en' && currency === 'GBP';
   const phone =
     lang === 'fr' ? frenchPhone(rng, rng.chance(0.75)) : british ? britishPhone(rng) : americanPhone(rng);
@@ -613,23 +679,110 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
     if (fr) {
       if (style === 0) return [f('REF', `Réf.${ref}`)];
       return [
-        rng.pick(['Réf. ', 'Réf : ', 'Ref ', 'réf. ', 'Référence : ', 'Mandat n° ', 'REF. ']),
+        rng.pick([
+          'Réf. ',
+          'Réf : ',
+          'Ref ',
+          'réf. ',
+          'Référence : ',
+          'Mandat n° ',
+          'REF. ',
+          'Réf. annonce ',
+          'Réf. annonce : ',
+          'Référence annonce : ',
+          'N° de mandat : ',
+          'Mandat ',
+          'Annonce n° ',
+          'Dossier ',
+        ]),
         f('REF', ref),
       ];
     }
+    if (style === 0) return ['Listing #', f('REF', ref)];
     return [
-      rng.pick(['Ref: ', 'Ref. ', 'Listing ID: ', 'MLS # ', 'Reference: ', 'Property ID ', 'REF ']),
+      rng.pick([
+        'Ref: ',
+        'Ref. ',
+        'Listing ID: ',
+        'MLS # ',
+        'Reference: ',
+        'Property ID ',
+        'REF ',
+        'Listing # ',
+        'MLS#',
+        'Ref no. ',
+        'Listing ref: ',
+        'Property ref. ',
+      ]),
       f('REF', ref),
     ];
   };
   const bedrooms = Math.max(1, rooms - rng.int(1, 2));
+  // A header that opens with the reference: "Réf. 12390 — Superbe villa …".
+  const refFirst = ref !== null && rng.chance(0.25);
+  if (refFirst) head.push(...refPiece(), rng.pick([' — ', ' - ', ' – ', '. ', ' | ', ' : ']));
+  // Surface and rooms on their own labelled lines ("Surface habitable : 135 m²", "Rooms: 9").
+  const labelled = rng.chance(0.25);
+  const secondaryArea = (): string =>
+    fr
+      ? `${rng.pick(['terrain de', 'parc de', 'jardin de', 'dépendance de', 'sous-sol de', 'garage de', 'cave de', 'grenier de', 'terrasse de'])} ${groupThousands(rng.int(5, 4000), ' ')} ${rng.pick(['m²', 'm2'])}`
+      : metric
+        ? `${rng.pick(['garden of', 'plot of', 'basement of', 'garage of', 'grounds of'])} ${rng.int(10, 900)} m²`
+        : rng.pick([
+            `finished basement of ${groupThousands(rng.int(3, 20) * 100, ',')} sq ft`,
+            `${groupThousands(rng.int(20, 200) * 100, ',')} sq ft lot`,
+            `garage ${rng.int(2, 8) * 100} sq ft`,
+            `lot of ${rng.int(1, 30) / 10} acres`,
+          ]);
+  const distractor = (): string =>
+    fr
+      ? rng.pick([
+          `visites le samedi à ${rng.int(9, 19)}h${rng.pick(['', '', '30'])}`,
+          `à ${rng.int(1, 9)},${rng.int(1, 9)} km du centre`,
+          `village de ${groupThousands(rng.int(800, 9000), ' ')} habitants`,
+          `toiture refaite en ${rng.int(1990, 2024)}`,
+          `DPE ${rng.pick(['A', 'B', 'C', 'D', 'E'])} (${rng.int(80, 400)} kWh/m²/an)`,
+          `bus n° ${rng.int(1, 99)}`,
+          `copropriété de ${rng.int(4, 120)} lots`,
+          `libre au ${rng.int(1, 28)}/${String(rng.int(1, 12)).padStart(2, '0')}`,
+        ])
+      : rng.pick([
+          `open house Sat ${rng.int(1, 4)}-${rng.int(5, 7)}pm`,
+          `${rng.int(1, 9)}.${rng.int(1, 9)} miles to downtown`,
+          `roof replaced ${rng.int(1990, 2024)}`,
+          `town of ${groupThousands(rng.int(800, 9000), ',')}`,
+          `${rng.int(2, 30)} min to the station`,
+          `unit ${rng.int(2, 40)}${rng.pick(['', 'B', 'C'])}`,
+          `zoned R-${rng.int(1, 4)}`,
+        ]);
 
   if (fr) {
-    const roomsPieces: Piece[] = hasRooms ? [', ', f('ROOMS', roomsText)] : [];
-    head.push(`${adjective} ${kind} de `, f('SURFACE', surfaceText), ...roomsPieces);
+    const roomsPieces: Piece[] = hasRooms && !labelled ? [', ', f('ROOMS', roomsText)] : [];
+    if (labelled) head.push(`${adjective} ${kind}`);
+    else if (rng.chance(0.15))
+      head.push(
+        `Sur un ${secondaryArea()}, ${adjective.toLowerCase()} ${kind} de `,
+        f('SURFACE', surfaceText),
+        ...roomsPieces,
+      );
+    else head.push(`${adjective} ${kind} de `, f('SURFACE', surfaceText), ...roomsPieces);
     if (rng.chance(0.5)) head.push(` à ${town[0]}`);
     if (rng.chance(0.3)) head.push(` (${town[1]})`);
     sentences.push({ pieces: head });
+    if (labelled) {
+      sentences.push({
+        pieces: [
+          rng.pick(['Surface : ', 'Surface habitable : ', 'Superficie : ', 'Surface ']),
+          f('SURFACE', surfaceText),
+        ],
+      });
+      if (hasRooms)
+        sentences.push({
+          pieces: rng.chance(0.5)
+            ? [rng.pick(['Pièces : ', 'Nombre de pièces : ']), f('ROOMS', String(rooms))]
+            : [f('ROOMS', roomsText)],
+        });
+    }
     if (year !== null) {
       sentences.push({
         pieces: rng.pick([
@@ -650,6 +803,8 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
     if (rng.chance(0.4)) details.push(`${rng.int(1, 8)}e étage`);
     if (rng.chance(0.35)) details.push(`terrain de ${groupThousands(rng.int(200, 5000), ' ')} m²`);
     if (rng.chance(0.2)) details.push(`séjour de ${rng.int(20, 60)} m²`);
+    if (rng.chance(0.3)) details.push(secondaryArea());
+    if (rng.chance(0.4)) details.push(distractor());
     details.push(...extras);
     if (details.length > 0) sentences.push({ pieces: [capitalize(rng.shuffle(details).join(', '))] });
     sentences.push({
@@ -675,7 +830,7 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
           `Disponible le ${rng.int(1, 28)}/${String(rng.int(1, 12)).padStart(2, '0')}/${rng.int(2024, 2026)}`,
         ],
       });
-    const refPieces = refPiece();
+    const refPieces = refFirst ? [] : refPiece();
     if (refPieces.length > 0) sentences.push({ pieces: refPieces });
     const contact: Piece[] = [];
     if (owner) {
@@ -692,7 +847,20 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
       if (ownerTitle) contact.push(`${ownerTitle} `);
       contact.push(
         f('OWNER', owner),
-        rng.pick([' ', ' - ', ', ', ' au ', ' – tél. ', ' Tél : ']),
+        rng.pick([
+          ' ',
+          ' - ',
+          ', ',
+          ' au ',
+          ' – tél. ',
+          ' Tél : ',
+          ' Téléphone ',
+          ' Tél. ',
+          ', tél : ',
+          ' Mobile : ',
+          ' ☎ ',
+          ', portable ',
+        ]),
         f('PHONE', phone.written),
       );
     } else {
@@ -701,11 +869,30 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
     sentences.push({ pieces: contact });
     if (agencyPhone) sentences.push({ pieces: [`${rng.pick(AGENCIES_FR)} : ${agencyPhone.written}`] });
   } else {
-    const roomsPieces: Piece[] = hasRooms ? [f('ROOMS', roomsText), ' '] : [];
+    const roomsPieces: Piece[] = hasRooms && !labelled ? [f('ROOMS', roomsText), ' '] : [];
     head.push(`${adjective} `, ...roomsPieces, `${kind} in ${town[0]}`);
     if (rng.chance(0.3)) head.push(` ${town[1]}`);
-    head.push(', ', f('SURFACE', surfaceText));
+    if (!labelled) {
+      head.push(
+        rng.pick([', ', ', ', ` with ${bedrooms} bedrooms, `, `, ${bedrooms} bedrooms, `]),
+        f('SURFACE', surfaceText),
+      );
+    }
     sentences.push({ pieces: head });
+    if (labelled) {
+      sentences.push({
+        pieces: [
+          rng.pick(['Living area: ', 'Size: ', 'Interior: ', 'Floor area: ']),
+          f('SURFACE', surfaceText),
+        ],
+      });
+      if (hasRooms)
+        sentences.push({
+          pieces: rng.chance(0.5)
+            ? [rng.pick(['Rooms: ', 'Number of rooms: ', 'Total rooms: ']), f('ROOMS', String(rooms))]
+            : [f('ROOMS', roomsText)],
+        });
+    }
     if (year !== null) {
       sentences.push({
         pieces: rng.pick([
@@ -732,6 +919,8 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
           ? `garden of ${rng.int(100, 900)} m²`
           : `${groupThousands(rng.int(20, 200) * 100, ',')} sq ft lot`,
       );
+    if (rng.chance(0.3)) details.push(secondaryArea());
+    if (rng.chance(0.4)) details.push(distractor());
     details.push(...extras);
     if (details.length > 0) sentences.push({ pieces: [capitalize(rng.shuffle(details).join(', '))] });
     sentences.push({
@@ -753,7 +942,7 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
       });
     if (rng.chance(0.2))
       sentences.push({ pieces: [`Open house ${rng.int(1, 12)}/${rng.int(1, 28)}/${rng.int(2024, 2026)}`] });
-    const refPieces = refPiece();
+    const refPieces = refFirst ? [] : refPiece();
     if (refPieces.length > 0) sentences.push({ pieces: refPieces });
     const contact: Piece[] = [];
     if (owner) {
@@ -761,7 +950,19 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
       if (ownerTitle) contact.push(`${ownerTitle} `);
       contact.push(
         f('OWNER', owner),
-        rng.pick([' ', ', ', ' at ', ' on ', ' - ', ' | Tel: ']),
+        rng.pick([
+          ' ',
+          ', ',
+          ' at ',
+          ' on ',
+          ' - ',
+          ' | Tel: ',
+          ' Phone: ',
+          ' Tel. ',
+          ' Mobile ',
+          ', cell ',
+          ' ☎ ',
+        ]),
         f('PHONE', phone.written),
       );
     } else {
@@ -778,10 +979,19 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
   const ordered = [first0!, ...middle, rest[rest.length - 1]!];
   const layout = rng.pick(['oneline', 'lines', 'bullets', 'header'] as const);
   const builder = new ListingBuilder();
+  // Informal ads are typed in lower case; any ad may carry a typo or two (plain words only).
+  const lowerCase = rng.chance(0.06);
+  const typoRate = rng.chance(0.3) ? 0.15 : 0;
   const write = (pieces: Piece[]): void => {
     for (const piece of pieces) {
-      if (typeof piece === 'string') builder.add(noAccents ? stripAccents(piece) : piece);
-      else builder.field(piece.label, piece.text);
+      if (typeof piece !== 'string') {
+        builder.field(piece.label, piece.text);
+        continue;
+      }
+      let plain = noAccents ? stripAccents(piece) : piece;
+      if (lowerCase) plain = plain.toLowerCase();
+      if (rng.chance(typoRate)) plain = withTypo(rng, plain);
+      builder.add(plain);
     }
   };
   ordered.forEach((sentence, i) => {
