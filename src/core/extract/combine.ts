@@ -13,6 +13,7 @@
  *   then unsure or contradicted model spans. Implausible unconfirmed values never fill a field.
  */
 import type { Candidate, FieldLabel, Normalized } from './fields';
+import { normalizeField } from './normalize';
 
 /** Rule context at or below this reads as "the words around say it is something else". */
 export const CONTRADICTING_CONTEXT = -0.2;
@@ -49,6 +50,13 @@ export function alignModelToRules(
     }
     if (!best) return candidate;
     if ((best.context ?? 0) <= CONTRADICTING_CONTEXT) return { ...candidate, contradicted: true };
+    // A model span that holds the rule's and more words keeps its extent when its own value is
+    // plausible ("Tom & Linda Baxter" around a rule's "Tom"); otherwise the rule's extent fixes
+    // the cut ("12390 —" → "12390", "Paul Garnier Téléphone" → "Paul Garnier").
+    const contains = candidate.start <= best.start && candidate.end >= best.end;
+    const extra = text.slice(candidate.start, best.start) + text.slice(best.end, candidate.end);
+    if (contains && /[\p{L}\d]/u.test(extra) && plausibleAsIs(candidate))
+      return { ...candidate, agreed: true };
     return {
       ...candidate,
       start: best.start,
@@ -73,6 +81,11 @@ const LABEL_WORD =
   /(?:^|\s)(?:t[ée]l\.?|tel|t[ée]l[ée]phone|phone|mobile|portable|cell|email|e-mail|fax|contact|visite|visites)(?:\s|$)/i;
 
 const THIS_YEAR = new Date().getFullYear();
+
+function plausibleAsIs(candidate: Candidate): boolean {
+  const normalized = normalizeField(candidate.label, candidate.text);
+  return normalized !== null && implausibility(candidate.label, candidate.text, normalized) === null;
+}
 
 /**
  * Why a normalized value cannot be this field's, or null when it is plausible. Only the

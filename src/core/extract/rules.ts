@@ -36,6 +36,8 @@ const NUMBER_WORD =
 const TITLE = String.raw`(?:M\.|Mme\.?|Mlle\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|Madame|Monsieur|Mademoiselle)`;
 const NAME_WORD = String.raw`(?:\p{Lu}[\p{L}'’-]*\.?|d['’]\p{Lu}\p{L}+|de|du|des|van|von|der|le|la|di|da|dos)`;
 const NAME = String.raw`\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+${NAME_WORD}){0,3}`;
+/** Two first names before the family name: "Tom & Linda Baxter", "Jean et Marie Dupont". */
+const PARTNERS = String.raw`\p{Lu}[\p{L}'’-]*[ \t]+(?:&|et|and)[ \t]+(?=\p{Lu})`;
 
 /** `contact` → `[cC][oO]…`: case-insensitive words inside an otherwise case-sensitive pattern. */
 function anyCase(words: string): string {
@@ -116,7 +118,7 @@ const RULES: Rule[] = [
     label: 'OWNER',
     // Case-insensitive cue, case-sensitive name: a name starts with a capital.
     pattern: new RegExp(
-      String.raw`(?<![\p{L}])(?<!net )(?:${OWNER_CUES})(?![\p{L}])[ \t]*(?:\([^)\n]*\))?[ \t]*[:\-–,]?[ \t]*(?:${COUPLE}[ \t]+)?(?<v>${NAME})`,
+      String.raw`(?<![\p{L}])(?<!net )(?:${OWNER_CUES})(?![\p{L}])[ \t]*(?:\([^)\n]*\))?[ \t]*[:\-–,]?[ \t]*(?:${COUPLE}[ \t]+)?(?<v>(?:${PARTNERS})?${NAME})`,
       'gu',
     ),
     base: 0.7,
@@ -247,8 +249,10 @@ function snapper(text: string): (start: number, end: number) => [number, number]
 function cutName(value: string): string {
   const words = value.split(/[ \t]+/);
   const kept: string[] = [];
-  for (const word of words) {
-    if (NOT_NAME.test(word)) break;
+  for (const [i, word] of words.entries()) {
+    // "Tom & Linda Baxter": the connector after a first name joins partners, it does not end the name.
+    const partners = i === 1 && /^(?:&|et|and)$/.test(word) && /^\p{Lu}/u.test(words[2] ?? '');
+    if (!partners && NOT_NAME.test(word)) break;
     kept.push(word);
   }
   // A trailing particle ("Jean de") is not a name's end.

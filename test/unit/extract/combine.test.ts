@@ -40,6 +40,33 @@ test('a model span cut short or overrunning takes the overlapping rule match’s
   assert.equal(owner.fields.OWNER?.display, 'Paul Garnier');
 });
 
+test('a model span holding more words than the rule match keeps them when its value is plausible', () => {
+  // A stand-in rule match that stops at the connector, as a narrower rule would.
+  const text = 'Contact: Tom & Linda Baxter at 252-555-0145';
+  const rule: Candidate = {
+    label: 'OWNER',
+    start: text.indexOf('Tom'),
+    end: text.indexOf('Tom') + 3,
+    text: 'Tom',
+    confidence: 0.7,
+    source: 'rules',
+    context: 0,
+  };
+  const model: Candidate = {
+    ...rule,
+    end: text.indexOf(' at'),
+    text: 'Tom & Linda Baxter',
+    confidence: 0.9,
+    source: 'model',
+  };
+  const [kept] = alignModelToRules(text, [model], [rule]);
+  assert.equal(kept?.text, 'Tom & Linda Baxter');
+  assert.equal(kept?.agreed, true);
+  const glued = { ...model, end: text.indexOf('252') + 3, text: 'Tom & Linda Baxter at 252' };
+  const [cut] = alignModelToRules(text, [glued], [rule]);
+  assert.equal(cut?.text, 'Tom', 'an implausible longer span (digits in a name) takes the rule’s extent');
+});
+
 test('alignment marks agreement and contradiction and keeps the model’s own extent', () => {
   const text = 'Maison de 120 m², terrain de 900 m².';
   const rules = findRuleCandidates(text);
