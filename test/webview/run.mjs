@@ -8,20 +8,15 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
 import { tsImport } from 'tsx/esm/api';
+import { repo, send, shots, startPageHarness } from './harness.mjs';
 // The listing template page's tests run in the same process (`npm run test:webview`).
 import './template.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const shots = path.join(repo, 'test-results', 'webview');
 const stream = JSON.parse(fs.readFileSync(path.join(here, 'fixtures', 'stream.json'), 'utf8'));
 const HOSTILE_LABEL = '<img src=x onerror=alert(1)>';
 
@@ -49,128 +44,31 @@ const other = {
   outcome,
 };
 
-let server;
-let browser;
-let origin;
-
-/** A page with the VS Code API stubbed: posted messages and saved state are kept on `window`. */
-async function openPage(savedState) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1100 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  await page.addInitScript((state) => {
-    window.__posted = [];
-    window.__state = state ?? undefined;
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) =>
-      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-    window.acquireVsCodeApi = () => ({
-      postMessage: (m) => window.__posted.push(m),
-      getState: () => window.__state,
-      setState: (s) => {
-        window.__state = s;
-      },
-    });
-  }, savedState);
-  await page.goto(`${origin}/index.html`);
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
-  // A dark theme's variables, set through the CSSOM as VS Code does (inline styles are refused).
-  await page.evaluate(() => {
-    const vars = {
-      '--vscode-foreground': '#cccccc',
-      '--vscode-editor-background': '#1e1e1e',
-      '--vscode-descriptionForeground': '#9d9d9d',
-      '--vscode-editorWidget-border': '#454545',
-      '--vscode-charts-blue': '#3794ff',
-      '--vscode-font-family': 'sans-serif',
-      '--vscode-font-size': '13px',
-    };
-    for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-  });
-  return { page, context, problems };
-}
-
-const send = (page, messages) =>
-  page.evaluate(async (list) => {
-    for (const m of list) window.postMessage(m, '*');
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  }, messages);
+let harness;
 
 const points = (page, chart) => page.getAttribute(`#chart-${chart}`, 'data-points');
 
 describe('training dashboard (bundled, Chromium)', () => {
   before(async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-webview-'));
-    await esbuild.build({
-      entryPoints: [path.join(repo, 'webview/training/main.ts')],
-      outfile: path.join(out, 'training.js'),
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'error',
-    });
     const { dashboardHtml } = await tsImport(
       path.join(repo, 'src/extension/training/html.ts'),
       import.meta.url,
     );
-    server = http.createServer((req, res) => {
-      if (req.url === '/favicon.ico') {
-        res.writeHead(204);
-        res.end();
-        return;
-      }
-      const file = req.url === '/index.html' ? null : path.join(out, path.basename(req.url ?? ''));
-      if (file === null) {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(
-          dashboardHtml({
-            cspSource: origin,
-            scriptUri: `${origin}/training.js`,
-            styleUri: `${origin}/training.css`,
-          }),
-        );
-      } else if (fs.existsSync(file)) {
-        res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' });
-        res.end(fs.readFileSync(file));
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
+    harness = await startPageHarness({
+      entry: 'webview/training/main.ts',
+      name: 'training',
+      html: dashboardHtml,
+      viewport: { width: 1280, height: 1100 },
+      themeVars: { '--vscode-charts-blue': '#3794ff' },
     });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${server.address().port}`;
-    // Playwright gives every launch a new temporary profile (its own --user-data-dir).
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    fs.mkdirSync(shots, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    server?.close();
+    await harness?.close();
   });
 
   it('draws the live run: one loss and speed point per step event, one dev point per epoch', async () => {
-    const { page, context, problems } = await openPage();
+    const { page, context, problems } = await harness.openPage();
     await send(page, [{ type: 'init', runs: [], records: [] }]);
     assert.match(await page.textContent('#run-status'), /no run yet/);
     // Up to the end of epoch 2, as the user sees it mid-run.
@@ -206,7 +104,7 @@ describe('training dashboard (bundled, Chromium)', () => {
   });
 
   it('shows the per-label scores and the confusion matrix of the final evaluation', async () => {
-    const { page, context } = await openPage();
+    const { page, context } = await harness.openPage();
     await send(page, stream);
     const rows = await page.$$eval('#labels tbody tr', (trs) =>
       trs.map((tr) => [...tr.children].map((c) => c.textContent)),
@@ -232,7 +130,7 @@ describe('training dashboard (bundled, Chromium)', () => {
   });
 
   it('renders HTML in labels and names as text, and runs no script without the nonce', async () => {
-    const { page, context, problems } = await openPage();
+    const { page, context, problems } = await harness.openPage();
     await send(page, [...stream, { type: 'runs', runs: [summary] }]);
     assert.equal(await page.locator('img').count(), 0, 'no <img> element was created');
     const labelCells = await page.$$eval('#labels tbody th', (ths) => ths.map((t) => t.textContent));
@@ -254,7 +152,7 @@ describe('training dashboard (bundled, Chromium)', () => {
   });
 
   it('posts the buttons’ messages and overlays a compared run', async () => {
-    const { page, context } = await openPage();
+    const { page, context } = await harness.openPage();
     await send(page, [
       ...stream,
       { type: 'runs', runs: [summary, { ...summary, id: other.config.id, name: 'older run' }] },
@@ -285,11 +183,11 @@ describe('training dashboard (bundled, Chromium)', () => {
   });
 
   it('redraws from the saved state after a reload, before the extension answers', async () => {
-    const first = await openPage();
+    const first = await harness.openPage();
     await send(first.page, [...stream, { type: 'runs', runs: [summary] }]);
     const saved = await first.page.evaluate(() => window.__state);
     await first.context.close();
-    const { page, context } = await openPage(saved);
+    const { page, context } = await harness.openPage(saved);
     assert.equal(await points(page, 'loss'), String(steps.length));
     assert.equal(await page.locator('#labels tbody tr').count(), Object.keys(evaluation.perLabel).length);
     assert.equal(await page.locator('#runs li.run').count(), 1);

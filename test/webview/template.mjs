@@ -9,18 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
 import { tsImport } from 'tsx/esm/api';
+import { repo, send, shots, startPageHarness } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const shots = path.join(repo, 'test-results', 'webview');
 const seedFile = path.join(repo, 'test/fixtures/sample-workspace/listings/villa-cannes.txt');
 const seedText = fs.readFileSync(seedFile, 'utf8');
 const HOSTILE = '<img src=x onerror="window.__injected=1">';
@@ -45,74 +38,14 @@ const NAMES = {
   PHONE: 'Telephone',
 };
 
-let server;
-let browser;
-let origin;
+let harness;
 let record;
-
-async function openPage(savedState) {
-  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()}`));
-  page.on('dialog', (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  await page.addInitScript((state) => {
-    window.__posted = [];
-    window.__state = state ?? undefined;
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) =>
-      window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-    window.acquireVsCodeApi = () => ({
-      postMessage: (m) => window.__posted.push(m),
-      getState: () => window.__state,
-      setState: (s) => {
-        window.__state = s;
-      },
-    });
-  }, savedState);
-  await page.goto(`${origin}/index.html`);
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
-  await page.evaluate(() => {
-    const vars = {
-      '--vscode-foreground': '#cccccc',
-      '--vscode-editor-background': '#1e1e1e',
-      '--vscode-descriptionForeground': '#9d9d9d',
-      '--vscode-editorWidget-border': '#454545',
-      '--vscode-textLink-foreground': '#3794ff',
-      '--vscode-font-family': 'sans-serif',
-      '--vscode-font-size': '13px',
-    };
-    for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
-  });
-  return { page, context, problems };
-}
-
-const send = (page, messages) =>
-  page.evaluate(async (list) => {
-    for (const m of list) window.postMessage(m, '*');
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  }, messages);
 
 const posted = (page) => page.evaluate(() => window.__posted.filter((m) => m.type !== 'ready'));
 const fieldValue = (page, label) => page.$eval(`#value-${label}`, (el) => el.value);
 
 describe('listing template page (bundled, Chromium)', () => {
   before(async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-template-'));
-    await esbuild.build({
-      entryPoints: [path.join(repo, 'webview/template/main.ts')],
-      outfile: path.join(out, 'template.js'),
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'error',
-    });
     const { webviewPageHtml } = await tsImport(
       path.join(repo, 'src/extension/webview-page.ts'),
       import.meta.url,
@@ -128,58 +61,21 @@ describe('listing template page (bundled, Chromium)', () => {
       version: 1,
       extractor: 'rules only (no listing model)',
     });
-    server = http.createServer((req, res) => {
-      if (req.url === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(
-          webviewPageHtml({
-            title: 'Spanlight Listing',
-            cspSource: origin,
-            scriptUri: `${origin}/template.js`,
-            styleUri: `${origin}/template.css`,
-          }),
-        );
-        return;
-      }
-      if (req.url === '/favicon.ico') {
-        res.writeHead(204);
-        res.end();
-        return;
-      }
-      const file = path.join(out, path.basename(req.url ?? ''));
-      if (fs.existsSync(file)) {
-        res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' });
-        res.end(fs.readFileSync(file));
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
+    harness = await startPageHarness({
+      entry: 'webview/template/main.ts',
+      name: 'template',
+      html: (uris) => webviewPageHtml({ title: 'Spanlight Listing', ...uris }),
+      viewport: { width: 900, height: 760 },
+      themeVars: { '--vscode-textLink-foreground': '#3794ff' },
     });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${server.address().port}`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    fs.mkdirSync(shots, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    server?.close();
+    await harness?.close();
   });
 
   it('shows the seven fields of the seed listing with value, confidence, source and span', async () => {
-    const { page, context, problems } = await openPage();
+    const { page, context, problems } = await harness.openPage();
     assert.match(await page.textContent('#empty'), /Extracting/);
     await send(page, [{ type: 'templateInit', record }]);
     assert.equal(await page.textContent('#document-name'), 'listings/villa-cannes.txt');
@@ -217,7 +113,7 @@ describe('listing template page (bundled, Chromium)', () => {
   });
 
   it('posts reveal, pickAlternative and editField messages for the record’s document', async () => {
-    const { page, context } = await openPage();
+    const { page, context } = await harness.openPage();
     await send(page, [{ type: 'templateInit', record }]);
     const phone = record.fields.PHONE.spans[0];
     await page.click('#field-PHONE a.reveal');
@@ -235,7 +131,7 @@ describe('listing template page (bundled, Chromium)', () => {
   });
 
   it('shows a corrected record live, and a notice', async () => {
-    const { page, context } = await openPage();
+    const { page, context } = await harness.openPage();
     await send(page, [{ type: 'templateInit', record }]);
     const land = record.fields.SURFACE.alternatives.find((a) => a.display === '1500 m²');
     const corrected = {
@@ -268,7 +164,7 @@ describe('listing template page (bundled, Chromium)', () => {
   });
 
   it('renders hostile values, names and spans as text', async () => {
-    const { page, context, problems } = await openPage();
+    const { page, context, problems } = await harness.openPage();
     const hostileChoice = {
       display: HOSTILE,
       confidence: 0.5,
@@ -302,12 +198,12 @@ describe('listing template page (bundled, Chromium)', () => {
   });
 
   it('redraws from the saved state after a reload, before the extension answers', async () => {
-    const first = await openPage();
+    const first = await harness.openPage();
     await send(first.page, [{ type: 'templateInit', record }]);
     const saved = await first.page.evaluate(() => window.__state);
     await first.context.close();
     assert.equal(saved.documentUri, record.documentUri);
-    const { page, context } = await openPage(saved);
+    const { page, context } = await harness.openPage(saved);
     assert.equal(await page.locator('#fields .field').count(), 7);
     assert.equal(await fieldValue(page, 'PRICE'), SEED_EXPECTED.PRICE);
     await context.close();
