@@ -22,7 +22,8 @@ import { readConfig } from '../config';
 import { Disposable } from '../dispose';
 import type { ModelManager } from '../models';
 import { toRange } from '../spans';
-import { newNonce, webviewPageHtml } from '../webview-page';
+import { webviewPageHtml } from '../webview-page';
+import { attachPanelPage, createPanelBeside } from '../webview-panel';
 import { type Correction, editCorrection, pickCorrection, templateRecord } from './record';
 
 export const TEMPLATE_VIEW_TYPE = 'spanlight.listingTemplate';
@@ -103,23 +104,7 @@ export class TemplatePanelController extends Disposable {
       this.schedule(0);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(
-      TEMPLATE_VIEW_TYPE,
-      'Listing',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      this.webviewOptions(),
-    );
-    this.attach(panel);
-  }
-
-  private webviewOptions(): vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview'),
-        vscode.Uri.joinPath(this.deps.extensionUri, 'media'),
-      ],
-    };
+    this.attach(createPanelBeside(TEMPLATE_VIEW_TYPE, 'Listing', this.deps.extensionUri));
   }
 
   /** Sets up a new or restored panel (the serializer hands restored ones here). */
@@ -127,46 +112,22 @@ export class TemplatePanelController extends Disposable {
     this.panel?.dispose();
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.png');
-    const webview = panel.webview;
-    webview.options = this.webviewOptions();
-    const asset = (file: string) =>
-      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview', file)).toString();
-    webview.html = webviewPageHtml({
-      title: 'Spanlight Listing',
-      cspSource: webview.cspSource,
-      scriptUri: asset('template.js'),
-      styleUri: asset('template.css'),
-      nonce: newNonce(),
-    });
-    const listeners: vscode.Disposable[] = [];
-    webview.onDidReceiveMessage(
-      (raw: unknown) => {
-        const message = parseTemplateFromWebview(raw);
-        if (!message) {
-          this.deps.log.warn(
-            `listing panel: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`,
-          );
-          return;
-        }
-        this.handle(message).catch((err: Error) => {
-          this.deps.log.error(`listing panel: ${message.type} failed: ${err.stack ?? err.message}`);
-          this.post({ type: 'notice', level: 'error', message: err.message });
-        });
-      },
-      undefined,
-      listeners,
-    );
-    panel.onDidDispose(
-      () => {
+    attachPanelPage(panel, {
+      extensionUri: this.deps.extensionUri,
+      bundle: 'template',
+      html: (options) => webviewPageHtml({ ...options, title: 'Spanlight Listing' }),
+      name: 'listing panel',
+      log: this.deps.log,
+      parse: parseTemplateFromWebview,
+      handle: (message: TemplateFromWebview) => this.handle(message),
+      showError: (message) => this.post({ type: 'notice', level: 'error', message }),
+      onDispose: () => {
         if (this.panel !== panel) return;
         this.panel = undefined;
         this.record = undefined;
         if (this.timer) clearTimeout(this.timer);
-        for (const l of listeners) l.dispose();
       },
-      undefined,
-      listeners,
-    );
+    });
   }
 
   private post(message: TemplateToWebview): void {

@@ -14,7 +14,8 @@ import { type PresetName, TRAINING_PRESETS } from '../../core/train/prepare';
 import { readConfig } from '../config';
 import { Disposable } from '../dispose';
 import { CommandId } from '../ids';
-import { dashboardHtml, newNonce } from './html';
+import { attachPanelPage, createPanelBeside } from '../webview-panel';
+import { dashboardHtml } from './html';
 import type { CheckedMessage } from './job';
 import { bundledWorkerFactory, type JobResult, TrainingWorkerHost, type WorkerLike } from './worker-host';
 import type { JobProblem, TrainingJob } from './worker-protocol';
@@ -418,63 +419,26 @@ export class TrainingController extends Disposable {
       this.panel.reveal(undefined, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(
-      DASHBOARD_VIEW_TYPE,
-      'Spanlight Training',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      this.webviewOptions(),
-    );
-    this.attach(panel);
-  }
-
-  private webviewOptions(): vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview'),
-        vscode.Uri.joinPath(this.deps.extensionUri, 'media'),
-      ],
-    };
+    this.attach(createPanelBeside(DASHBOARD_VIEW_TYPE, 'Spanlight Training', this.deps.extensionUri));
   }
 
   /** Sets up a new or restored panel (the serializer hands restored ones here). */
   private attach(panel: vscode.WebviewPanel): void {
     this.panel?.dispose();
     this.panel = panel;
-    const webview = panel.webview;
-    webview.options = this.webviewOptions();
-    const asset = (file: string) =>
-      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview', file)).toString();
-    webview.html = dashboardHtml({
-      cspSource: webview.cspSource,
-      scriptUri: asset('training.js'),
-      styleUri: asset('training.css'),
-      nonce: newNonce(),
-    });
-    const listeners: vscode.Disposable[] = [];
-    webview.onDidReceiveMessage(
-      (raw: unknown) => {
-        const message = parseFromWebview(raw);
-        if (!message) {
-          this.deps.log.warn(`dashboard: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
-          return;
-        }
-        this.handle(message).catch((err: Error) => {
-          this.deps.log.error(`dashboard: ${message.type} failed: ${err.stack ?? err.message}`);
-          this.post({ type: 'notice', level: 'error', message: err.message });
-        });
-      },
-      undefined,
-      listeners,
-    );
-    panel.onDidDispose(
-      () => {
+    attachPanelPage(panel, {
+      extensionUri: this.deps.extensionUri,
+      bundle: 'training',
+      html: dashboardHtml,
+      name: 'dashboard',
+      log: this.deps.log,
+      parse: parseFromWebview,
+      handle: (message: FromWebview) => this.handle(message),
+      showError: (message) => this.post({ type: 'notice', level: 'error', message }),
+      onDispose: () => {
         if (this.panel === panel) this.panel = undefined;
-        for (const l of listeners) l.dispose();
       },
-      undefined,
-      listeners,
-    );
+    });
   }
 
   private post(message: ToWebview): void {
