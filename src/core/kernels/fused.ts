@@ -1,6 +1,12 @@
 import type { GradSaveFunc, Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
-import { type BlockLstmActivations, blockLstmBackward, blockLstmForward, reverseSequence } from './native';
+import {
+  activationList,
+  activationsFrom,
+  blockLstmBackward,
+  blockLstmForward,
+  reverseSequence,
+} from './native';
 import { lstmShape, timeMajorMasks } from './sequence';
 import type { LstmResult, LstmWeights } from './types';
 
@@ -49,34 +55,12 @@ export function fusedLstm(
     const masks = timeMajorMasks(tf, lengths, timeSteps);
     const finalState = activations.hidden.mul(masks.last).sum(0) as Tensor2D;
     const outputs = toBatchMajor(activations.hidden.mul(masks.valid) as Tensor3D);
-    const a = activations;
-    save([
-      processedInput,
-      kernel,
-      bias,
-      a.inputGate,
-      a.cell,
-      a.forgetGate,
-      a.outputGate,
-      a.candidate,
-      a.cellTanh,
-      a.hidden,
-    ]);
+    save([processedInput, kernel, bias, ...activationList(activations)]);
     return {
       value: tf.concat([outputs, finalState.expandDims(1)], 1),
       gradFunc: (dy: Tensor, saved: Tensor[]) =>
         tf.tidy(() => {
           const [savedInput, savedKernel, savedBias, ...savedActivations] = saved as Tensor3D[];
-          const [inputGate, cell, forgetGate, outputGate, candidate, cellTanh, hidden] = savedActivations;
-          const restored: BlockLstmActivations = {
-            inputGate: inputGate!,
-            cell: cell!,
-            forgetGate: forgetGate!,
-            outputGate: outputGate!,
-            candidate: candidate!,
-            cellTanh: cellTanh!,
-            hidden: hidden!,
-          };
           const gradMasks = timeMajorMasks(tf, lengths, timeSteps);
           const outputsGrad = dy.slice([0, 0, 0], [batchSize, timeSteps, hiddenSize]) as Tensor3D;
           const finalStateGrad = dy
@@ -91,7 +75,7 @@ export function fusedLstm(
             seqLenMax,
             savedKernel as unknown as Tensor2D,
             savedBias as unknown as Tensor1D,
-            restored,
+            activationsFrom(savedActivations),
             hiddenGrad,
           );
           return [toBatchMajor(grads.x), grads.kernel, grads.bias];

@@ -1,4 +1,4 @@
-import type { Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
+import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { loadTensorflow, type TensorflowModule } from '../backend';
 import { fusedBidirectional } from './bidirectional';
 import { fusedLstm } from './fused';
@@ -143,15 +143,7 @@ export function bidirectionalLstmTimeMajor(
   backwardWeights: LstmWeights,
   options: Omit<LstmOptions, 'reverse'> = {},
 ): Tensor3D {
-  const tf = loadTensorflow();
-  const rowLengths = timeMajorShape(x, lengths, forwardWeights, backwardWeights);
-  if (chooseImplementation(tf, options) === 'fused') {
-    return fusedBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights, 'outputs') as Tensor3D;
-  }
-  return tf.tidy(() => {
-    const [forward, backward] = referenceBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights);
-    return tf.concat([forward!.outputs, backward!.outputs], 2).transpose([1, 0, 2]) as Tensor3D;
-  });
+  return bidirectionalTimeMajor(x, lengths, forwardWeights, backwardWeights, options, 'outputs') as Tensor3D;
 }
 
 /**
@@ -166,14 +158,35 @@ export function bidirectionalFinalStates(
   backwardWeights: LstmWeights,
   options: Omit<LstmOptions, 'reverse'> = {},
 ): Tensor2D {
+  return bidirectionalTimeMajor(
+    x,
+    lengths,
+    forwardWeights,
+    backwardWeights,
+    options,
+    'finalStates',
+  ) as Tensor2D;
+}
+
+/** Both of the above: the fused op when it is chosen, otherwise the reference layers joined. */
+function bidirectionalTimeMajor(
+  x: Tensor3D,
+  lengths: SequenceLengths,
+  forwardWeights: LstmWeights,
+  backwardWeights: LstmWeights,
+  options: Omit<LstmOptions, 'reverse'>,
+  wanted: 'outputs' | 'finalStates',
+): Tensor {
   const tf = loadTensorflow();
   const rowLengths = timeMajorShape(x, lengths, forwardWeights, backwardWeights);
   if (chooseImplementation(tf, options) === 'fused') {
-    return fusedBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights, 'finalStates') as Tensor2D;
+    return fusedBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights, wanted);
   }
   return tf.tidy(() => {
     const [forward, backward] = referenceBidirectional(tf, x, rowLengths, forwardWeights, backwardWeights);
-    return tf.concat([forward!.finalState, backward!.finalState], 1) as Tensor2D;
+    return wanted === 'outputs'
+      ? (tf.concat([forward!.outputs, backward!.outputs], 2).transpose([1, 0, 2]) as Tensor3D)
+      : (tf.concat([forward!.finalState, backward!.finalState], 1) as Tensor2D);
   });
 }
 

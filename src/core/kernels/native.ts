@@ -55,6 +55,25 @@ export interface BlockLstmActivations {
   hidden: Tensor3D;
 }
 
+/** The activations in the order BlockLSTMV2 outputs them and BlockLSTMGradV2 takes them back. */
+export function activationList(a: BlockLstmActivations): Tensor3D[] {
+  return [a.inputGate, a.cell, a.forgetGate, a.outputGate, a.candidate, a.cellTanh, a.hidden];
+}
+
+/** The inverse of `activationList`. */
+export function activationsFrom(list: readonly Tensor[]): BlockLstmActivations {
+  const [inputGate, cell, forgetGate, outputGate, candidate, cellTanh, hidden] = list as Tensor3D[];
+  return {
+    inputGate: inputGate!,
+    cell: cell!,
+    forgetGate: forgetGate!,
+    outputGate: outputGate!,
+    candidate: candidate!,
+    cellTanh: cellTanh!,
+    hidden: hidden!,
+  };
+}
+
 export interface BlockLstmGradients {
   x: Tensor3D;
   kernel: Tensor2D;
@@ -103,7 +122,9 @@ function executeWithSeqLenMax(
 }
 
 /** Zero initial state and (unused) peephole weights, which the op requires as inputs anyway. */
-function unusedInputs(tf: TensorflowModule, batchSize: number, hiddenSize: number) {
+function unusedInputs(tf: TensorflowModule, x: Tensor3D, bias: Tensor1D) {
+  const [, batchSize] = x.shape;
+  const hiddenSize = bias.shape[0] / 4;
   return { initialState: tf.zeros([batchSize, hiddenSize]), peephole: tf.zeros([hiddenSize]) };
 }
 
@@ -121,34 +142,24 @@ export function blockLstmForward(
 ): BlockLstmActivations {
   const backend = requireNativeBackend(tf);
   const { binding } = backend;
-  const [, batchSize] = x.shape;
-  const hiddenSize = bias.shape[0] / 4;
-  return tf.tidy(() => {
-    const { initialState, peephole } = unusedInputs(tf, batchSize, hiddenSize);
+  const outputs = tf.tidy(() => {
+    const { initialState, peephole } = unusedInputs(tf, x, bias);
     const attrs: OpAttr[] = [
       // Any value ≤ 0 turns clipping off.
       { name: 'cell_clip', type: binding.TF_ATTR_FLOAT, value: 0 },
       { name: 'use_peephole', type: binding.TF_ATTR_BOOL, value: false },
       { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
     ];
-    const [inputGate, cell, forgetGate, outputGate, candidate, cellTanh, hidden] = executeWithSeqLenMax(
+    return executeWithSeqLenMax(
       backend,
       opNames.forward,
       attrs,
       seqLenMax,
       [x, initialState, initialState, kernel, peephole, peephole, peephole, bias],
       7,
-    ) as Tensor3D[];
-    return {
-      inputGate: inputGate!,
-      cell: cell!,
-      forgetGate: forgetGate!,
-      outputGate: outputGate!,
-      candidate: candidate!,
-      cellTanh: cellTanh!,
-      hidden: hidden!,
-    };
+    );
   });
+  return activationsFrom(outputs);
 }
 
 /**
@@ -167,11 +178,8 @@ export function blockLstmBackward(
 ): BlockLstmGradients {
   const backend = requireNativeBackend(tf);
   const { binding } = backend;
-  const [, batchSize] = x.shape;
-  const hiddenSize = bias.shape[0] / 4;
   return tf.tidy(() => {
-    const { initialState, peephole } = unusedInputs(tf, batchSize, hiddenSize);
-    const a = activations;
+    const { initialState, peephole } = unusedInputs(tf, x, bias);
     const attrs: OpAttr[] = [
       { name: 'use_peephole', type: binding.TF_ATTR_BOOL, value: false },
       { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
@@ -190,13 +198,7 @@ export function blockLstmBackward(
         peephole,
         peephole,
         bias,
-        a.inputGate,
-        a.cell,
-        a.forgetGate,
-        a.outputGate,
-        a.candidate,
-        a.cellTanh,
-        a.hidden,
+        ...activationList(activations),
         tf.zerosLike(hiddenGrad),
         hiddenGrad,
       ],
