@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Annotation } from '../core/annotations/annotation-set';
 import { REJECTED_LABEL } from '../core/annotations/annotation-set';
-import type { DisplayMode } from '../core/annotations/layers';
+import { type DisplayMode, toggleLayer } from '../core/annotations/layers';
 import { plainLabel } from '../core/annotations/markdown';
 import { snapToTokens, tokensAround } from '../core/annotations/regions';
 import { updateDisplayMode } from './config';
@@ -352,26 +352,9 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     [CommandId.ExportAnnotations]: (request?: Partial<ExportRequest>) =>
       exportAnnotations(controller, log, request),
 
-    [CommandId.ToggleEntities]: () => {
-      const mode = controller.settings['display.mode'];
-      const next: Record<DisplayMode, DisplayMode> = {
-        entities: 'off',
-        both: 'pos',
-        pos: 'both',
-        off: 'entities',
-      };
-      return updateDisplayMode(next[mode]);
-    },
-    [CommandId.TogglePos]: () => {
-      const mode = controller.settings['display.mode'];
-      const next: Record<DisplayMode, DisplayMode> = {
-        entities: 'both',
-        both: 'entities',
-        pos: 'off',
-        off: 'pos',
-      };
-      return updateDisplayMode(next[mode]);
-    },
+    [CommandId.ToggleEntities]: () =>
+      updateDisplayMode(toggleLayer(controller.settings['display.mode'], 'entities')),
+    [CommandId.TogglePos]: () => updateDisplayMode(toggleLayer(controller.settings['display.mode'], 'pos')),
     [CommandId.ChooseDisplayMode]: async (mode?: DisplayMode) => {
       const modes: Array<{ label: string; mode: DisplayMode; detail: string }> = [
         {

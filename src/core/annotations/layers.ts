@@ -10,6 +10,14 @@ import type { EntitySuggestion, TokenSuggestion } from './suggestions';
 
 export type DisplayMode = 'entities' | 'pos' | 'both' | 'off';
 
+/** The display mode with one layer (entities or part of speech) switched on or off, the other kept. */
+export function toggleLayer(mode: DisplayMode, layer: 'entities' | 'pos'): DisplayMode {
+  const shows = { entities: mode === 'entities' || mode === 'both', pos: mode === 'pos' || mode === 'both' };
+  shows[layer] = !shows[layer];
+  if (shows.entities) return shows.pos ? 'both' : 'entities';
+  return shows.pos ? 'pos' : 'off';
+}
+
 export type LayerKind = 'suggested' | 'annotated' | 'gold' | 'pos';
 
 export interface LayerKey {

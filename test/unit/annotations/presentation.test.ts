@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Annotation } from '../../../src/core/annotations/annotation-set';
 import { conllGoldTokens } from '../../../src/core/annotations/gold';
-import { planLayers } from '../../../src/core/annotations/layers';
+import { planLayers, toggleLayer } from '../../../src/core/annotations/layers';
 import { escapeMarkdown, plainLabel } from '../../../src/core/annotations/markdown';
 import { sampleWorkspace } from './helpers';
 
@@ -105,4 +105,16 @@ describe('planLayers', () => {
     assert.deepEqual([...planLayers({ ...input, mode: 'both', showPos: false }).keys()], ['suggested:LOC']);
     assert.equal(planLayers({ ...input, mode: 'off' }).size, 0);
   });
+});
+
+it('toggling a layer switches only that layer: the Toggle Entities and Toggle Part of Speech commands', () => {
+  const modes = ['entities', 'pos', 'both', 'off'] as const;
+  assert.deepEqual(
+    modes.map((mode) => toggleLayer(mode, 'entities')),
+    ['off', 'both', 'pos', 'entities'],
+  );
+  assert.deepEqual(
+    modes.map((mode) => toggleLayer(mode, 'pos')),
+    ['both', 'off', 'entities', 'pos'],
+  );
 });
