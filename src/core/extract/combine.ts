@@ -78,7 +78,9 @@ const AGENCY_WORD =
   /\b(?:agence|agency|immobili[eè]re?|realty|realtors?|properties|estate|notaire|notary|sarl|sas|inc|llc|ltd)\b/i;
 /** Words a tagger may glue onto a name: contact labels and the like. */
 const LABEL_WORD =
-  /(?:^|\s)(?:t[ée]l\.?|tel|t[ée]l[ée]phone|phone|mobile|portable|cell|email|e-mail|fax|contact|visite|visites)(?:\s|$)/i;
+  /(?:^|\s)(?:t[ée]l\.?|tel|t[ée]l[ée]phone|phone|mobile|portable|cell|gsm|sms|whatsapp|ligne|direct|email|e-mail|fax|contact|visite|visites)(?:\s|$)/i;
+/** Connectors and particles that are never a whole name. */
+const NOT_A_NAME = /^(?:et|and|&|ou|or|de|du|des|la|le|les|the|van|von|der|di|da)$/i;
 
 const THIS_YEAR = new Date().getFullYear();
 
@@ -125,6 +127,7 @@ export function implausibility<L extends FieldLabel>(
     case 'OWNER': {
       const name = normalized.display;
       if (/\d/.test(name)) return 'a name has no digits';
+      if (NOT_A_NAME.test(name)) return 'a connector or particle, not a name';
       if (AGENCY_WORD.test(name)) return 'an agency, not a person';
       if (LABEL_WORD.test(name)) return 'a contact label inside the name';
       return null;

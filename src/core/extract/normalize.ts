@@ -232,8 +232,8 @@ export function normalizeRef(text: string): Normalized<'REF'> | null {
     .replace(SPACES, ' ')
     .trim()
     .replace(REF_LEAD, '')
-    // A dash after the code is the layout's ("Réf. 12390 — Superbe villa"), not the code's.
-    .replace(/(?:[\s.,;:)]|\s[—–-])+$/, '');
+    // A dash or bar after the code is the layout's ("Réf. 12390 — Superbe villa"), not the code's.
+    .replace(/(?:[\s.,;:)]|\s[—–\-/|])+$/, '');
   if (!/\d/.test(code) || code.length > 24) return null;
   return { value: code, display: code, warnings: [] };
 }

@@ -153,4 +153,6 @@ test('implausibility reasons, field by field', () => {
   assert.match(reason('OWNER', 'Agence du Port') ?? '', /agency/);
   assert.match(reason('OWNER', 'Jean Roux Tél') ?? '', /label/);
   assert.equal(reason('OWNER', 'Béatrice de La Tour'), null);
+  assert.match(reason('OWNER', 'et') ?? '', /connector/);
+  assert.match(reason('OWNER', 'Anne Vidal Ligne') ?? '', /label/);
 });

@@ -162,5 +162,7 @@ test('a layout dash after a reference is not part of it; a dash inside is', () =
   assert.equal(normalizeRef('12390 —')?.display, '12390');
   assert.equal(normalizeRef('Réf. 8832-NC -')?.display, '8832-NC');
   assert.equal(normalizeRef('AB-12 –')?.display, 'AB-12');
+  assert.equal(normalizeRef('4410 /')?.display, '4410');
+  assert.equal(normalizeRef('AB/4410')?.display, 'AB/4410');
   assert.equal(normalizeRef('0457-DUB')?.display, '0457-DUB');
 });
