@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CorpusError } from '../core/corpus/problems';
+import { ListingInputError } from '../core/extract/files';
 import { ConfigError } from '../core/model/config';
 import { ModelFileError } from '../core/model/io';
 import type { CommandSpec } from './command';
@@ -71,7 +72,8 @@ export async function main(
       e instanceof UserError ||
       e instanceof CorpusError ||
       e instanceof ModelFileError ||
-      e instanceof ConfigError
+      e instanceof ConfigError ||
+      e instanceof ListingInputError
     ) {
       err.write(`spanlight ${command.name}: ${e.message}\n`);
       return EXIT_FAILURE;

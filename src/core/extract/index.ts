@@ -26,6 +26,7 @@ export {
   type TaggedSpans,
 } from './extract';
 export * from './fields';
+export { ListingInputError, readListings, recordsToCsv } from './files';
 export {
   type GoldField,
   GoldFileError,

@@ -93,7 +93,7 @@ export async function extractListingsInFolder(
   if (!target) return undefined;
 
   // The CLI's reader and CSV writer, loaded on use (they are not needed at activation).
-  const { readListings, recordsToCsv } = await import('../../cli/commands/extract');
+  const { readListings, recordsToCsv } = await import('../../core/extract');
   return vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { extractCommand, readListings, recordsToCsv } from '../../../src/cli/commands/extract';
+import { extractCommand } from '../../../src/cli/commands/extract';
 import { parseCorpus } from '../../../src/core/corpus/read';
 import {
   evaluateExtraction,
@@ -14,6 +14,8 @@ import {
   type ListingRecord,
   normalizeField,
   parseGoldJsonl,
+  readListings,
+  recordsToCsv,
 } from '../../../src/core/extract';
 
 const root = path.resolve(__dirname, '../../..');
