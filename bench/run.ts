@@ -211,6 +211,16 @@ async function main() {
     `editor path (${editor.model}, ${editor.documentTokens.toLocaleString('en-US')}-token document): retag the visible region (${editor.regionTokens} tokens) after an edit p50 ${editor.retagAfterEdit.p50Ms.toFixed(1)} ms, p95 ${editor.retagAfterEdit.p95Ms.toFixed(1)} ms; whole document ${editor.fullDocumentWarmMs.toFixed(0)} ms (first run ${editor.fullDocumentColdMs.toFixed(0)} ms); RSS with the model loaded ${editor.rssMiB.toFixed(0)} MiB\n`,
   );
 
+  // Training in the extension's worker thread against the CLI on the same data.
+  log('training in the worker thread vs the CLI (needs npm run build)');
+  const { benchWorkerTraining } = await import('./worker-training');
+  const worker = await benchWorkerTraining({ repeats: 3, log });
+  report.workerTraining = worker;
+  const median = (v: number[]) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  console.log(
+    `training in the worker thread: ${median(worker.workerTokensPerSecond).toFixed(0)} tokens/s vs the CLI's ${median(worker.cliTokensPerSecond).toFixed(0)} (ratio ${worker.ratio.toFixed(2)}); extension-host event-loop lag meanwhile p50 ${worker.eventLoopLagMs.p50.toFixed(1)} ms, p95 ${worker.eventLoopLagMs.p95.toFixed(1)} ms\n`,
+  );
+
   const python = values['no-peer'] ? undefined : ensurePeer();
   const settings: Array<{ name: string; env: NodeJS.ProcessEnv }> = [
     { name: 'oneDNN on (default)', env: {} },
