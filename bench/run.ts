@@ -216,7 +216,6 @@ async function main() {
   const { benchWorkerTraining } = await import('./worker-training');
   const worker = await benchWorkerTraining({ repeats: 3, log });
   report.workerTraining = worker;
-  const median = (v: number[]) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   console.log(
     `training in the worker thread: ${median(worker.workerTokensPerSecond).toFixed(0)} tokens/s vs the CLI's ${median(worker.cliTokensPerSecond).toFixed(0)} (ratio ${worker.ratio.toFixed(2)}); extension-host event-loop lag meanwhile p50 ${worker.eventLoopLagMs.p50.toFixed(1)} ms, p95 ${worker.eventLoopLagMs.p95.toFixed(1)} ms\n`,
   );
