@@ -6,6 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { applyTensorflowEnvironment } from '../../core/backend';
 import type { RunConfig, RunEvent, RunOutcome } from '../../core/runs/types';
 import type { CheckedMessage } from './job';
 import type { FromWorker, ToWorker, TrainingJob } from './worker-protocol';
@@ -58,6 +59,8 @@ export function bundledWorkerFactory(
   script: string,
   mode: 'thread' | 'process' = 'thread',
 ): () => WorkerLike {
+  // Before the worker loads TensorFlow, in this (main) thread: see applyTensorflowEnvironment.
+  applyTensorflowEnvironment();
   return mode === 'thread'
     ? () => threadWorker(new Worker(script))
     : () => processWorker(fork(script, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
