@@ -95,50 +95,39 @@ export function wordChars(token: string, maxWordLength: number): string[] {
   return chars.length > maxWordLength ? chars.slice(0, maxWordLength) : chars;
 }
 
-export function encodeBatch(
-  sentences: readonly BatchSentence[],
-  index: VocabularyIndex,
-  config: Pick<ModelConfig, 'lowercase' | 'maxWordLength'>,
-  charBucketCosts: CharBucketCosts = DEFAULT_CHAR_BUCKET_COSTS,
-): EncodedBatch {
-  const size = sentences.length;
-  const maxLength = Math.max(1, ...sentences.map((s) => s.tokens.length));
-  const lengths = new Int32Array(size);
-  const wordIds = new Int32Array(size * maxLength);
-  const casing = new Int32Array(size * maxLength);
-  const distinctOfToken = new Int32Array(size * maxLength);
-  const hasTags = sentences.length > 0 && sentences.every((s) => s.tags !== undefined);
-  const tagIds = hasTags ? new Int32Array(size * maxLength) : undefined;
+/** The char buckets of a set of distinct words, and each word's row in their concatenation. */
+export interface EncodedWords {
+  charGroups: CharGroup[];
+  /** Row of each distinct word (by its truncated characters joined) in the char BiLSTM output. */
+  rowOf: Map<string, number>;
+}
 
-  // Distinct words in order of first appearance.
+/** The key a word is deduplicated by: its characters as the char BiLSTM sees them. */
+function charKey(token: string, maxWordLength: number): { key: string; chars: string[] } {
+  const chars = wordChars(token, maxWordLength);
+  return { key: chars.join(''), chars: chars.length > 0 ? chars : [' '] };
+}
+
+/**
+ * Distinct words → length buckets for the char BiLSTM (sorted by length, cut where the DP says),
+ * so no bucket pads much.
+ */
+export function encodeWords(
+  tokens: Iterable<string>,
+  index: VocabularyIndex,
+  config: Pick<ModelConfig, 'maxWordLength'>,
+  charBucketCosts: CharBucketCosts = DEFAULT_CHAR_BUCKET_COSTS,
+): EncodedWords {
   const distinct = new Map<string, number>();
   const distinctChars: string[][] = [];
-  let tokenCount = 0;
-  sentences.forEach((sentence, b) => {
-    lengths[b] = sentence.tokens.length;
-    tokenCount += sentence.tokens.length;
-    sentence.tokens.forEach((token, t) => {
-      const at = b * maxLength + t;
-      wordIds[at] = index.word.get(normalizeWord(token, config)) ?? UNK_INDEX;
-      casing[at] = casingClass(token);
-      const chars = wordChars(token, config.maxWordLength);
-      const key = chars.join('');
-      let position = distinct.get(key);
-      if (position === undefined) {
-        position = distinctChars.length;
-        distinct.set(key, position);
-        distinctChars.push(chars.length > 0 ? chars : [' ']);
-      }
-      distinctOfToken[at] = position;
-      if (tagIds) {
-        const tag = sentence.tags![t]!;
-        const id = index.label.get(tag);
-        if (id === undefined) throw new Error(`unknown label ${JSON.stringify(tag)}`);
-        tagIds[at] = id;
-      }
-    });
-  });
-
+  const keys: string[] = [];
+  for (const token of tokens) {
+    const { key, chars } = charKey(token, config.maxWordLength);
+    if (distinct.has(key)) continue;
+    distinct.set(key, distinctChars.length);
+    distinctChars.push(chars);
+    keys.push(key);
+  }
   // Words sorted by length (stable), then cut into buckets.
   const order = distinctChars
     .map((_, w) => w)
@@ -153,7 +142,7 @@ export function encodeBatch(
       counts.push(1);
     }
   }
-  const rowOfDistinct = new Int32Array(distinctChars.length);
+  const rowOf = new Map<string, number>();
   const charGroups: CharGroup[] = [];
   let next = 0;
   let firstLength = 0;
@@ -165,7 +154,7 @@ export function encodeBatch(
     const charIds = new Int32Array(steps * count);
     for (let w = 0; w < count; w++) {
       const source = order[next + w]!;
-      rowOfDistinct[source] = next + w;
+      rowOf.set(keys[source]!, next + w);
       const chars = distinctChars[source]!;
       wordLengths[w] = chars.length;
       chars.forEach((ch, c) => {
@@ -176,13 +165,57 @@ export function encodeBatch(
     next += count;
     firstLength = lastLength + 1;
   }
+  return { charGroups, rowOf };
+}
+
+/**
+ * Encodes a batch. With `sharedWords` (the distinct words of many batches, encoded once by
+ * `encodeWords`), tokens index into those rows and the batch carries no char buckets of its own:
+ * the caller runs the char BiLSTM once for all batches.
+ */
+export function encodeBatch(
+  sentences: readonly BatchSentence[],
+  index: VocabularyIndex,
+  config: Pick<ModelConfig, 'lowercase' | 'maxWordLength'>,
+  charBucketCosts: CharBucketCosts = DEFAULT_CHAR_BUCKET_COSTS,
+  sharedWords?: EncodedWords,
+): EncodedBatch {
+  const size = sentences.length;
+  const maxLength = Math.max(1, ...sentences.map((s) => s.tokens.length));
+  const lengths = new Int32Array(size);
+  const wordIds = new Int32Array(size * maxLength);
+  const casing = new Int32Array(size * maxLength);
   const tokenToDistinct = new Int32Array(size * maxLength);
-  for (let b = 0; b < size; b++) {
-    for (let t = 0; t < lengths[b]!; t++) {
+  const hasTags = sentences.length > 0 && sentences.every((s) => s.tags !== undefined);
+  const tagIds = hasTags ? new Int32Array(size * maxLength) : undefined;
+  const words =
+    sharedWords ??
+    encodeWords(
+      sentences.flatMap((s) => s.tokens),
+      index,
+      config,
+      charBucketCosts,
+    );
+  let tokenCount = 0;
+  sentences.forEach((sentence, b) => {
+    lengths[b] = sentence.tokens.length;
+    tokenCount += sentence.tokens.length;
+    sentence.tokens.forEach((token, t) => {
       const at = b * maxLength + t;
-      tokenToDistinct[at] = rowOfDistinct[distinctOfToken[at]!]!;
-    }
-  }
+      wordIds[at] = index.word.get(normalizeWord(token, config)) ?? UNK_INDEX;
+      casing[at] = casingClass(token);
+      const row = words.rowOf.get(charKey(token, config.maxWordLength).key);
+      if (row === undefined)
+        throw new Error(`word ${JSON.stringify(token)} is missing from the shared words`);
+      tokenToDistinct[at] = row;
+      if (tagIds) {
+        const tag = sentence.tags![t]!;
+        const id = index.label.get(tag);
+        if (id === undefined) throw new Error(`unknown label ${JSON.stringify(tag)}`);
+        tagIds[at] = id;
+      }
+    });
+  });
   return {
     size,
     maxLength,
@@ -190,10 +223,10 @@ export function encodeBatch(
     wordIds,
     casing,
     tokenToDistinct,
-    charGroups,
+    charGroups: sharedWords ? [] : words.charGroups,
     ...(tagIds ? { tagIds } : {}),
     tokenCount,
-    distinctWords: distinctChars.length,
+    distinctWords: words.rowOf.size,
   };
 }
 

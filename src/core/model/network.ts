@@ -1,6 +1,6 @@
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
 import { loadTensorflow, type TensorflowModule } from '../backend';
-import type { EncodedBatch } from '../encode/batch';
+import type { CharGroup, EncodedBatch } from '../encode/batch';
 import { createRandom } from '../encode/random';
 import { CASING_CLASSES, UNK_INDEX, type Vocabularies } from '../encode/vocab';
 import {
@@ -210,10 +210,10 @@ export class TaggerNetwork {
     return ids;
   }
 
-  /** Char BiLSTM final states of the batch's distinct words, [distinct, 2 * charHidden]. */
-  private charRepresentations(batch: EncodedBatch): Tensor2D {
+  /** Char BiLSTM final states of distinct words, [distinct, 2 * charHidden], bucket by bucket. */
+  charStates(charGroups: readonly CharGroup[]): Tensor2D {
     const tf = this.tf;
-    const bucketStates = batch.charGroups.map((group) => {
+    const bucketStates = charGroups.map((group) => {
       const ids = tf.tensor2d(group.charIds, [group.length, group.count], 'int32');
       const embedded = tf.gather(this.charEmbedding, ids) as Tensor3D;
       return bidirectionalFinalStates(
@@ -231,13 +231,16 @@ export class TaggerNetwork {
    * Emission scores, TIME-MAJOR [T, B, K]: the whole network runs time-major, which is the fused
    * LSTM's native layout, so no layer transposes (the index arrays are transposed in JS instead).
    */
-  private emissions(batch: EncodedBatch, training: boolean): Tensor3D {
+  private emissions(batch: EncodedBatch, training: boolean, sharedCharStates?: Tensor2D): Tensor3D {
     const tf = this.tf;
     const { size, maxLength } = batch;
     const shape2d: [number, number] = [maxLength, size];
     const timeMajorIds = (ids: Int32Array) =>
       tf.tensor2d(transposeRows(ids, size, maxLength), shape2d, 'int32');
-    const chars = tf.gather(this.charRepresentations(batch), timeMajorIds(batch.tokenToDistinct));
+    const chars = tf.gather(
+      sharedCharStates ?? this.charStates(batch.charGroups),
+      timeMajorIds(batch.tokenToDistinct),
+    );
     const words = tf.gather(
       this.wordEmbedding,
       timeMajorIds(training ? this.dropWords(batch) : batch.wordIds),
@@ -263,8 +266,10 @@ export class TaggerNetwork {
   }
 
   /** Emission scores [B, T, K]. */
-  logits(batch: EncodedBatch, training: boolean): Tensor3D {
-    return this.tf.tidy(() => this.emissions(batch, training).transpose([1, 0, 2]) as Tensor3D);
+  logits(batch: EncodedBatch, training: boolean, sharedCharStates?: Tensor2D): Tensor3D {
+    return this.tf.tidy(
+      () => this.emissions(batch, training, sharedCharStates).transpose([1, 0, 2]) as Tensor3D,
+    );
   }
 
   /** Mean loss per real token (softmax) or per sentence (CRF). Call inside variableGrads/tidy. */
@@ -286,13 +291,17 @@ export class TaggerNetwork {
   }
 
   /** Best labels with confidences and distributions, one array per sentence (trimmed). */
-  predict(batch: EncodedBatch): TokenPrediction[][] {
+  /**
+   * @param sharedCharStates char BiLSTM states computed once for many batches (see
+   * `encodeWords` and `charStates`); the batch's `tokenToDistinct` indexes them.
+   */
+  predict(batch: EncodedBatch, sharedCharStates?: Tensor2D): TokenPrediction[][] {
     const tf = this.tf;
     const K = this.numLabels;
     if (this.crf) {
       // Emissions come back once; Viterbi and forward-backward run on the CPU (crf-decode.ts),
       // much faster than the same loops as hundreds of small tensor ops.
-      const emissions = tf.tidy(() => this.logits(batch, false).dataSync() as Float32Array);
+      const emissions = tf.tidy(() => this.logits(batch, false, sharedCharStates).dataSync() as Float32Array);
       const decoded = decodeCrfBatch(
         emissions,
         batch.lengths,
@@ -307,7 +316,9 @@ export class TaggerNetwork {
         }),
       );
     }
-    const probs = tf.tidy(() => tf.softmax(this.logits(batch, false)).dataSync() as Float32Array);
+    const probs = tf.tidy(
+      () => tf.softmax(this.logits(batch, false, sharedCharStates)).dataSync() as Float32Array,
+    );
     return Array.from(batch.lengths, (length, b) =>
       Array.from({ length }, (_, t) => {
         const at = (b * batch.maxLength + t) * K;

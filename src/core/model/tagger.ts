@@ -1,5 +1,5 @@
 import { allowedTransitions, tagsToSpans } from '../corpus/schemes';
-import { encodeBatch } from '../encode/batch';
+import { encodeBatch, encodeWords } from '../encode/batch';
 import { sortedBatches } from '../encode/buckets';
 import { VocabularyIndex } from '../encode/vocab';
 import type { LstmImplementation } from '../kernels';
@@ -117,25 +117,36 @@ export class Tagger {
       sentences.map((s) => s.length),
       options.batchSize ?? 32,
     );
-    for (const indices of batches) {
-      const nonEmpty = indices.filter((i) => sentences[i]!.length > 0);
-      for (const i of indices) if (sentences[i]!.length === 0) results[i] = [];
-      if (nonEmpty.length === 0) continue;
-      const batch = encodeBatch(
-        nonEmpty.map((i) => ({ tokens: sentences[i]! })),
-        this.index,
-        this.card.config,
-      );
-      const predictions = this.network.predict(batch);
-      nonEmpty.forEach((sentenceIndex, b) => {
-        const tokens = sentences[sentenceIndex]!;
-        results[sentenceIndex] = predictions[b]!.map((p, t) => ({
-          token: tokens[t]!,
-          tag: labels[p.label]!,
-          confidence: p.confidence,
-          alternatives: topAlternatives(p.distribution, p.label, labels, alternatives),
-        }));
-      });
+    // Over several batches, the char BiLSTM runs once per distinct word of ALL of them: a
+    // document repeats its words across batches far more than within one.
+    const shared =
+      batches.length > 1 ? encodeWords(sentences.flat(), this.index, this.card.config) : undefined;
+    const sharedCharStates = shared ? this.network.charStates(shared.charGroups) : undefined;
+    try {
+      for (const indices of batches) {
+        const nonEmpty = indices.filter((i) => sentences[i]!.length > 0);
+        for (const i of indices) if (sentences[i]!.length === 0) results[i] = [];
+        if (nonEmpty.length === 0) continue;
+        const batch = encodeBatch(
+          nonEmpty.map((i) => ({ tokens: sentences[i]! })),
+          this.index,
+          this.card.config,
+          undefined,
+          shared,
+        );
+        const predictions = this.network.predict(batch, sharedCharStates);
+        nonEmpty.forEach((sentenceIndex, b) => {
+          const tokens = sentences[sentenceIndex]!;
+          results[sentenceIndex] = predictions[b]!.map((p, t) => ({
+            token: tokens[t]!,
+            tag: labels[p.label]!,
+            confidence: p.confidence,
+            alternatives: topAlternatives(p.distribution, p.label, labels, alternatives),
+          }));
+        });
+      }
+    } finally {
+      sharedCharStates?.dispose();
     }
     return results;
   }

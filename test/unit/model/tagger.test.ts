@@ -307,3 +307,29 @@ test('word dropout and learning-rate decay: validated, and a run with both still
     result.tagger.dispose();
   }
 });
+
+test('tagging many sentences at once (char states shared across batches) equals tagging each alone', async () => {
+  const train = await sentences('wnut17/wnut17train.conll', 200);
+  const { tagger } = await trainTagger({
+    name: 'shared-chars',
+    model: { ...small, task: 'entities', tagScheme: 'IOB2', output: 'crf' },
+    train: { epochs: 1 },
+    trainSentences: train,
+  });
+  try {
+    const inputs = train.slice(0, 70).map((s) => s.tokens);
+    const together = tagger.tag(inputs, { batchSize: 16 });
+    inputs.forEach((tokens, i) => {
+      const alone = tagger.tag([tokens])[0]!;
+      assert.deepEqual(
+        together[i]!.map((t) => t.tag),
+        alone.map((t) => t.tag),
+      );
+      alone.forEach((t, j) => {
+        assert.ok(Math.abs(t.confidence - together[i]![j]!.confidence) < 1e-5);
+      });
+    });
+  } finally {
+    tagger.dispose();
+  }
+});
