@@ -196,7 +196,23 @@ async function main() {
     // code-server's own file dialogs are quick inputs with a path box.
     const input = workbench.quickInput.locator('input');
     await input.waitFor({ state: 'visible', timeout: seconds(20) });
-    await input.fill(`${folder}/`);
+    // The dialog fills in its default path a moment after it shows; text typed before that is
+    // appended to it. Wait for the default, then type until the box holds exactly our path.
+    await poll(
+      'the folder dialog to show its default path',
+      async () => (await input.inputValue()).length > 0,
+      {
+        timeout: seconds(20),
+      },
+    );
+    await poll(
+      'the folder path to be typed',
+      async () => {
+        if ((await input.inputValue()) !== `${folder}/`) await input.fill(`${folder}/`);
+        return (await input.inputValue()) === `${folder}/`;
+      },
+      { timeout: seconds(20) },
+    );
     await page.keyboard.press('Enter');
     await workbench.quickInput.locator('.monaco-button', { hasText: 'Extract Listings' }).first().click();
     const csvRow = workbench.quickInput.locator('.monaco-list-row', { hasText: 'CSV' }).first();
