@@ -118,9 +118,11 @@ export class Tagger {
       options.batchSize ?? 32,
     );
     // Over several batches, the char BiLSTM runs once per distinct word of ALL of them: a
-    // document repeats its words across batches far more than within one.
-    const shared =
+    // document repeats its words across batches far more than within one. Capped, because the
+    // fused kernel keeps every step's activations: a huge input falls back to per-batch words.
+    const allWords =
       batches.length > 1 ? encodeWords(sentences.flat(), this.index, this.card.config) : undefined;
+    const shared = allWords && allWords.rowOf.size <= MAX_SHARED_WORDS ? allWords : undefined;
     const sharedCharStates = shared ? this.network.charStates(shared.charGroups) : undefined;
     try {
       for (const indices of batches) {
@@ -210,6 +212,9 @@ export class Tagger {
     this.network.dispose();
   }
 }
+
+/** Distinct words whose char states one tag() call computes at once (~100 MB of activations). */
+const MAX_SHARED_WORDS = 8_000;
 
 function constraintsFor(card: ModelCard): Pick<NetworkOptions, 'constraints'> {
   const scheme = card.config.tagScheme;
