@@ -214,9 +214,19 @@ async function main() {
       { timeout: seconds(20) },
     );
     await page.keyboard.press('Enter');
-    await workbench.quickInput.locator('.monaco-button', { hasText: 'Extract Listings' }).first().click();
+    // Enter either opens the folder in the dialog (then its button accepts it) or accepts it at
+    // once, depending on timing: press the button while it is there, until the format pick shows.
+    const accept = workbench.quickInput.locator('.monaco-button', { hasText: 'Extract Listings' }).first();
     const csvRow = workbench.quickInput.locator('.monaco-list-row', { hasText: 'CSV' }).first();
-    await csvRow.waitFor({ timeout: seconds(20) });
+    await poll(
+      'the CSV/JSON choice after accepting the folder',
+      async () => {
+        if (await csvRow.isVisible()) return true;
+        if (await accept.isVisible()) await accept.click({ timeout: 2000 }).catch(() => undefined);
+        return false;
+      },
+      { timeout: seconds(30) },
+    );
     await csvRow.click();
     await poll('the save dialog', async () => (await input.inputValue()).endsWith('listings.csv'), {
       timeout: seconds(20),
