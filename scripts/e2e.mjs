@@ -11,10 +11,10 @@
 //        SPANLIGHT_E2E_SLOW=2 doubles every deadline; SPANLIGHT_E2E_HEADED=1 shows the browser.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, offlinePrefix, offlineRecipe } from './code-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -24,8 +24,6 @@ if (only !== undefined && only !== 'integration' && only !== 'ui') {
   console.error('usage: node scripts/e2e.mjs [--only integration|ui] [--no-build]');
   process.exit(2);
 }
-const recipe = process.env.SPANLIGHT_VSCODE_OFFLINE || path.resolve(root, '..', 'shared', 'vscode-offline');
-const prefix = process.env.VSCODE_OFFLINE_HOME || path.join(os.homedir(), '.cache', 'vscode-offline');
 
 const timings = [];
 const failures = [];
@@ -55,16 +53,6 @@ function run(cmd, cmdArgs) {
   if (res.error) console.error(`e2e: ${cmd} ${cmdArgs.join(' ')}: ${res.error.message}`);
   if (res.signal) console.error(`e2e: ${cmd} ${cmdArgs.join(' ')} was stopped by ${res.signal}`);
   return res.status === 0;
-}
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 function listFiles(dir, suffix) {
   if (!fs.existsSync(dir)) return [];
@@ -146,7 +134,7 @@ if (only !== 'ui' && fs.existsSync(integrationRunner)) {
       fs.cpSync(path.join(root, 'test', 'fixtures', 'sample-workspace'), workspace, { recursive: true });
       await phase('integration suite in code-server (run-extension-tests.mjs)', () =>
         run(process.execPath, [
-          path.join(recipe, 'run-extension-tests.mjs'),
+          path.join(offlineRecipe, 'run-extension-tests.mjs'),
           '--extension',
           root,
           '--tests',
@@ -156,7 +144,7 @@ if (only !== 'ui' && fs.existsSync(integrationRunner)) {
           '--port',
           String(port),
           '--prefix',
-          prefix,
+          offlinePrefix,
           '--timeout',
           String(Number(process.env.SPANLIGHT_E2E_SLOW || 1) * 600_000),
         ]),

@@ -7,10 +7,10 @@
 // env: SPANLIGHT_USE_CODE_SERVER=1 (even when `code` exists), SPANLIGHT_PORT (default 8080).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, offlinePrefix, serveInBackground } from './code-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = path.join(root, 'test', 'fixtures', 'sample-workspace');
@@ -18,9 +18,6 @@ const fixture = path.join(root, 'test', 'fixtures', 'sample-workspace');
 // annotations and edits made while trying Spanlight never change the fixtures.
 const workspace = path.join(root, '.scratch', 'sample-workspace');
 const firstDocument = 'news.md';
-const offlineRecipe =
-  process.env.SPANLIGHT_VSCODE_OFFLINE || path.resolve(root, '..', 'shared', 'vscode-offline');
-const offlinePrefix = process.env.VSCODE_OFFLINE_HOME || path.join(os.homedir(), '.cache', 'vscode-offline');
 const started = Date.now();
 
 const step = (msg) => console.log(`\n==> [${((Date.now() - started) / 1000).toFixed(0)} s] ${msg}`);
@@ -34,24 +31,6 @@ function run(cmd, args, what) {
 function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-async function freePort(preferred) {
-  if (await portIsFree(preferred)) return preferred;
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const lock = path.join(root, 'package-lock.json');
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {
@@ -82,23 +61,7 @@ run('bash', [path.join(root, 'scripts', 'install-vscode-offline.sh')], 'installi
 const port = await freePort(Number(process.env.SPANLIGHT_PORT || 8080));
 const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-start-'));
 step(`starting VS Code (code-server ${offlinePrefix}) on 127.0.0.1:${port}`);
-const serve = spawnSync(
-  'bash',
-  [
-    path.join(offlineRecipe, 'serve.sh'),
-    '--background',
-    '--prefix',
-    offlinePrefix,
-    '--port',
-    String(port),
-    '--state',
-    state,
-    '--link-extension',
-    root,
-    workspace,
-  ],
-  { cwd: root, encoding: 'utf8' },
-);
+const serve = serveInBackground({ port, state, extensionDir: root, workspace });
 // serve.sh's own URL= line lacks the document to open: show the rest, print the full URL below.
 process.stdout.write((serve.stdout ?? '').replace(/^(URL|PID|STATE)=.*\n/gm, ''));
 process.stderr.write(serve.stderr ?? '');

@@ -2,19 +2,14 @@
 // ../shared/vscode-offline) serving the built extension on a copy of a workspace, Debian's
 // Chromium driven by playwright-core, and a small workbench driver that waits on DOM conditions
 // with deadlines (never fixed sleeps) and retries palette commands until the extension host is up.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { freePort, offlineRecipe, serveInBackground } from '../../scripts/code-server.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const offlineRecipe =
-  process.env.SPANLIGHT_VSCODE_OFFLINE || path.resolve(repoRoot, '..', 'shared', 'vscode-offline');
-export const offlinePrefix =
-  process.env.VSCODE_OFFLINE_HOME || path.join(os.homedir(), '.cache', 'vscode-offline');
 export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 /** The machine is slow (2 shared cores): every wait is generous but bounded. */
 export const slowFactor = Number(process.env.SPANLIGHT_E2E_SLOW || 1);
@@ -77,17 +72,6 @@ export async function poll(what, probe, { timeout = seconds(30), interval = 250 
   }
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Copies a fixture folder into a fresh temp dir (the tests write annotations into it). */
 export function copyWorkspace(fixture, extraFiles = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-ws-'));
@@ -115,23 +99,7 @@ export async function startCodeServer({ workspace, extensionDir = repoRoot }) {
     const port = await freePort();
     const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-server-'));
     const started = Date.now();
-    const res = spawnSync(
-      'bash',
-      [
-        serve,
-        '--background',
-        '--prefix',
-        offlinePrefix,
-        '--port',
-        String(port),
-        '--state',
-        state,
-        '--link-extension',
-        extensionDir,
-        workspace,
-      ],
-      { encoding: 'utf8', timeout: seconds(120) },
-    );
+    const res = serveInBackground({ port, state, extensionDir, workspace, timeout: seconds(120) });
     lastOutput = `${res.stdout ?? ''}${res.stderr ?? ''}`;
     const pidMatch = /^PID=(\d+)$/m.exec(res.stdout ?? '');
     if (pidMatch) serverPids.add(Number(pidMatch[1]));
