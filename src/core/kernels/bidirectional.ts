@@ -1,5 +1,12 @@
 import type { GradSaveFunc, Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
+import {
+  type DirectionWeights,
+  graphPairBackward,
+  graphPairForward,
+  type PairForward,
+  type PairGradients,
+} from './graph';
 import { type BlockLstmActivations, blockLstmBackward, blockLstmForward, reverseSequence } from './native';
 import type { LstmWeights } from './types';
 
@@ -85,9 +92,11 @@ export function fusedBidirectional(
       GradSaveFunc,
     ];
     const rowLengths = lengthsTensor();
-    const reversedInput = reverseSequence(tf, input, rowLengths, 0, 1);
-    const forward = blockLstmForward(tf, input, seqLenMax, forwardKernel, forwardBias);
-    const backward = blockLstmForward(tf, reversedInput, seqLenMax, backwardKernel, backwardBias);
+    const forwardDirection = { kernel: forwardKernel, bias: forwardBias };
+    const backwardDirection = { kernel: backwardKernel, bias: backwardBias };
+    const { reversedInput, forward, backward } =
+      graphPairForward(tf, input, rowLengths, seqLenMax, forwardDirection, backwardDirection) ??
+      eagerPairForward(tf, input, rowLengths, seqLenMax, forwardDirection, backwardDirection);
     // Per-row constants travel to the gradient as saved tensors: kept while the tape needs
     // them, freed by the engine after backprop, never kept at all outside a gradient tape.
     let value: Tensor;
@@ -141,38 +150,79 @@ export function fusedBidirectional(
               .reshape([timeSteps, batchSize, 2 * hiddenSize]);
           }
           const [forwardHiddenGrad, backwardHiddenGrad] = tf.split(hiddenGrad, 2, 2) as [Tensor3D, Tensor3D];
-          const forwardGrads = blockLstmBackward(
-            tf,
-            savedInput,
+          const pair = {
+            x: savedInput,
+            reversedInput: savedReversed,
+            lengths: savedLengths,
             seqLenMax,
-            fk,
-            fb,
-            activationsOf(activations.slice(0, 7)),
-            forwardHiddenGrad,
-          );
-          const backwardGrads = blockLstmBackward(
-            tf,
-            savedReversed,
-            seqLenMax,
-            bk,
-            bb,
-            activationsOf(activations.slice(7)),
-            result === 'outputs'
-              ? reverseSequence(tf, backwardHiddenGrad, savedLengths, 0, 1)
-              : backwardHiddenGrad,
-          );
-          const inputGrad = forwardGrads.x.add(reverseSequence(tf, backwardGrads.x, savedLengths, 0, 1));
-          return [
-            inputGrad,
-            forwardGrads.kernel,
-            forwardGrads.bias,
-            backwardGrads.kernel,
-            backwardGrads.bias,
-          ];
+            forwardWeights: { kernel: fk, bias: fb },
+            backwardWeights: { kernel: bk, bias: bb },
+            forward: activationsOf(activations.slice(0, 7)),
+            backward: activationsOf(activations.slice(7)),
+          };
+          const inInputOrder = result === 'outputs';
+          const grads =
+            graphPairBackward(tf, pair, forwardHiddenGrad, backwardHiddenGrad, inInputOrder) ??
+            eagerPairBackward(tf, pair, forwardHiddenGrad, backwardHiddenGrad, inInputOrder);
+          return [grads.x, grads.forwardKernel, grads.forwardBias, grads.backwardKernel, grads.backwardBias];
         }),
     };
   });
   return op(x, forwardWeights.kernel, forwardWeights.bias, backwardWeights.kernel, backwardWeights.bias);
+}
+
+/** The eager fallback of `graphPairForward`: the same ops, one after the other. */
+function eagerPairForward(
+  tf: TensorflowModule,
+  x: Tensor3D,
+  lengths: Tensor1D,
+  seqLenMax: number,
+  forwardWeights: DirectionWeights,
+  backwardWeights: DirectionWeights,
+): PairForward {
+  const reversedInput = reverseSequence(tf, x, lengths, 0, 1);
+  return {
+    reversedInput,
+    forward: blockLstmForward(tf, x, seqLenMax, forwardWeights.kernel, forwardWeights.bias),
+    backward: blockLstmForward(tf, reversedInput, seqLenMax, backwardWeights.kernel, backwardWeights.bias),
+  };
+}
+
+/** The eager fallback of `graphPairBackward`. */
+function eagerPairBackward(
+  tf: TensorflowModule,
+  saved: Parameters<typeof graphPairBackward>[1],
+  forwardHiddenGrad: Tensor3D,
+  backwardHiddenGrad: Tensor3D,
+  backwardGradInInputOrder: boolean,
+): PairGradients {
+  const forward = blockLstmBackward(
+    tf,
+    saved.x,
+    saved.seqLenMax,
+    saved.forwardWeights.kernel,
+    saved.forwardWeights.bias,
+    saved.forward,
+    forwardHiddenGrad,
+  );
+  const backward = blockLstmBackward(
+    tf,
+    saved.reversedInput,
+    saved.seqLenMax,
+    saved.backwardWeights.kernel,
+    saved.backwardWeights.bias,
+    saved.backward,
+    backwardGradInInputOrder
+      ? reverseSequence(tf, backwardHiddenGrad, saved.lengths, 0, 1)
+      : backwardHiddenGrad,
+  );
+  return {
+    x: forward.x.add(reverseSequence(tf, backward.x, saved.lengths, 0, 1)),
+    forwardKernel: forward.kernel,
+    forwardBias: forward.bias,
+    backwardKernel: backward.kernel,
+    backwardBias: backward.bias,
+  };
 }
 
 /** `[batch, 1]`: 0 for empty rows, 1 otherwise. */

@@ -21,6 +21,14 @@ interface NativeBinding {
   createTensor(shape: number[], dtype: number, values: Int32Array): number;
   deleteTensor(id: number): void;
   executeOp(name: string, attrs: OpAttr[], inputIds: number[], numOutputs: number): TensorMetadata[];
+  /** Runs a loaded SavedModel's session: inputs and outputs named `node:index`, comma-separated. */
+  runSavedModel(
+    sessionId: number,
+    inputIds: number[],
+    inputNames: string,
+    outputNames: string,
+  ): TensorMetadata[];
+  deleteSavedModel(sessionId: number): void;
   TF_FLOAT: number;
   TF_INT32: number;
   TF_INT64: number;
@@ -30,8 +38,10 @@ interface NativeBinding {
   TF_ATTR_TYPE: number;
 }
 
-interface NativeBackend {
+export interface NativeBackend {
   binding: NativeBinding;
+  /** Loads a SavedModel folder into a new TensorFlow session; returns its id. */
+  loadSavedModelMetaGraph(path: string, tags: string): number;
   getInputTensorIds(tensors: Tensor[]): number[];
   createOutputTensor(metadata: TensorMetadata): Tensor;
 }
@@ -81,7 +91,7 @@ export interface BlockLstmGradients {
 }
 
 /** The native backend when tfjs-node's TensorFlow backend is the active one, else undefined. */
-function activeNativeBackend(tf: TensorflowModule): NativeBackend | undefined {
+export function activeNativeBackend(tf: TensorflowModule): NativeBackend | undefined {
   if (tf.getBackend() !== 'tensorflow') return undefined;
   const backend = tf.backend() as unknown as Partial<NativeBackend>;
   if (typeof backend.binding?.executeOp !== 'function' || typeof backend.getInputTensorIds !== 'function') {
@@ -110,19 +120,28 @@ function executeWithSeqLenMax(
   inputs: Tensor[],
   numOutputs: number,
 ): Tensor[] {
+  return withSeqLenMax(backend, seqLenMax, (seqLenMaxId) => {
+    const inputIds = [seqLenMaxId, ...backend.getInputTensorIds(inputs)];
+    return backend.binding
+      .executeOp(opName, attrs, inputIds, numOutputs)
+      .map((m) => backend.createOutputTensor(m));
+  });
+}
+
+/** Calls `run` with the id of a native int64 scalar `seqLenMax`, deleted afterwards. */
+export function withSeqLenMax<T>(backend: NativeBackend, seqLenMax: number, run: (id: number) => T): T {
   const { binding } = backend;
   // int64 as two little-endian int32 words; lengths are small and non-negative.
   const seqLenMaxId = binding.createTensor([], binding.TF_INT64, new Int32Array([seqLenMax, 0]));
   try {
-    const inputIds = [seqLenMaxId, ...backend.getInputTensorIds(inputs)];
-    return binding.executeOp(opName, attrs, inputIds, numOutputs).map((m) => backend.createOutputTensor(m));
+    return run(seqLenMaxId);
   } finally {
     binding.deleteTensor(seqLenMaxId);
   }
 }
 
 /** Zero initial state and (unused) peephole weights, which the op requires as inputs anyway. */
-function unusedInputs(tf: TensorflowModule, x: Tensor3D, bias: Tensor1D) {
+export function unusedInputs(tf: TensorflowModule, x: Tensor3D, bias: Tensor1D) {
   const [, batchSize] = x.shape;
   const hiddenSize = bias.shape[0] / 4;
   return { initialState: tf.zeros([batchSize, hiddenSize]), peephole: tf.zeros([hiddenSize]) };

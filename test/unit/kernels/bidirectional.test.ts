@@ -8,6 +8,7 @@ import {
   type LstmImplementation,
   type LstmWeights,
 } from '../../../src/core/kernels';
+import { parallelLstmSupport } from '../../../src/core/kernels/graph';
 import {
   disposeWeights,
   liveTensors,
@@ -199,4 +200,46 @@ test('time-major entry points reject bad shapes and lengths with a message', () 
   assert.throws(() => bidirectionalFinalStates(xt, [3, 1], weights, wrong), /LSTM kernel must be/);
   tf.dispose(xt);
   disposeWeights(weights, wrong);
+});
+
+test('the parallel graph runs of both directions give exactly what the eager ops give, values and gradients', () => {
+  assert.deepEqual(parallelLstmSupport(tf), { available: true });
+  const [batchSize, timeSteps, inputSize, hiddenSize] = [6, 9, 5, 7];
+  const lengths = [9, 3, 0, 7, 1, 9];
+  const xt = timeMajor(randomInput(batchSize, timeSteps, inputSize, 81));
+  const forward = randomWeights(inputSize, hiddenSize, 82);
+  const backward = randomWeights(inputSize, hiddenSize, 83);
+  const params = [xt, forward.kernel, forward.bias, backward.kernel, backward.bias];
+  const saved = process.env.SPANLIGHT_GRAPHS;
+  const inMode = <T>(graphs: boolean, run: () => T): T => {
+    if (graphs) delete process.env.SPANLIGHT_GRAPHS;
+    else process.env.SPANLIGHT_GRAPHS = '0';
+    try {
+      return run();
+    } finally {
+      if (saved === undefined) delete process.env.SPANLIGHT_GRAPHS;
+      else process.env.SPANLIGHT_GRAPHS = saved;
+    }
+  };
+  for (const kind of ['outputs', 'finalStates'] as const) {
+    const size = kind === 'outputs' ? timeSteps * batchSize * 2 * hiddenSize : batchSize * 2 * hiddenSize;
+    const weighting = tf.randomNormal([size], 0, 1, 'float32', 84);
+    const [graph, eager] = [true, false].map((graphs) =>
+      inMode(graphs, () =>
+        tf.grads((...p: Tensor[]) => weightedLoss(kind, 'fused', lengths, p, weighting))(params),
+      ),
+    );
+    graph!.forEach((g, i) => assert.equal(maxAbsDiff(g, eager![i]!), 0, `${kind}: gradient ${i} differs`));
+    const values = [true, false].map((graphs) =>
+      inMode(graphs, () =>
+        kind === 'outputs'
+          ? bidirectionalLstmTimeMajor(xt, lengths, forward, backward)
+          : bidirectionalFinalStates(xt, lengths, forward, backward),
+      ),
+    );
+    assert.equal(maxAbsDiff(values[0]!, values[1]!), 0, `${kind}: values differ`);
+    tf.dispose([weighting, ...graph!, ...eager!, ...values]);
+  }
+  xt.dispose();
+  disposeWeights(forward, backward);
 });

@@ -37,44 +37,63 @@ function maxDifference(a: Variable[], b: Variable[]): number {
   return Math.max(...a.map((v, i) => tf.tidy(() => tf.sub(v, b[i]!).abs().max().dataSync()[0]!)));
 }
 
-test('matches tf.train.adam with global-norm clipping over steps with and without clipping', () => {
-  for (const clipNorm of [0, 5]) {
-    const reference = makeVariables(`ref${clipNorm}`);
-    const flat = makeVariables(`flat${clipNorm}`);
-    const adam = tf.train.adam(0.05);
-    const flatAdam = new FlatAdam(flat, { learningRate: 0.05, clipNorm });
-    let clippedSteps = 0;
-    for (let step = 0; step < 8; step++) {
-      const r = tf.variableGrads(() => loss(reference, step), reference);
-      const norm = tf.tidy(() =>
-        Math.sqrt(Object.values(r.grads).reduce((s, g) => s + g.square().sum().dataSync()[0]!, 0)),
-      );
-      if (clipNorm > 0 && norm > clipNorm) clippedSteps++;
-      const referenceGrads = clipNorm > 0 ? clipped(r.grads, clipNorm) : r.grads;
-      adam.applyGradients(referenceGrads as unknown as Parameters<typeof adam.applyGradients>[0]);
-      const f = tf.variableGrads(() => loss(flat, step), flat);
-      tf.tidy(() => flatAdam.applyGradients(f.grads));
-      tf.dispose([
-        r.value,
-        f.value,
-        ...Object.values(r.grads),
-        ...Object.values(referenceGrads),
-        ...Object.values(f.grads),
-      ]);
-      const difference = maxDifference(reference, flat);
-      assert.ok(difference <= 1e-5, `clip ${clipNorm}, step ${step}: variables differ by ${difference}`);
+/** Runs `body` with graph sessions on (the default) and off (eager ops), restoring the setting. */
+function inBothModes(body: (mode: string) => void) {
+  const saved = process.env.SPANLIGHT_GRAPHS;
+  try {
+    for (const mode of ['graph', 'eager']) {
+      if (mode === 'eager') process.env.SPANLIGHT_GRAPHS = '0';
+      else delete process.env.SPANLIGHT_GRAPHS;
+      body(mode);
     }
-    if (clipNorm > 0)
-      assert.ok(clippedSteps >= 2 && clippedSteps < 8, `clipping active on ${clippedSteps} of 8 steps`);
-    // The variables did move: a no-op optimiser would fail the comparison above only by luck.
-    const initial = makeVariables(`init${clipNorm}`);
-    assert.ok(maxDifference(initial, flat) > 0.1);
-    assert.equal(flatAdam.iterations, 8);
-    adam.dispose();
-    flatAdam.dispose();
-    tf.dispose([...reference, ...flat, ...initial]);
+  } finally {
+    if (saved === undefined) delete process.env.SPANLIGHT_GRAPHS;
+    else process.env.SPANLIGHT_GRAPHS = saved;
   }
-});
+}
+
+test('matches tf.train.adam with global-norm clipping over steps with and without clipping', () =>
+  inBothModes((mode) => {
+    for (const clipNorm of [0, 5]) {
+      const reference = makeVariables(`ref${clipNorm}`);
+      const flat = makeVariables(`flat${clipNorm}`);
+      const adam = tf.train.adam(0.05);
+      const flatAdam = new FlatAdam(flat, { learningRate: 0.05, clipNorm });
+      let clippedSteps = 0;
+      for (let step = 0; step < 8; step++) {
+        const r = tf.variableGrads(() => loss(reference, step), reference);
+        const norm = tf.tidy(() =>
+          Math.sqrt(Object.values(r.grads).reduce((s, g) => s + g.square().sum().dataSync()[0]!, 0)),
+        );
+        if (clipNorm > 0 && norm > clipNorm) clippedSteps++;
+        const referenceGrads = clipNorm > 0 ? clipped(r.grads, clipNorm) : r.grads;
+        adam.applyGradients(referenceGrads as unknown as Parameters<typeof adam.applyGradients>[0]);
+        const f = tf.variableGrads(() => loss(flat, step), flat);
+        tf.tidy(() => flatAdam.applyGradients(f.grads));
+        tf.dispose([
+          r.value,
+          f.value,
+          ...Object.values(r.grads),
+          ...Object.values(referenceGrads),
+          ...Object.values(f.grads),
+        ]);
+        const difference = maxDifference(reference, flat);
+        assert.ok(
+          difference <= 1e-5,
+          `${mode}, clip ${clipNorm}, step ${step}: variables differ by ${difference}`,
+        );
+      }
+      if (clipNorm > 0)
+        assert.ok(clippedSteps >= 2 && clippedSteps < 8, `clipping active on ${clippedSteps} of 8 steps`);
+      // The variables did move: a no-op optimiser would fail the comparison above only by luck.
+      const initial = makeVariables(`init${clipNorm}`);
+      assert.ok(maxDifference(initial, flat) > 0.1);
+      assert.equal(flatAdam.iterations, 8);
+      adam.dispose();
+      flatAdam.dispose();
+      tf.dispose([...reference, ...flat, ...initial]);
+    }
+  }));
 
 test('a gradient list in variable order works like the name map', () => {
   const a = makeVariables('list_a');
@@ -132,21 +151,23 @@ test('state saved after some steps and restored into a fresh optimiser continues
   tf.dispose([...original, ...copy]);
 });
 
-test('steps leave no tensors behind, inside or outside a tidy', () => {
-  const variables = makeVariables('leak');
-  const adam = new FlatAdam(variables, { learningRate: 0.01, clipNorm: 1 });
-  const run = (i: number) => {
-    const { value, grads } = tf.variableGrads(() => loss(variables, i), variables);
-    if (i % 2) tf.tidy(() => adam.applyGradients(grads));
-    else adam.applyGradients(grads);
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  run(0);
-  const before = tf.memory().numTensors;
-  for (let i = 1; i < 6; i++) run(i);
-  adam.getWeights();
-  assert.equal(tf.memory().numTensors, before);
-  adam.dispose();
-  assert.equal(tf.memory().numTensors, before - 2);
-  tf.dispose(variables);
-});
+test('steps leave no tensors behind, inside or outside a tidy', () =>
+  inBothModes(() => {
+    const variables = makeVariables(`leak_${process.env.SPANLIGHT_GRAPHS ?? 'graph'}`);
+    const adam = new FlatAdam(variables, { learningRate: 0.01, clipNorm: 1 });
+    const run = (i: number) => {
+      const { value, grads } = tf.variableGrads(() => loss(variables, i), variables);
+      if (i % 2) tf.tidy(() => adam.applyGradients(grads));
+      else adam.applyGradients(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    run(0);
+    const before = tf.memory().numTensors;
+    for (let i = 1; i < 6; i++) run(i);
+    adam.getWeights();
+    assert.equal(tf.memory().numTensors, before);
+    adam.dispose();
+    // The two moments of each variable are gone.
+    assert.equal(tf.memory().numTensors, before - 2 * variables.length);
+    tf.dispose(variables);
+  }));

@@ -1,0 +1,367 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
+import type { TensorflowModule } from '../backend';
+import {
+  activationList,
+  activationsFrom,
+  activeNativeBackend,
+  type BlockLstmActivations,
+  type NativeBackend,
+  unusedInputs,
+  withSeqLenMax,
+} from './native';
+import { ProtoWriter } from './protobuf';
+
+/**
+ * Both directions of a BiLSTM layer in ONE TensorFlow graph run, so they execute in parallel.
+ *
+ * Eager ops (what tfjs-node runs) execute one after another on the calling thread; the forward
+ * and backward LSTMs of a layer are independent, but eagerly the second waits for the first.
+ * TensorFlow's graph executor runs independent nodes side by side on its inter-op thread pool
+ * (one thread per core by default), which is how Keras keeps two cores busy. tfjs-node exposes
+ * exactly one way to run a graph: a SavedModel session. So a SavedModel holding nothing but the
+ * two `BlockLSTMV2` nodes (and their two `BlockLSTMGradV2` nodes) is written to a temporary
+ * folder, loaded once per backend, and deleted; each layer call is then one session run with
+ * the same tensors the eager ops would take. No weights live in the graph.
+ *
+ * Measured on 2 cores (reference BiLSTM, 32 × 16 steps, 210 → 100): 1.86 ms per forward pair
+ * against 3.1–3.3 ms eagerly.
+ */
+
+export const DT_FLOAT = 1;
+const DT_INT32 = 3;
+const DT_INT64 = 9;
+
+export type Attr =
+  | { type: number }
+  | { int: number }
+  | { float: number }
+  | { bool: boolean }
+  | 'unknownShape';
+
+export interface GraphNode {
+  name: string;
+  op: string;
+  inputs?: string[];
+  attrs?: Record<string, Attr>;
+}
+
+function writeAttr(value: ProtoWriter, attr: Attr): void {
+  // AttrValue fields: i = 3, f = 4, b = 5, type = 6, shape = 7 (TensorShapeProto.unknown_rank = 3).
+  if (attr === 'unknownShape') value.message(7, (shape) => shape.bool(3, true));
+  else if ('type' in attr) value.int(6, attr.type);
+  else if ('int' in attr) value.int(3, attr.int);
+  else if ('float' in attr) value.float(4, attr.float);
+  else value.bool(5, attr.bool);
+}
+
+/** SavedModel { schema version, MetaGraphDef { tags: [serve], GraphDef { nodes, versions } } }. */
+function savedModelBytes(nodes: readonly GraphNode[]): Uint8Array {
+  return new ProtoWriter()
+    .int(1, 1)
+    .message(2, (meta) => {
+      meta.message(1, (info) => info.string(4, 'serve'));
+      meta.message(2, (graph) => {
+        for (const node of nodes) {
+          graph.message(1, (def) => {
+            def.string(1, node.name).string(2, node.op);
+            for (const input of node.inputs ?? []) def.string(3, input);
+            for (const [key, attr] of Object.entries(node.attrs ?? {})) {
+              def.message(5, (entry) => entry.string(1, key).message(2, (value) => writeAttr(value, attr)));
+            }
+          });
+        }
+        // VersionDef.producer: a GraphDef version every TensorFlow with BlockLSTMV2 accepts.
+        graph.message(4, (versions) => versions.int(1, 1205));
+      });
+    })
+    .finish();
+}
+
+export const FLOAT = { T: { type: DT_FLOAT } } as const;
+export const placeholder = (name: string, dtype: number): GraphNode => ({
+  name,
+  op: 'Placeholder',
+  attrs: { dtype: { type: dtype }, shape: 'unknownShape' },
+});
+const reverse = (name: string, input: string): GraphNode => ({
+  name,
+  op: 'ReverseSequence',
+  inputs: [input, 'lengths'],
+  attrs: { seq_dim: { int: 0 }, batch_dim: { int: 1 }, ...FLOAT, Tlen: { type: DT_INT32 } },
+});
+const range7 = Array.from({ length: 7 }, (_, i) => i);
+
+/** Node names of one direction's weights and activations. */
+const direction = (prefix: 'fw' | 'bw') => ({
+  kernel: `${prefix}_kernel`,
+  bias: `${prefix}_bias`,
+  activations: range7.map((i) => `${prefix}_activation_${i}`),
+});
+const FW = direction('fw');
+const BW = direction('bw');
+
+function lstmGraph(): GraphNode[] {
+  const lstmInputs = (x: string, d: typeof FW) => [
+    'seq_len_max',
+    x,
+    'zero_state',
+    'zero_state',
+    d.kernel,
+    'zero_peephole',
+    'zero_peephole',
+    'zero_peephole',
+    d.bias,
+  ];
+  const gradient = (name: string, x: string, d: typeof FW, hiddenGrad: string): GraphNode => ({
+    name,
+    op: 'BlockLSTMGradV2',
+    inputs: [...lstmInputs(x, d), ...d.activations, 'zero_cell_grad', hiddenGrad],
+    attrs: { use_peephole: { bool: false }, ...FLOAT },
+  });
+  const forward = (name: string, x: string, d: typeof FW): GraphNode => ({
+    name,
+    op: 'BlockLSTMV2',
+    inputs: lstmInputs(x, d),
+    attrs: { cell_clip: { float: 0 }, use_peephole: { bool: false }, ...FLOAT },
+  });
+  return [
+    ...['x', 'x_reversed', 'zero_state', 'zero_peephole', 'fw_hidden_grad', 'bw_hidden_grad'].map((name) =>
+      placeholder(name, DT_FLOAT),
+    ),
+    ...[FW, BW].flatMap((d) =>
+      [d.kernel, d.bias, ...d.activations].map((name) => placeholder(name, DT_FLOAT)),
+    ),
+    placeholder('lengths', DT_INT32),
+    placeholder('seq_len_max', DT_INT64),
+    // Forward pass: the reversed input is computed (and returned, for the gradient).
+    reverse('reversed', 'x'),
+    forward('fw', 'x', FW),
+    forward('bw', 'reversed', BW),
+    // Gradient pass, with the backward direction's hidden gradient either already in its
+    // processing order (final states) or in input order (per-step outputs, reversed here).
+    { name: 'zero_cell_grad', op: 'ZerosLike', inputs: ['fw_hidden_grad'], attrs: FLOAT },
+    reverse('bw_hidden_grad_reversed', 'bw_hidden_grad'),
+    gradient('fw_grad', 'x', FW, 'fw_hidden_grad'),
+    gradient('bw_grad', 'x_reversed', BW, 'bw_hidden_grad'),
+    gradient('bw_grad_of_outputs', 'x_reversed', BW, 'bw_hidden_grad_reversed'),
+    reverse('bw_x_grad', 'bw_grad:0'),
+    reverse('bw_x_grad_of_outputs', 'bw_grad_of_outputs:0'),
+    { name: 'x_grad', op: 'AddV2', inputs: ['fw_grad:0', 'bw_x_grad'], attrs: FLOAT },
+    { name: 'x_grad_of_outputs', op: 'AddV2', inputs: ['fw_grad:0', 'bw_x_grad_of_outputs'], attrs: FLOAT },
+  ];
+}
+
+/** A graph loaded into its own TensorFlow session. */
+export interface GraphSession {
+  backend: NativeBackend;
+  sessionId: number;
+}
+
+/** Loads `nodes` as a SavedModel session (written to a temporary folder, deleted right after). */
+export function loadGraphSession(
+  tf: TensorflowModule,
+  nodes: readonly GraphNode[],
+): GraphSession | { reason: string } {
+  const backend = activeNativeBackend(tf);
+  if (!backend) return { reason: `the active tfjs backend is '${tf.getBackend()}', not 'tensorflow'` };
+  if (
+    typeof backend.loadSavedModelMetaGraph !== 'function' ||
+    typeof backend.binding.runSavedModel !== 'function'
+  ) {
+    return { reason: 'this tfjs-node cannot run SavedModel sessions' };
+  }
+  let folder: string | undefined;
+  try {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-graph-'));
+    fs.writeFileSync(path.join(folder, 'saved_model.pb'), savedModelBytes(nodes));
+    return { backend, sessionId: backend.loadSavedModelMetaGraph(folder, 'serve') };
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) };
+  } finally {
+    // The session holds the graph in memory; the file is no longer needed.
+    if (folder) fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Frees a session from `loadGraphSession`. */
+export function deleteGraphSession(session: GraphSession): void {
+  session.backend.binding.deleteSavedModel(session.sessionId);
+}
+
+/** Graph sessions are used unless SPANLIGHT_GRAPHS=0 (then everything runs as eager ops). */
+export function graphsEnabled(): boolean {
+  return process.env.SPANLIGHT_GRAPHS !== '0';
+}
+
+/**
+ * One session run: `feeds` by placeholder name, `outputs` as `node:index`. Returns new tensors
+ * owned by the caller (tracked by the enclosing tidy, if any).
+ */
+export function runGraph(
+  session: GraphSession,
+  feeds: Record<string, Tensor>,
+  outputs: readonly string[],
+  seqLenMax?: number,
+): Tensor[] {
+  const { backend } = session;
+  const names = Object.keys(feeds);
+  const execute = (extraIds: number[], extraNames: string[]) => {
+    const ids = [...extraIds, ...backend.getInputTensorIds(names.map((name) => feeds[name]!))];
+    const inputNames = [...extraNames, ...names].map((name) => `${name}:0`).join(',');
+    return backend.binding
+      .runSavedModel(session.sessionId, ids, inputNames, outputs.join(','))
+      .map((metadata) => backend.createOutputTensor(metadata));
+  };
+  return seqLenMax === undefined
+    ? execute([], [])
+    : withSeqLenMax(backend, seqLenMax, (id) => execute([id], ['seq_len_max']));
+}
+
+/** The LSTM pair graph, loaded once per backend instance (each worker thread has its own). */
+const lstmGraphs = new WeakMap<object, GraphSession | { reason: string }>();
+
+function lstmGraphFor(tf: TensorflowModule): GraphSession | undefined {
+  if (!graphsEnabled()) return undefined;
+  const key = tf.backend();
+  let graph = lstmGraphs.get(key);
+  if (!graph) {
+    graph = loadGraphSession(tf, lstmGraph());
+    lstmGraphs.set(key, graph);
+  }
+  return 'reason' in graph ? undefined : graph;
+}
+
+export type ParallelLstmSupport = { available: true } | { available: false; reason: string };
+
+/**
+ * Whether direction pairs run as one parallel graph on the active backend (loading it if
+ * needed). Off when SPANLIGHT_GRAPHS=0; then the eager ops run one after the other.
+ */
+export function parallelLstmSupport(tf: TensorflowModule): ParallelLstmSupport {
+  if (!graphsEnabled()) return { available: false, reason: 'turned off by SPANLIGHT_GRAPHS=0' };
+  lstmGraphFor(tf);
+  const graph = lstmGraphs.get(tf.backend())!;
+  return 'reason' in graph ? { available: false, reason: graph.reason } : { available: true };
+}
+
+export interface DirectionWeights {
+  kernel: Tensor2D;
+  bias: Tensor1D;
+}
+
+export interface PairForward {
+  /** The input with each row reversed within its length: what the backward direction read. */
+  reversedInput: Tensor3D;
+  forward: BlockLstmActivations;
+  backward: BlockLstmActivations;
+}
+
+/**
+ * Both directions forward: the forward LSTM over `x` `[time, batch, input]` and the backward
+ * one over `x` reversed within each row's length, as one graph run.
+ */
+export function graphPairForward(
+  tf: TensorflowModule,
+  x: Tensor3D,
+  lengths: Tensor1D,
+  seqLenMax: number,
+  forwardWeights: DirectionWeights,
+  backwardWeights: DirectionWeights,
+): PairForward | undefined {
+  const graph = lstmGraphFor(tf);
+  if (!graph) return undefined;
+  const outputs = tf.tidy(() => {
+    const { initialState, peephole } = unusedInputs(tf, x, forwardWeights.bias);
+    return runGraph(
+      graph,
+      {
+        x,
+        lengths,
+        zero_state: initialState,
+        zero_peephole: peephole,
+        fw_kernel: forwardWeights.kernel,
+        fw_bias: forwardWeights.bias,
+        bw_kernel: backwardWeights.kernel,
+        bw_bias: backwardWeights.bias,
+      },
+      ['reversed:0', ...range7.map((i) => `fw:${i}`), ...range7.map((i) => `bw:${i}`)],
+      seqLenMax,
+    );
+  });
+  return {
+    reversedInput: outputs[0] as Tensor3D,
+    forward: activationsFrom(outputs.slice(1, 8)),
+    backward: activationsFrom(outputs.slice(8)),
+  };
+}
+
+export interface PairGradients {
+  x: Tensor3D;
+  forwardKernel: Tensor2D;
+  forwardBias: Tensor1D;
+  backwardKernel: Tensor2D;
+  backwardBias: Tensor1D;
+}
+
+/**
+ * Both directions' `BlockLSTMGradV2` as one graph run, and the input gradient summed (the
+ * backward direction's mapped back to input order). `backwardHiddenGrad` is in input order when
+ * `backwardGradInInputOrder` (per-step outputs), else in the backward direction's own order.
+ */
+export function graphPairBackward(
+  tf: TensorflowModule,
+  saved: {
+    x: Tensor3D;
+    reversedInput: Tensor3D;
+    lengths: Tensor1D;
+    seqLenMax: number;
+    forwardWeights: DirectionWeights;
+    backwardWeights: DirectionWeights;
+    forward: BlockLstmActivations;
+    backward: BlockLstmActivations;
+  },
+  forwardHiddenGrad: Tensor3D,
+  backwardHiddenGrad: Tensor3D,
+  backwardGradInInputOrder: boolean,
+): PairGradients | undefined {
+  const graph = lstmGraphFor(tf);
+  if (!graph) return undefined;
+  const [bwGrad, xGrad] = backwardGradInInputOrder
+    ? ['bw_grad_of_outputs', 'x_grad_of_outputs']
+    : ['bw_grad', 'x_grad'];
+  const outputs = tf.tidy(() => {
+    const { initialState, peephole } = unusedInputs(tf, saved.x, saved.forwardWeights.bias);
+    const feeds: Record<string, Tensor> = {
+      x: saved.x,
+      x_reversed: saved.reversedInput,
+      lengths: saved.lengths,
+      zero_state: initialState,
+      zero_peephole: peephole,
+      fw_kernel: saved.forwardWeights.kernel,
+      fw_bias: saved.forwardWeights.bias,
+      bw_kernel: saved.backwardWeights.kernel,
+      bw_bias: saved.backwardWeights.bias,
+      fw_hidden_grad: forwardHiddenGrad,
+      bw_hidden_grad: backwardHiddenGrad,
+    };
+    activationList(saved.forward).forEach((tensor, i) => {
+      feeds[FW.activations[i]!] = tensor;
+    });
+    activationList(saved.backward).forEach((tensor, i) => {
+      feeds[BW.activations[i]!] = tensor;
+    });
+    // BlockLSTMGradV2 outputs: x, cs_prev, h_prev, w, wci, wcf, wco, b.
+    const wanted = [`${xGrad}:0`, 'fw_grad:3', 'fw_grad:7', `${bwGrad}:3`, `${bwGrad}:7`];
+    return runGraph(graph, feeds, wanted, saved.seqLenMax);
+  });
+  return {
+    x: outputs[0] as Tensor3D,
+    forwardKernel: outputs[1] as Tensor2D,
+    forwardBias: outputs[2] as Tensor1D,
+    backwardKernel: outputs[3] as Tensor2D,
+    backwardBias: outputs[4] as Tensor1D,
+  };
+}
