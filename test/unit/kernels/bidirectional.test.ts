@@ -229,7 +229,9 @@ test('the parallel graph runs of both directions give exactly what the eager ops
         tf.grads((...p: Tensor[]) => weightedLoss(kind, 'fused', lengths, p, weighting))(params),
       ),
     );
-    graph!.forEach((g, i) => assert.equal(maxAbsDiff(g, eager![i]!), 0, `${kind}: gradient ${i} differs`));
+    graph!.forEach((g, i) => {
+      assert.equal(maxAbsDiff(g, eager![i]!), 0, `${kind}: gradient ${i} differs`);
+    });
     const values = [true, false].map((graphs) =>
       inMode(graphs, () =>
         kind === 'outputs'
