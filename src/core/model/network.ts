@@ -12,6 +12,7 @@ import {
   type LstmWeights,
   maskedCrossEntropy,
 } from '../kernels';
+import { graphDropoutMask } from '../kernels/graph';
 import type { ModelConfig } from './config';
 import { type CrfParams, crfLoss } from './crf';
 import { type CrfScores, decodeCrfBatch } from './crf-decode';
@@ -182,19 +183,19 @@ export class TaggerNetwork {
   }
 
   /**
-   * Inverted dropout with the mask drawn in JS (one tensor upload and one multiply): tf.dropout
-   * draws the same numbers through a slower JS generator and adds four ops per call.
+   * Inverted dropout: one mask tensor and one multiply (tf.dropout adds four ops per call). The
+   * mask comes from TensorFlow's seeded generator, or is drawn in JS where graphs cannot run.
    */
   private dropout(x: Tensor, training: boolean): Tensor {
     const rate = this.config.dropout;
     if (!training || rate <= 0) return x;
     // A fresh seed per call: the same seed would reuse one mask for every step.
-    const random = createRandom(this.seed * 1_000_003 + this.dropoutCalls++);
+    const call = this.dropoutCalls++;
     const keep = 1 - rate;
-    const scale = 1 / keep;
-    const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) if (random() < keep) mask[i] = scale;
-    return this.tf.mul(x, this.tf.tensor(mask, x.shape, 'float32'));
+    const mask =
+      graphDropoutMask(this.tf, x.shape, keep, [this.seed, call]) ??
+      this.tf.tensor(jsDropoutMask(x.size, keep, this.seed * 1_000_003 + call), x.shape, 'float32');
+    return this.tf.mul(x, mask);
   }
 
   /** Word ids with some real words replaced by the unknown word (config.wordDropout). */
@@ -348,6 +349,15 @@ export class TaggerNetwork {
 }
 
 let variableCounter = 0;
+
+/** `1 / keep` with probability `keep`, else 0. */
+function jsDropoutMask(size: number, keep: number, seed: number): Float32Array {
+  const random = createRandom(seed);
+  const scale = 1 / keep;
+  const mask = new Float32Array(size);
+  for (let i = 0; i < size; i++) if (random() < keep) mask[i] = scale;
+  return mask;
+}
 
 function lstmWeights(v: LstmVariables): LstmWeights {
   return { kernel: v.kernel as Tensor2D, bias: v.bias as Tensor1D };
