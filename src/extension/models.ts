@@ -200,6 +200,8 @@ export class ModelManager extends Disposable {
       // Imported here, not at the top: this pulls in TensorFlow (~1 s), which activation must not pay.
       const { Tagger } = await import('../core/model/tagger');
       const tagger = await Tagger.load(info.folder);
+      // Editor taggers never train: words seen before skip the char BiLSTM on every retag.
+      tagger.cacheCharStates();
       this.log.info(
         `loaded ${info.task} model ${info.name} from ${info.folder} in ${Date.now() - started} ms`,
       );

@@ -143,7 +143,18 @@ export async function tagSentences(
   const relative: Array<SentenceSuggestions | undefined> = sentences.map((s) =>
     cache.get(options.modelKey, s.text),
   );
-  const missing = sentences.map((_, i) => i).filter((i) => relative[i] === undefined);
+  // Each distinct uncached text is tagged once (a document repeats boilerplate sentences), and
+  // in order of length, so the sentences of a batch are alike and little of it is padding.
+  const positionsOf = new Map<string, number[]>();
+  sentences.forEach((sentence, i) => {
+    if (relative[i] !== undefined) return;
+    const positions = positionsOf.get(sentence.text);
+    if (positions) positions.push(i);
+    else positionsOf.set(sentence.text, [i]);
+  });
+  const missing = [...positionsOf.values()]
+    .map((positions) => positions[0]!)
+    .sort((a, b) => sentences[a]!.tokens.length - sentences[b]!.tokens.length);
   for (let from = 0; from < missing.length; from += batchSize) {
     if (options.signal?.aborted) throw new TaggingCancelled();
     const batch = missing.slice(from, from + batchSize);
@@ -155,7 +166,7 @@ export async function tagSentences(
       const sentence = sentences[sentenceIndex]!;
       const result = sentenceSuggestions(sentence, tagged[b]!, tagger.scheme);
       cache.set(options.modelKey, sentence.text, result);
-      relative[sentenceIndex] = result;
+      for (const position of positionsOf.get(sentence.text)!) relative[position] = result;
     });
     if (from + batchSize < missing.length) await pause();
   }

@@ -103,7 +103,7 @@ export interface EncodedWords {
 }
 
 /** The key a word is deduplicated by: its characters as the char BiLSTM sees them. */
-function charKey(token: string, maxWordLength: number): { key: string; chars: string[] } {
+export function charKey(token: string, maxWordLength: number): { key: string; chars: string[] } {
   const chars = wordChars(token, maxWordLength);
   return { key: chars.join(''), chars: chars.length > 0 ? chars : [' '] };
 }

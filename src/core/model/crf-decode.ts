@@ -105,40 +105,55 @@ function viterbi(emissions: Float32Array, length: number, K: number, scores: Crf
   return path;
 }
 
-function logSumExp(values: Float64Array, count: number): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < count; i++) if (values[i]! > max) max = values[i]!;
-  if (max === Number.NEGATIVE_INFINITY) return max;
-  let sum = 0;
-  for (let i = 0; i < count; i++) sum += Math.exp(values[i]! - max);
-  return max + Math.log(sum);
-}
-
-/** Forward-backward in log space; unconstrained, like the training objective. */
+/**
+ * Forward-backward, unconstrained like the training objective, in probability space with every
+ * step rescaled (the scaled algorithm): exp is taken once per score instead of once per
+ * transition per step, K² multiply-adds per step remain. Rows are normalised at the end, so
+ * the per-step scale factors cancel.
+ */
 function marginals(emissions: Float32Array, length: number, K: number, scores: CrfScores): Float64Array {
   const out = new Float64Array(length * K);
   if (length === 0) return out;
+  const transitions = Float64Array.from(scores.transitions, Math.exp);
+  // exp(emission − the step's max): the shift is a per-step factor, cancelled like the scales.
+  const weights = new Float64Array(length * K);
+  for (let t = 0; t < length; t++) {
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < K; k++) max = Math.max(max, emissions[t * K + k]!);
+    for (let k = 0; k < K; k++) weights[t * K + k] = Math.exp(emissions[t * K + k]! - max);
+  }
   const alpha = new Float64Array(length * K);
   const beta = new Float64Array(length * K);
-  const terms = new Float64Array(K);
-  for (let k = 0; k < K; k++) alpha[k] = scores.start[k]! + emissions[k]!;
+  for (let k = 0; k < K; k++) alpha[k] = Math.exp(scores.start[k]!) * weights[k]!;
+  normalise(alpha, 0, K);
   for (let t = 1; t < length; t++) {
     for (let j = 0; j < K; j++) {
-      for (let i = 0; i < K; i++) terms[i] = alpha[(t - 1) * K + i]! + scores.transitions[i * K + j]!;
-      alpha[t * K + j] = logSumExp(terms, K) + emissions[t * K + j]!;
+      let sum = 0;
+      for (let i = 0; i < K; i++) sum += alpha[(t - 1) * K + i]! * transitions[i * K + j]!;
+      alpha[t * K + j] = sum * weights[t * K + j]!;
     }
+    normalise(alpha, t * K, K);
   }
-  for (let k = 0; k < K; k++) beta[(length - 1) * K + k] = scores.end[k]!;
+  for (let k = 0; k < K; k++) beta[(length - 1) * K + k] = Math.exp(scores.end[k]!);
+  normalise(beta, (length - 1) * K, K);
   for (let t = length - 2; t >= 0; t--) {
     for (let i = 0; i < K; i++) {
+      let sum = 0;
       for (let j = 0; j < K; j++) {
-        terms[j] = scores.transitions[i * K + j]! + emissions[(t + 1) * K + j]! + beta[(t + 1) * K + j]!;
+        sum += transitions[i * K + j]! * weights[(t + 1) * K + j]! * beta[(t + 1) * K + j]!;
       }
-      beta[t * K + i] = logSumExp(terms, K);
+      beta[t * K + i] = sum;
     }
+    normalise(beta, t * K, K);
   }
-  for (let k = 0; k < K; k++) terms[k] = alpha[(length - 1) * K + k]! + scores.end[k]!;
-  const logZ = logSumExp(terms, K);
-  for (let i = 0; i < length * K; i++) out[i] = Math.exp(alpha[i]! + beta[i]! - logZ);
+  for (let i = 0; i < length * K; i++) out[i] = alpha[i]! * beta[i]!;
+  for (let t = 0; t < length; t++) normalise(out, t * K, K);
   return out;
+}
+
+/** Divides `values[from, from + count)` by its sum (left alone when the sum is 0). */
+function normalise(values: Float64Array, from: number, count: number): void {
+  let sum = 0;
+  for (let i = from; i < from + count; i++) sum += values[i]!;
+  if (sum > 0) for (let i = from; i < from + count; i++) values[i]! /= sum;
 }

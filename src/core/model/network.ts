@@ -1,5 +1,5 @@
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
-import { loadTensorflow, type TensorflowModule } from '../backend';
+import { loadTensorflow, readFloats, type TensorflowModule } from '../backend';
 import type { CharGroup, EncodedBatch } from '../encode/batch';
 import { createRandom } from '../encode/random';
 import { CASING_CLASSES, UNK_INDEX, type Vocabularies } from '../encode/vocab';
@@ -302,7 +302,7 @@ export class TaggerNetwork {
     if (this.crf) {
       // Emissions come back once; Viterbi and forward-backward run on the CPU (crf-decode.ts),
       // much faster than the same loops as hundreds of small tensor ops.
-      const emissions = tf.tidy(() => this.logits(batch, false, sharedCharStates).dataSync() as Float32Array);
+      const emissions = readFloats(tf, () => this.logits(batch, false, sharedCharStates));
       const decoded = decodeCrfBatch(
         emissions,
         batch.lengths,
@@ -317,9 +317,7 @@ export class TaggerNetwork {
         }),
       );
     }
-    const probs = tf.tidy(
-      () => tf.softmax(this.logits(batch, false, sharedCharStates)).dataSync() as Float32Array,
-    );
+    const probs = readFloats(tf, () => tf.softmax(this.logits(batch, false, sharedCharStates)));
     return Array.from(batch.lengths, (length, b) =>
       Array.from({ length }, (_, t) => {
         const at = (b * batch.maxLength + t) * K;

@@ -1,5 +1,7 @@
+import type { Tensor2D } from '@tensorflow/tfjs-node';
+import { readFloats } from '../backend';
 import { allowedTransitions, tagsToSpans } from '../corpus/schemes';
-import { encodeBatch, encodeWords } from '../encode/batch';
+import { charKey, type EncodedWords, encodeBatch, encodeWords } from '../encode/batch';
 import { sortedBatches } from '../encode/buckets';
 import { VocabularyIndex } from '../encode/vocab';
 import type { LstmImplementation } from '../kernels';
@@ -61,6 +63,7 @@ export interface TagOptions {
  */
 export class Tagger {
   readonly index: VocabularyIndex;
+  private charStateCache: CharStateCache | undefined;
 
   constructor(
     readonly card: ModelCard,
@@ -108,6 +111,65 @@ export class Tagger {
     await saveModel(folder, card, weights, { float16: (name) => name.endsWith('_embedding') });
   }
 
+  /**
+   * Remembers the char BiLSTM state of up to `maxWords` words across tag() calls, so words seen
+   * before skip the char BiLSTM: an editor retags the same document's words over and over. Only
+   * for a tagger whose weights no longer change (a loaded model, not one being trained).
+   */
+  cacheCharStates(maxWords = 50_000): void {
+    this.charStateCache = new CharStateCache(maxWords);
+  }
+
+  /**
+   * The distinct words of `tokens` and their char states: from the cache when there is one
+   * (computing only the words it lacks), else computed at once when they are few enough.
+   */
+  private sharedWords(tokens: readonly string[]): { words: EncodedWords; states: Tensor2D } | undefined {
+    const { maxWordLength } = this.card.config;
+    const cache = this.charStateCache;
+    if (!cache) {
+      const words = encodeWords(tokens, this.index, this.card.config);
+      if (words.rowOf.size > MAX_SHARED_WORDS) return undefined;
+      return { words, states: this.network.charStates(words.charGroups) };
+    }
+    // States of this call's words, held here as well: the cache may drop some of them meanwhile.
+    const found = new Map<string, Float32Array | undefined>();
+    const missing: string[] = [];
+    for (const token of tokens) {
+      const { key } = charKey(token, maxWordLength);
+      if (found.has(key)) continue;
+      const cached = cache.get(key);
+      found.set(key, cached);
+      if (!cached) missing.push(token);
+    }
+    const tf = this.network.tf;
+    for (let from = 0; from < missing.length; from += MAX_SHARED_WORDS) {
+      const computed = encodeWords(
+        missing.slice(from, from + MAX_SHARED_WORDS),
+        this.index,
+        this.card.config,
+      );
+      const states = readFloats(tf, () => this.network.charStates(computed.charGroups));
+      const width = states.length / computed.rowOf.size;
+      for (const [key, row] of computed.rowOf) {
+        const state = states.slice(row * width, (row + 1) * width);
+        found.set(key, state);
+        cache.set(key, state);
+      }
+    }
+    const width = 2 * this.card.config.charHidden;
+    const values = new Float32Array(found.size * width);
+    const rowOf = new Map<string, number>();
+    for (const [key, state] of found) {
+      values.set(state!, rowOf.size * width);
+      rowOf.set(key, rowOf.size);
+    }
+    return {
+      words: { rowOf, charGroups: [] },
+      states: tf.tensor2d(values, [rowOf.size, width]),
+    };
+  }
+
   /** Tags pre-tokenized sentences. */
   tag(sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedToken[][] {
     const results: TaggedToken[][] = new Array(sentences.length);
@@ -120,10 +182,10 @@ export class Tagger {
     // Over several batches, the char BiLSTM runs once per distinct word of ALL of them: a
     // document repeats its words across batches far more than within one. Capped, because the
     // fused kernel keeps every step's activations: a huge input falls back to per-batch words.
-    const allWords =
-      batches.length > 1 ? encodeWords(sentences.flat(), this.index, this.card.config) : undefined;
-    const shared = allWords && allWords.rowOf.size <= MAX_SHARED_WORDS ? allWords : undefined;
-    const sharedCharStates = shared ? this.network.charStates(shared.charGroups) : undefined;
+    const sharedWords =
+      batches.length > 1 || this.charStateCache ? this.sharedWords(sentences.flat()) : undefined;
+    const shared = sharedWords?.words;
+    const sharedCharStates = sharedWords?.states;
     try {
       for (const indices of batches) {
         const nonEmpty = indices.filter((i) => sentences[i]!.length > 0);
@@ -216,6 +278,32 @@ export class Tagger {
 /** Distinct words whose char states one tag() call computes at once (~100 MB of activations). */
 const MAX_SHARED_WORDS = 8_000;
 
+/** Char states by word key, least recently used dropped first (a Map keeps insertion order). */
+class CharStateCache {
+  private readonly states = new Map<string, Float32Array>();
+
+  constructor(private readonly maxWords: number) {}
+
+  has(key: string): boolean {
+    return this.states.has(key);
+  }
+
+  get(key: string): Float32Array | undefined {
+    const state = this.states.get(key);
+    if (state) {
+      this.states.delete(key);
+      this.states.set(key, state);
+    }
+    return state;
+  }
+
+  set(key: string, state: Float32Array): void {
+    this.states.delete(key);
+    this.states.set(key, state);
+    if (this.states.size > this.maxWords) this.states.delete(this.states.keys().next().value!);
+  }
+}
+
 function constraintsFor(card: ModelCard): Pick<NetworkOptions, 'constraints'> {
   const scheme = card.config.tagScheme;
   if (card.config.output !== 'crf' || scheme === 'none') return {};
@@ -230,9 +318,18 @@ function topAlternatives(
   count: number,
 ): LabelScore[] {
   if (count <= 0) return [];
-  return Array.from(distribution, (probability, k) => ({ label: labels[k]!, probability, k }))
-    .filter((entry) => entry.k !== best)
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, count)
-    .map(({ label, probability }) => ({ label, probability }));
+  // Insertion into a short sorted list: called for every token, so no per-label allocation.
+  const top: number[] = [];
+  for (let k = 0; k < distribution.length; k++) {
+    if (k === best) continue;
+    const probability = distribution[k]!;
+    if (top.length === count && probability <= distribution[top[count - 1]!]!) continue;
+    let at = top.length === count ? count - 1 : top.length;
+    while (at > 0 && distribution[top[at - 1]!]! < probability) {
+      top[at] = top[at - 1]!;
+      at--;
+    }
+    top[at] = k;
+  }
+  return top.map((k) => ({ label: labels[k]!, probability: distribution[k]! }));
 }

@@ -333,3 +333,75 @@ test('tagging many sentences at once (char states shared across batches) equals 
     tagger.dispose();
   }
 });
+
+test('with the char-state cache (a small one that must evict), tags equal the uncached ones, call after call', async () => {
+  const train = await sentences('wnut17/wnut17train.conll', 200);
+  const { tagger } = await trainTagger({
+    name: 'cached-chars',
+    model: { ...small, task: 'entities', tagScheme: 'IOB2', output: 'crf' },
+    train: { epochs: 1 },
+    trainSentences: train,
+  });
+  try {
+    const inputs = train.slice(0, 60).map((s) => s.tokens);
+    const expected = tagger.tag(inputs, { batchSize: 16 });
+    tagger.cacheCharStates(150);
+    const before = tf.memory().numTensors;
+    // Overlapping slices: later calls find some words cached, some evicted, some new.
+    for (const [from, to] of [
+      [0, 30],
+      [10, 60],
+      [0, 60],
+      [25, 26],
+    ] as const) {
+      const cached = tagger.tag(inputs.slice(from, to), { batchSize: 16 });
+      cached.forEach((sentence, i) => {
+        const reference = expected[from + i]!;
+        assert.deepEqual(
+          sentence.map((t) => t.tag),
+          reference.map((t) => t.tag),
+        );
+        sentence.forEach((t, j) => {
+          assert.ok(Math.abs(t.confidence - reference[j]!.confidence) < 1e-5);
+        });
+      });
+    }
+    assert.equal(tf.memory().numTensors, before);
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('alternatives: the other labels by falling probability, as many as asked, never the chosen one', async () => {
+  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 150);
+  const { tagger } = await trainTagger({
+    name: 'alternatives',
+    model: { ...small, task: 'pos' },
+    train: { epochs: 1 },
+    trainSentences: train,
+  });
+  try {
+    const inputs = train.slice(0, 20).map((s) => s.tokens);
+    const all = tagger.tag(inputs, { alternatives: 100 });
+    const two = tagger.tag(inputs, { alternatives: 2 });
+    const none = tagger.tag(inputs, { alternatives: 0 });
+    all.forEach((sentence, i) => {
+      sentence.forEach((token, j) => {
+        const labels = token.alternatives.map((a) => a.label);
+        assert.equal(labels.length, tagger.labels.length - 1);
+        assert.ok(!labels.includes(token.tag));
+        assert.deepEqual([...labels, token.tag].sort(), [...tagger.labels].sort());
+        const probabilities = token.alternatives.map((a) => a.probability);
+        assert.deepEqual(
+          probabilities,
+          [...probabilities].sort((a, b) => b - a),
+        );
+        assert.ok(token.confidence >= probabilities[0]!);
+        assert.deepEqual(two[i]![j]!.alternatives, token.alternatives.slice(0, 2));
+        assert.deepEqual(none[i]![j]!.alternatives, []);
+      });
+    });
+  } finally {
+    tagger.dispose();
+  }
+});
