@@ -12,7 +12,7 @@ import { loadTensorflow } from '../src/core/backend';
 import { readCorpus } from '../src/core/corpus';
 import { encodeBatch } from '../src/core/encode/batch';
 import { bucketedBatches } from '../src/core/encode/buckets';
-import { FlatAdam } from '../src/core/train/optimizer';
+import { ClippedAdam } from '../src/core/train/optimizer';
 import { trainTagger } from '../src/core/train/trainer';
 import type { TaggedSentence } from '../src/core/types';
 
@@ -142,7 +142,7 @@ export async function benchTagger(options: {
 /**
  * Where a training step's time goes: encoding, the forward pass alone, the backward pass
  * (forward + backward minus forward) and the optimiser update. Profiled on separate batches
- * after training, with a throwaway optimiser (the trainer's FlatAdam with clipping) so the trained weights do not matter.
+ * after training, with a throwaway optimiser (the trainer's ClippedAdam with clipping) so the trained weights do not matter.
  */
 function profileSteps(
   tf: ReturnType<typeof loadTensorflow>,
@@ -152,7 +152,7 @@ function profileSteps(
 ): TaggerBenchResult['profile'] {
   const network = tagger.network;
   const variables = network.trainableVariables();
-  const optimizer = new FlatAdam(variables, { learningRate: 1e-3, clipNorm: 5 });
+  const optimizer = new ClippedAdam(variables, { learningRate: 1e-3, clipNorm: 5 });
   const ms = () => Number(process.hrtime.bigint()) / 1e6;
   const totals = { encode: 0, forward: 0, forwardBackward: 0, optimizer: 0, tokens: 0 };
   batches.forEach((indices, i) => {

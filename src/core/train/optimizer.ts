@@ -13,7 +13,7 @@ import {
 } from '../kernels/graph';
 import type { NamedWeight } from '../model/io';
 
-export interface FlatAdamOptions {
+export interface ClippedAdamOptions {
   learningRate: number;
   beta1?: number;
   beta2?: number;
@@ -41,7 +41,7 @@ const SECOND_MOMENT = 'adam/v';
  * A variable without a gradient in a step is treated as having a zero gradient (its moments
  * decay and it keeps moving along m), where tf.train.adam would skip it.
  */
-export class FlatAdam {
+export class ClippedAdam {
   private readonly tf: TensorflowModule;
   private readonly sizes: number[];
   private readonly totalSize: number;
@@ -55,11 +55,11 @@ export class FlatAdam {
 
   constructor(
     private readonly variables: readonly Variable[],
-    private options: FlatAdamOptions,
+    private options: ClippedAdamOptions,
   ) {
     const tf = loadTensorflow();
     this.tf = tf;
-    if (variables.length === 0) throw new Error('FlatAdam: no variables to optimise');
+    if (variables.length === 0) throw new Error('ClippedAdam: no variables to optimise');
     this.sizes = variables.map((v) => v.size);
     this.totalSize = this.sizes.reduce((a, b) => a + b, 0);
     this.beta1 = options.beta1 ?? 0.9;
@@ -104,7 +104,7 @@ export class FlatAdam {
         if (!grad) return tf.zerosLike(variable);
         if (grad.size !== this.sizes[i]) {
           throw new Error(
-            `FlatAdam: gradient ${i} has shape [${grad.shape}], its variable [${variable.shape}]`,
+            `ClippedAdam: gradient ${i} has shape [${grad.shape}], its variable [${variable.shape}]`,
           );
         }
         return grad;

@@ -12,7 +12,7 @@ import { type ModelConfig, resolveModelConfig, resolveTrainConfig, type TrainCon
 import { loadModelFiles, type ModelCard, type NamedWeight, saveModel } from '../model/io';
 import { Tagger } from '../model/tagger';
 import type { TaggedSentence } from '../types';
-import { FlatAdam } from './optimizer';
+import { ClippedAdam } from './optimizer';
 
 /** Dev-set figures after an epoch: span F1 for entity tasks, accuracy for POS. */
 export interface DevMetrics {
@@ -215,7 +215,7 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
 
   const network = tagger.network;
   const variables = network.trainableVariables();
-  const optimizer = new FlatAdam(variables, {
+  const optimizer = new ClippedAdam(variables, {
     learningRate: trainConfig.learningRate * trainConfig.lrDecay ** state.epoch,
     clipNorm: trainConfig.clipNorm,
   });
@@ -402,7 +402,7 @@ function pretrainedRows(
 
 async function writeCheckpoint(
   tagger: Tagger,
-  optimizer: FlatAdam,
+  optimizer: ClippedAdam,
   folder: string,
   state: CheckpointState,
 ): Promise<void> {
@@ -412,7 +412,7 @@ async function writeCheckpoint(
   await writeFileAtomic(path.join(folder, CHECKPOINT_STATE), `${JSON.stringify(state)}\n`);
 }
 
-async function restoreOptimizer(optimizer: FlatAdam, folder: string) {
+async function restoreOptimizer(optimizer: ClippedAdam, folder: string) {
   const optimizerFolder = path.join(folder, 'optimizer');
   if (!fs.existsSync(optimizerFolder)) return;
   const { weights } = await loadModelFiles(optimizerFolder);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-node';
 import { loadTensorflow } from '../../../src/core/backend';
-import { FlatAdam } from '../../../src/core/train/optimizer';
+import { ClippedAdam } from '../../../src/core/train/optimizer';
 
 const tf = loadTensorflow();
 const shapes = [[7, 5], [5], [3, 4, 2], [1]];
@@ -58,7 +58,7 @@ test('matches tf.train.adam with global-norm clipping over steps with and withou
       const reference = makeVariables(`ref${clipNorm}`);
       const flat = makeVariables(`flat${clipNorm}`);
       const adam = tf.train.adam(0.05);
-      const flatAdam = new FlatAdam(flat, { learningRate: 0.05, clipNorm });
+      const clippedAdam = new ClippedAdam(flat, { learningRate: 0.05, clipNorm });
       let clippedSteps = 0;
       for (let step = 0; step < 8; step++) {
         const r = tf.variableGrads(() => loss(reference, step), reference);
@@ -69,7 +69,7 @@ test('matches tf.train.adam with global-norm clipping over steps with and withou
         const referenceGrads = clipNorm > 0 ? clipped(r.grads, clipNorm) : r.grads;
         adam.applyGradients(referenceGrads as unknown as Parameters<typeof adam.applyGradients>[0]);
         const f = tf.variableGrads(() => loss(flat, step), flat);
-        tf.tidy(() => flatAdam.applyGradients(f.grads));
+        tf.tidy(() => clippedAdam.applyGradients(f.grads));
         tf.dispose([
           r.value,
           f.value,
@@ -88,9 +88,9 @@ test('matches tf.train.adam with global-norm clipping over steps with and withou
       // The variables did move: a no-op optimiser would fail the comparison above only by luck.
       const initial = makeVariables(`init${clipNorm}`);
       assert.ok(maxDifference(initial, flat) > 0.1);
-      assert.equal(flatAdam.iterations, 8);
+      assert.equal(clippedAdam.iterations, 8);
       adam.dispose();
-      flatAdam.dispose();
+      clippedAdam.dispose();
       tf.dispose([...reference, ...flat, ...initial]);
     }
   }));
@@ -98,8 +98,8 @@ test('matches tf.train.adam with global-norm clipping over steps with and withou
 test('a gradient list in variable order works like the name map', () => {
   const a = makeVariables('list_a');
   const b = makeVariables('list_b');
-  const adamA = new FlatAdam(a, { learningRate: 0.1, clipNorm: 1 });
-  const adamB = new FlatAdam(b, { learningRate: 0.1, clipNorm: 1 });
+  const adamA = new ClippedAdam(a, { learningRate: 0.1, clipNorm: 1 });
+  const adamB = new ClippedAdam(b, { learningRate: 0.1, clipNorm: 1 });
   for (let step = 0; step < 3; step++) {
     const ga = tf.variableGrads(() => loss(a, step), a);
     const gb = tf.variableGrads(() => loss(b, step), b);
@@ -115,8 +115,8 @@ test('a gradient list in variable order works like the name map', () => {
 
 test('state saved after some steps and restored into a fresh optimiser continues identically', () => {
   const original = makeVariables('save_a');
-  const adam = new FlatAdam(original, { learningRate: 0.05, clipNorm: 5 });
-  const step = (variables: Variable[], optimizer: FlatAdam, i: number) => {
+  const adam = new ClippedAdam(original, { learningRate: 0.05, clipNorm: 5 });
+  const step = (variables: Variable[], optimizer: ClippedAdam, i: number) => {
     const { value, grads } = tf.variableGrads(() => loss(variables, i), variables);
     optimizer.applyGradients(grads);
     tf.dispose([value, ...Object.values(grads)]);
@@ -132,7 +132,7 @@ test('state saved after some steps and restored into a fresh optimiser continues
     ],
   );
   const copy = original.map((v, i) => tf.variable(v.clone(), true, `save_b_${i}`));
-  const restored = new FlatAdam(copy, { learningRate: 0.05, clipNorm: 5 });
+  const restored = new ClippedAdam(copy, { learningRate: 0.05, clipNorm: 5 });
   restored.setWeights(state);
   assert.equal(restored.iterations, 3);
   for (let i = 3; i < 6; i++) {
@@ -154,7 +154,7 @@ test('state saved after some steps and restored into a fresh optimiser continues
 test('steps leave no tensors behind, inside or outside a tidy', () =>
   inBothModes(() => {
     const variables = makeVariables(`leak_${process.env.SPANLIGHT_GRAPHS ?? 'graph'}`);
-    const adam = new FlatAdam(variables, { learningRate: 0.01, clipNorm: 1 });
+    const adam = new ClippedAdam(variables, { learningRate: 0.01, clipNorm: 1 });
     const run = (i: number) => {
       const { value, grads } = tf.variableGrads(() => loss(variables, i), variables);
       if (i % 2) tf.tidy(() => adam.applyGradients(grads));
