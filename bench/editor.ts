@@ -1,8 +1,8 @@
 /**
  * The editor path: what the extension does when a document is opened or edited, measured
- * outside VS Code on the same code (src/core/annotations): tagging a whole 10,000-token document
- * (EWT test sentences),
- * and retagging the visible region (~600 tokens) after each of 40 edits, with the per-sentence
+ * outside VS Code on the same code (src/core/annotations here, the model in the tagging process
+ * as in the extension): tagging a whole 10,000-token document (EWT test sentences), and
+ * retagging the visible region (~600 tokens) after each of 40 edits, with the per-sentence
  * cache. Prints JSON; `npm run bench` reports it.
  *
  *   node --import tsx bench/editor.ts [MODEL_DIR]   (default: models/en-ner)
@@ -13,8 +13,8 @@ import { SentenceCache } from '../src/core/annotations/cache';
 import { applyChanges } from '../src/core/annotations/edits';
 import { expandToParagraphs, sentencesIn } from '../src/core/annotations/regions';
 import { type SentenceSuggestions, tagSentences } from '../src/core/annotations/suggestions';
-import { Tagger } from '../src/core/model/tagger';
 import { tokenize } from '../src/core/tokens';
+import { TaggingProcess } from '../src/extension/tagging-process/client';
 
 export interface EditorBenchResult {
   schema: 'spanlight-editor-bench/1';
@@ -24,17 +24,20 @@ export interface EditorBenchResult {
   fullDocumentColdMs: number;
   fullDocumentWarmMs: number;
   retagAfterEdit: { p50Ms: number; p95Ms: number; edits: number };
+  /** This process: the extension host's side (no TensorFlow). */
   rssMiB: number;
   /** RSS split: anonymous memory (heaps, tensors) and file-backed pages (mostly libtensorflow's code). */
   rssAnonMiB: number;
   rssFileMiB: number;
+  /** The tagging process, where TensorFlow and the model live. */
+  taggingProcess: { rssMiB: number; rssAnonMiB: number; rssFileMiB: number };
 }
 
-/** A field of /proc/self/status in MiB (Linux), or NaN elsewhere. */
-function procStatusMiB(field: string): number {
+/** A field of /proc/<pid>/status in MiB (Linux), or NaN elsewhere. */
+function procStatusMiB(pid: string, field: string): number {
   try {
     const line = fs
-      .readFileSync('/proc/self/status', 'utf8')
+      .readFileSync(`/proc/${pid}/status`, 'utf8')
       .split('\n')
       .find((l) => l.startsWith(`${field}:`));
     return line ? Number.parseInt(line.slice(field.length + 1), 10) / 1024 : Number.NaN;
@@ -73,16 +76,21 @@ const percentile = (sorted: number[], p: number) =>
 export async function benchEditor(
   modelDir = path.join(root, 'models', 'en-ner'),
 ): Promise<EditorBenchResult> {
-  const tagger = await Tagger.load(modelDir);
-  tagger.cacheCharStates(); // as the extension does (src/extension/models.ts)
+  // As the extension does (src/extension/models.ts): the model lives in the tagging process.
+  const taggingProcess = new TaggingProcess({
+    script: path.join(root, 'src', 'extension', 'tagging-process', 'host.ts'),
+    execArgv: ['--import', 'tsx'],
+  });
+  let tagger = await taggingProcess.load(modelDir);
   try {
     let doc = makeDocument();
     const options = { modelKey: 'bench', batchSize: 64 };
     let t = performance.now();
     await tagSentences(tagger, sentencesIn(doc, 0, doc.length), new SentenceCache(), options);
     const fullDocumentColdMs = performance.now() - t;
-    // Warm: the code paths have run once, but the char-state cache starts empty again.
-    tagger.cacheCharStates();
+    // Warm: the code paths have run once, but the model is reloaded, so its char-state cache is empty.
+    await tagger.dispose();
+    tagger = await taggingProcess.load(modelDir);
     t = performance.now();
     await tagSentences(tagger, sentencesIn(doc, 0, doc.length), new SentenceCache(), options);
     const fullDocumentWarmMs = performance.now() - t;
@@ -112,11 +120,16 @@ export async function benchEditor(
       fullDocumentWarmMs,
       retagAfterEdit: { p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), edits: times.length },
       rssMiB: process.memoryUsage().rss / 2 ** 20,
-      rssAnonMiB: procStatusMiB('RssAnon'),
-      rssFileMiB: procStatusMiB('RssFile'),
+      rssAnonMiB: procStatusMiB('self', 'RssAnon'),
+      rssFileMiB: procStatusMiB('self', 'RssFile'),
+      taggingProcess: {
+        rssMiB: (await taggingProcess.memory()) / 2 ** 20,
+        rssAnonMiB: procStatusMiB(String(taggingProcess.pid), 'RssAnon'),
+        rssFileMiB: procStatusMiB(String(taggingProcess.pid), 'RssFile'),
+      },
     };
   } finally {
-    tagger.dispose();
+    taggingProcess.dispose();
   }
 }
 

@@ -21,6 +21,7 @@ const entries = [
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node' },
   { in: 'src/cli/spanlight.ts', out: 'dist/cli.js', platform: 'node', banner: '#!/usr/bin/env node' },
   { in: 'src/extension/training/train-worker.ts', out: 'dist/train-worker.js', platform: 'node' },
+  { in: 'src/extension/tagging-process/host.ts', out: 'dist/tagging-process.js', platform: 'node' },
   { in: 'webview/training/main.ts', out: 'dist/webview/training.js', platform: 'browser' },
   { in: 'webview/template/main.ts', out: 'dist/webview/template.js', platform: 'browser' },
 ].filter((e) => fs.existsSync(e.in));

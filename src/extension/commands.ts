@@ -166,9 +166,9 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
 
   const handlers: Record<CommandIdValue, Handler> = {
     [CommandId.ShowBackendInfo]: async () => {
-      const { describeBackend } = await import('../core/backend');
       try {
-        const info = await describeBackend();
+        // Asked of the tagging process: TensorFlow is loaded there, never in the extension host.
+        const info = await controller.models.taggingProcess.backendInfo();
         log.info(JSON.stringify(info, null, 2));
         void vscode.window.showInformationMessage(
           `Spanlight: TensorFlow ${info.tensorflowVersion} (${info.backend} backend), matmul 256×256 in ${info.matmulMs.toFixed(2)} ms`,

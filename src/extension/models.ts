@@ -9,8 +9,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { isFieldLabel } from '../core/extract/fields';
 import type { ModelCard } from '../core/model/io';
-import type { Tagger } from '../core/model/tagger';
 import { Disposable } from './dispose';
+import { type RemoteTagger, TaggingProcess } from './tagging-process/client';
 
 /** `listings`: entity models whose labels are all listing-template fields (REF, PRICE, …). */
 export type Task = 'entities' | 'pos' | 'listings';
@@ -89,7 +89,7 @@ async function modelsIn(root: string, source: ModelSource): Promise<ModelInfo[]>
 
 interface Loaded {
   info: ModelInfo;
-  tagger: Promise<Tagger>;
+  tagger: Promise<RemoteTagger>;
 }
 
 export class ModelManager extends Disposable {
@@ -101,6 +101,8 @@ export class ModelManager extends Disposable {
   /** Fires true when a model starts loading and false when loading ends. */
   readonly onDidChangeLoading = this.loadingChanged.event;
   private loading = 0;
+  /** TensorFlow and the weights live in this child process, not in the extension host. */
+  readonly taggingProcess: TaggingProcess;
 
   constructor(
     private readonly extensionPath: string,
@@ -108,6 +110,9 @@ export class ModelManager extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this.taggingProcess = new TaggingProcess({
+      script: path.join(extensionPath, 'dist', 'tagging-process.js'),
+    });
     this._register(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         for (const task of TASKS) this.changed.fire(task);
@@ -174,12 +179,24 @@ export class ModelManager extends Disposable {
   }
 
   /** The tagger for `task`, loading it on first use; undefined when no model is available. */
-  async tagger(task: Task): Promise<{ info: ModelInfo; tagger: Tagger } | undefined> {
+  async tagger(task: Task): Promise<{ info: ModelInfo; tagger: RemoteTagger } | undefined> {
     const info = await this.resolve(task);
     if (!info) return undefined;
     let loaded = this.loaded.get(task);
     if (loaded && loaded.info.folder !== info.folder) {
       this.unload(task);
+      loaded = undefined;
+    }
+    // The tagging process exited (a crash, say) since this model loaded: load it into a new one.
+    if (
+      loaded &&
+      !(await loaded.tagger.then(
+        (t) => t.alive,
+        () => true,
+      ))
+    ) {
+      this.log.warn(`the tagging process had exited; reloading ${info.name}`);
+      this.loaded.delete(task);
       loaded = undefined;
     }
     if (!loaded) {
@@ -192,16 +209,12 @@ export class ModelManager extends Disposable {
     return { info, tagger: await loaded.tagger };
   }
 
-  private async load(info: ModelInfo): Promise<Tagger> {
+  private async load(info: ModelInfo): Promise<RemoteTagger> {
     this.loading++;
     this.loadingChanged.fire(true);
     const started = Date.now();
     try {
-      // Imported here, not at the top: this pulls in TensorFlow (~1 s), which activation must not pay.
-      const { Tagger } = await import('../core/model/tagger');
-      const tagger = await Tagger.load(info.folder);
-      // Editor taggers never train: words seen before skip the char BiLSTM on every retag.
-      tagger.cacheCharStates();
+      const tagger = await this.taggingProcess.load(info.folder);
       this.log.info(
         `loaded ${info.task} model ${info.name} from ${info.folder} in ${Date.now() - started} ms`,
       );
@@ -224,6 +237,7 @@ export class ModelManager extends Disposable {
 
   override dispose(): void {
     for (const task of [...this.loaded.keys()]) this.unload(task);
+    this.taggingProcess.dispose();
     super.dispose();
   }
 }

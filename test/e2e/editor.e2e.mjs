@@ -12,6 +12,7 @@ import {
   launchBrowser,
   log,
   poll,
+  processesMatching,
   repoRoot,
   seconds,
   startCodeServer,
@@ -187,6 +188,21 @@ async function main() {
       return shown.join('; ');
     },
   );
+
+  await check('TensorFlow runs in the tagging process, not in the extension host', workbench, async () => {
+    if (!decorated) throw new MissingFeature('no entities were tagged (see the decorations check)');
+    const hosts = processesMatching(/extensionHost/).filter((p) => !/tagging-process/.test(p.cmdline));
+    const tagging = processesMatching(/tagging-process\.js/);
+    if (hosts.length === 0) throw new Error('no extension host process found in /proc');
+    if (tagging.length !== 1) throw new Error(`${tagging.length} tagging processes, expected 1`);
+    const loaded = hosts.filter((p) => p.tensorflow);
+    if (loaded.length > 0)
+      throw new Error(`libtensorflow is mapped into the extension host (pid ${loaded[0].pid})`);
+    if (!tagging[0].tensorflow) throw new Error('the tagging process has not loaded libtensorflow');
+    const mib = (p) =>
+      `${p.rssMiB.toFixed(0)} MiB (anonymous ${p.anonMiB.toFixed(0)}, file-backed ${p.fileMiB.toFixed(0)})`;
+    return `extension host RSS ${hosts.map(mib).join(', ')}; tagging process ${mib(tagging[0])}`;
+  });
 
   await check('the Entities view lists the document’s entities', workbench, async () => {
     const view = Object.values(manifest.contributes?.views ?? {})

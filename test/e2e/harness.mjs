@@ -525,3 +525,30 @@ export async function statusBarTooltip(workbench, idSuffix, { timeout = seconds(
     { timeout, interval: 500 },
   );
 }
+
+/**
+ * Processes whose command line matches `pattern` (Linux /proc), with their resident memory split
+ * into anonymous and file-backed pages (MiB) and whether libtensorflow is mapped into them.
+ */
+export function processesMatching(pattern) {
+  const found = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (!pattern.test(cmdline)) continue;
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+      found.push({
+        pid: Number(pid),
+        cmdline,
+        rssMiB: kib('VmRSS') / 1024,
+        anonMiB: kib('RssAnon') / 1024,
+        fileMiB: kib('RssFile') / 1024,
+        tensorflow: fs.readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libtensorflow'),
+      });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}

@@ -12,7 +12,11 @@ import type { RegionSentence } from './regions';
 export interface SentenceTagger {
   readonly labels: string[];
   readonly scheme: TagScheme | 'none';
-  tag(sentences: ReadonlyArray<readonly string[]>, options?: TagOptions): TaggedToken[][];
+  /** In this process (`Tagger`) or another (the editor's `RemoteTagger`). */
+  tag(
+    sentences: ReadonlyArray<readonly string[]>,
+    options?: TagOptions,
+  ): TaggedToken[][] | Promise<TaggedToken[][]>;
 }
 
 export interface TokenSuggestion {
@@ -158,7 +162,7 @@ export async function tagSentences(
   for (let from = 0; from < missing.length; from += batchSize) {
     if (options.signal?.aborted) throw new TaggingCancelled();
     const batch = missing.slice(from, from + batchSize);
-    const tagged = tagger.tag(
+    const tagged = await tagger.tag(
       batch.map((i) => sentences[i]!.tokens.map((t) => t.value)),
       { batchSize, alternatives: options.alternatives ?? 3 },
     );

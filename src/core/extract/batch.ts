@@ -18,6 +18,9 @@ export interface Listing {
   text: string;
 }
 
+/** How listings are tagged: whole texts in large batches, no alternative labels. */
+export const LISTING_TAG_OPTIONS: TagOptions = { batchSize: 64, alternatives: 0 };
+
 /**
  * Tags every listing in one batched call (`Tagger.tagTexts`) and returns each listing's field
  * spans, with the span confidence the tagger gives (the mean of its tokens' confidences).
@@ -29,10 +32,21 @@ export function tagListings(
 ): TaggedSpans[] {
   return tagger
     .tagTexts(texts, options.tokenizer ?? tokenizeSentences, {
-      batchSize: options.batchSize ?? 64,
-      alternatives: 0,
+      ...LISTING_TAG_OPTIONS,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     })
     .map(({ spans }) => ({ spans }));
+}
+
+/** One record per listing from spans tagged elsewhere (or none: rules only). */
+export function extractFromSpans(
+  listings: readonly Listing[],
+  tagged: readonly TaggedSpans[] | null,
+  options: ExtractOptions = {},
+): ListingRecord[] {
+  return listings.map((listing, i) =>
+    extractRecord(listing.text, tagged ? tagged[i]! : null, { ...options, id: listing.id }),
+  );
 }
 
 /** One record per listing; with a tagger, its spans come first and the rules complete them. */
@@ -48,7 +62,5 @@ export function extractListings(
         options,
       )
     : null;
-  return listings.map((listing, i) =>
-    extractRecord(listing.text, tagged ? tagged[i]! : null, { ...options, id: listing.id }),
-  );
+  return extractFromSpans(listings, tagged, options);
 }

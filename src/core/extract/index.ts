@@ -1,6 +1,13 @@
 /** Template extraction: listing text (+ tagger spans) → one normalized record per listing. */
 
-export { extractListings, type Listing, type SpanTagger, tagListings } from './batch';
+export {
+  extractFromSpans,
+  extractListings,
+  LISTING_TAG_OPTIONS,
+  type Listing,
+  type SpanTagger,
+  tagListings,
+} from './batch';
 export {
   type Assessed,
   alignModelToRules,

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { extractListings, type Listing, type ListingRecord } from '../../core/extract';
+import { extractFromSpans, LISTING_TAG_OPTIONS, type Listing, type ListingRecord } from '../../core/extract';
 import type { ModelManager } from '../models';
 
 export interface ExtractFolderRequest {
@@ -120,7 +120,16 @@ export async function extractListingsInFolder(
       const records: ListingRecord[] = [];
       for (let i = 0; i < listings.length; i += CHUNK) {
         if (token.isCancellationRequested) break;
-        records.push(...extractListings(listings.slice(i, i + CHUNK), model?.tagger ?? null));
+        const chunk = listings.slice(i, i + CHUNK);
+        const tagged = model
+          ? (
+              await model.tagger.tagTexts(
+                chunk.map((l) => l.text),
+                LISTING_TAG_OPTIONS,
+              )
+            ).map(({ spans }) => ({ spans }))
+          : null;
+        records.push(...extractFromSpans(chunk, tagged));
         progress.report({
           increment: (100 * Math.min(CHUNK, listings.length - i)) / listings.length,
           message: `${records.length} of ${listings.length} listings`,

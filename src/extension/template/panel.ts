@@ -15,7 +15,7 @@ import {
   type TemplateToWebview,
 } from '../../../webview/protocol';
 import { REJECTED_LABEL } from '../../core/annotations/annotation-set';
-import { extractRecord, tagListings } from '../../core/extract';
+import { extractRecord, LISTING_TAG_OPTIONS } from '../../core/extract';
 import type { FieldLabel } from '../../core/extract/fields';
 import type { AnnotationManager } from '../annotations';
 import { readConfig } from '../config';
@@ -197,7 +197,9 @@ export class TemplatePanelController extends Disposable {
       return undefined;
     });
     await this.deps.annotations.load(document);
-    const tagged = model ? tagListings(model.tagger, [text])[0]! : null;
+    const tagged = model
+      ? { spans: (await model.tagger.tagTexts([text], LISTING_TAG_OPTIONS))[0]!.spans }
+      : null;
     const extracted = extractRecord(text, tagged, { id: document.uri.toString() });
     return templateRecord(extracted, this.deps.annotations.annotations(document), {
       documentUri: document.uri.toString(),

@@ -1,0 +1,71 @@
+/**
+ * The tagging process: a child of the extension host that loads TensorFlow and the models and
+ * answers tag requests (protocol.ts). TensorFlow's library alone adds ~310 MB of resident pages
+ * to whatever process loads it, and a native crash takes its process down; out here neither
+ * touches the extension host, whose event loop also stays free while a batch is tagged.
+ * Bundled to dist/tagging-process.js; the extension forks it (client.ts).
+ */
+import { describeBackend } from '../../core/backend';
+import { Tagger } from '../../core/model/tagger';
+import { tokenizeSentences } from '../../core/tokens';
+import { type LoadedModel, packTags, type TaggingRequest, type TaggingResponse } from './protocol';
+
+const taggers = new Map<string, Promise<Tagger>>();
+
+function taggerFor(folder: string): Promise<Tagger> {
+  const tagger = taggers.get(folder);
+  if (!tagger) throw new Error(`${folder}: the model is not loaded in the tagging process`);
+  return tagger;
+}
+
+async function answer(request: TaggingRequest): Promise<unknown> {
+  switch (request.type) {
+    case 'load': {
+      let loading = taggers.get(request.folder);
+      if (!loading) {
+        loading = Tagger.load(request.folder).then((tagger) => {
+          // These taggers never train: words seen before skip the char BiLSTM on every retag.
+          tagger.cacheCharStates();
+          return tagger;
+        });
+        taggers.set(request.folder, loading);
+        loading.catch(() => taggers.delete(request.folder));
+      }
+      const tagger = await loading;
+      return { labels: tagger.labels, scheme: tagger.scheme } satisfies LoadedModel;
+    }
+    case 'unload': {
+      const loading = taggers.get(request.folder);
+      taggers.delete(request.folder);
+      if (loading) (await loading).dispose();
+      return null;
+    }
+    case 'tag': {
+      const tagger = await taggerFor(request.folder);
+      return packTags(tagger.tag(request.sentences, request.options), tagger.labels);
+    }
+    case 'tagTexts':
+      return (await taggerFor(request.folder)).tagTexts(request.texts, tokenizeSentences, request.options);
+    case 'memory':
+      return { rss: process.memoryUsage().rss };
+    case 'backendInfo':
+      return describeBackend();
+  }
+}
+
+if (!process.send) throw new Error('the tagging process must be forked with an IPC channel');
+process.on('message', (message) => {
+  const request = message as TaggingRequest;
+  answer(request).then(
+    (result) => process.send?.({ id: request.id, ok: true, result } satisfies TaggingResponse),
+    (err: unknown) =>
+      process.send?.({
+        id: request.id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        name: err instanceof Error ? err.name : 'Error',
+      } satisfies TaggingResponse),
+  );
+});
+// The extension host went away: nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
