@@ -6,6 +6,7 @@
  * `init` (the runs list and the records to draw), then streams run events. Messages from the page
  * are untrusted input: the extension checks them with `parseFromWebview` before acting.
  */
+import { FIELD_LABELS, type FieldLabel } from '../src/core/extract/fields';
 import type { RunConfig, RunEvent, RunOutcome, RunRecord, RunSummary } from '../src/core/runs/types';
 
 export type { RunConfig, RunEvent, RunOutcome, RunRecord, RunSummary };
@@ -137,9 +138,9 @@ export function reduceState(state: WebviewState, message: ToWebview): WebviewSta
 // Same handshake: the page posts `ready`, the extension answers `templateInit` with the record of
 // the followed document, then sends `templateRecord` after every (debounced) re-extraction.
 
-/** The seven fields in form order (mirrors FIELD_LABELS of src/core/extract). */
-export const TEMPLATE_FIELDS = ['REF', 'PRICE', 'SURFACE', 'YEAR', 'ROOMS', 'OWNER', 'PHONE'] as const;
-export type TemplateFieldLabel = (typeof TEMPLATE_FIELDS)[number];
+/** The seven fields in form order: the extractor's own list. */
+export const TEMPLATE_FIELDS = FIELD_LABELS;
+export type TemplateFieldLabel = FieldLabel;
 
 /** Where a shown value comes from: the tagger, the rule finder, or a human annotation. */
 export type TemplateSource = 'model' | 'rules' | 'annotation';

@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './main.css';
+import { FIELD_NAMES } from '../../src/core/extract/fields';
 import {
   assertNever,
   EMPTY_TEMPLATE_STATE,
@@ -23,17 +24,6 @@ import {
 } from '../protocol';
 import { h } from '../shared/dom';
 import { vscodeApi } from '../shared/vscode-api';
-
-/** Field names as the form shows them (FIELD_NAMES of src/core/extract, which the page cannot import). */
-const FIELD_NAMES: Record<TemplateFieldLabel, string> = {
-  REF: 'Reference',
-  PRICE: 'Price',
-  SURFACE: 'Surface',
-  YEAR: 'Year built',
-  ROOMS: 'Rooms',
-  OWNER: 'Owner',
-  PHONE: 'Telephone',
-};
 
 const SOURCE_NAMES: Record<TemplateChoice['source'], string> = {
   model: 'model',
