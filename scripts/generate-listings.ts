@@ -23,37 +23,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createRandom, shuffled } from '../src/core/encode/random';
+import type { FieldLabel } from '../src/core/extract/fields';
 import { type GoldListing, goldSpanRecord, parseHandwrittenListings } from '../src/core/extract/gold';
 import { tokenize, tokenizeSentences } from '../src/core/tokens';
 import type { Span } from '../src/core/types';
 
-type Label = 'REF' | 'PRICE' | 'SURFACE' | 'YEAR' | 'ROOMS' | 'OWNER' | 'PHONE';
 type Lang = 'fr' | 'en';
 
-/** mulberry32: small, fast, and the same sequence on every platform. */
-function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The project's seeded generator (mulberry32) with the draws the templates need. */
+function createRandomDraws(seed: number) {
+  const next = createRandom(seed);
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const chance = (p: number): boolean => next() < p;
-  const shuffle = <T>(items: readonly T[]): T[] => {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-    }
-    return copy;
-  };
+  const shuffle = <T>(items: readonly T[]): T[] => shuffled(items, next);
   return { next, int, pick, chance, shuffle };
 }
-type Random = ReturnType<typeof createRandom>;
+type Random = ReturnType<typeof createRandomDraws>;
 
 /** A listing under construction: plain text pieces and labelled pieces whose offsets are kept. */
 class ListingBuilder {
@@ -63,7 +50,7 @@ class ListingBuilder {
     this.text += piece;
     return this;
   }
-  field(label: Label, piece: string): this {
+  field(label: FieldLabel, piece: string): this {
     this.spans.push({ start: this.text.length, end: this.text.length + piece.length, label });
     this.text += piece;
     return this;
@@ -71,8 +58,8 @@ class ListingBuilder {
 }
 
 /** A piece of text: plain strings, or a field value to label. */
-type Piece = string | { label: Label; text: string };
-const f = (label: Label, text: string): Piece => ({ label, text });
+type Piece = string | { label: FieldLabel; text: string };
+const f = (label: FieldLabel, text: string): Piece => ({ label, text });
 
 // ---------------------------------------------------------------- value formatting
 
@@ -673,6 +660,37 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
   // Sentences, each a list of pieces; the layout decides how they are joined.
   const sentences: Sentence[] = [];
   const head: Piece[] = [];
+  // "Surface : 190 m²" and "Pièces : 4" as lines of their own, with the language's captions.
+  const labelledLines = (surfaceCaptions: readonly string[], roomsCaptions: readonly string[]) => {
+    sentences.push({ pieces: [rng.pick(surfaceCaptions), f('SURFACE', surfaceText)] });
+    if (hasRooms) {
+      sentences.push({
+        pieces: rng.chance(0.5)
+          ? [rng.pick(roomsCaptions), f('ROOMS', String(rooms))]
+          : [f('ROOMS', roomsText)],
+      });
+    }
+  };
+  // The reference (unless it came first), the owner and phone line, and maybe an agency's number.
+  const contactLines = (wording: {
+    ownerIntros: readonly string[];
+    ownerToPhone: readonly string[];
+    phoneIntros: readonly string[];
+    agencyLine: (number: string) => string;
+  }) => {
+    const refPieces = refFirst ? [] : refPiece();
+    if (refPieces.length > 0) sentences.push({ pieces: refPieces });
+    const contact: Piece[] = [];
+    if (owner) {
+      contact.push(rng.pick(wording.ownerIntros));
+      if (ownerTitle) contact.push(`${ownerTitle} `);
+      contact.push(f('OWNER', owner), rng.pick(wording.ownerToPhone), f('PHONE', phone.written));
+    } else {
+      contact.push(rng.pick(wording.phoneIntros), f('PHONE', phone.written));
+    }
+    sentences.push({ pieces: contact });
+    if (agencyPhone) sentences.push({ pieces: [wording.agencyLine(agencyPhone.written)] });
+  };
   const refPiece = (): Piece[] => {
     if (!ref) return [];
     const style = rng.int(0, 5);
@@ -770,18 +788,10 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
     if (rng.chance(0.3)) head.push(` (${town[1]})`);
     sentences.push({ pieces: head });
     if (labelled) {
-      sentences.push({
-        pieces: [
-          rng.pick(['Surface : ', 'Surface habitable : ', 'Superficie : ', 'Surface ']),
-          f('SURFACE', surfaceText),
-        ],
-      });
-      if (hasRooms)
-        sentences.push({
-          pieces: rng.chance(0.5)
-            ? [rng.pick(['Pièces : ', 'Nombre de pièces : ']), f('ROOMS', String(rooms))]
-            : [f('ROOMS', roomsText)],
-        });
+      labelledLines(
+        ['Surface : ', 'Surface habitable : ', 'Superficie : ', 'Surface '],
+        ['Pièces : ', 'Nombre de pièces : '],
+      );
     }
     if (year !== null) {
       sentences.push({
@@ -830,44 +840,32 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
           `Disponible le ${rng.int(1, 28)}/${String(rng.int(1, 12)).padStart(2, '0')}/${rng.int(2024, 2026)}`,
         ],
       });
-    const refPieces = refFirst ? [] : refPiece();
-    if (refPieces.length > 0) sentences.push({ pieces: refPieces });
-    const contact: Piece[] = [];
-    if (owner) {
-      contact.push(
-        rng.pick([
-          'Contact : ',
-          'Propriétaire : ',
-          'Contactez ',
-          'Vendeur : ',
-          'Renseignements : ',
-          'Appelez ',
-        ]),
-      );
-      if (ownerTitle) contact.push(`${ownerTitle} `);
-      contact.push(
-        f('OWNER', owner),
-        rng.pick([
-          ' ',
-          ' - ',
-          ', ',
-          ' au ',
-          ' – tél. ',
-          ' Tél : ',
-          ' Téléphone ',
-          ' Tél. ',
-          ', tél : ',
-          ' Mobile : ',
-          ' ☎ ',
-          ', portable ',
-        ]),
-        f('PHONE', phone.written),
-      );
-    } else {
-      contact.push(rng.pick(['Tél : ', 'Contact : ', 'Appelez le ', 'Tél. ']), f('PHONE', phone.written));
-    }
-    sentences.push({ pieces: contact });
-    if (agencyPhone) sentences.push({ pieces: [`${rng.pick(AGENCIES_FR)} : ${agencyPhone.written}`] });
+    contactLines({
+      ownerIntros: [
+        'Contact : ',
+        'Propriétaire : ',
+        'Contactez ',
+        'Vendeur : ',
+        'Renseignements : ',
+        'Appelez ',
+      ],
+      ownerToPhone: [
+        ' ',
+        ' - ',
+        ', ',
+        ' au ',
+        ' – tél. ',
+        ' Tél : ',
+        ' Téléphone ',
+        ' Tél. ',
+        ', tél : ',
+        ' Mobile : ',
+        ' ☎ ',
+        ', portable ',
+      ],
+      phoneIntros: ['Tél : ', 'Contact : ', 'Appelez le ', 'Tél. '],
+      agencyLine: (number) => `${rng.pick(AGENCIES_FR)} : ${number}`,
+    });
   } else {
     const roomsPieces: Piece[] = hasRooms && !labelled ? [f('ROOMS', roomsText), ' '] : [];
     head.push(`${adjective} `, ...roomsPieces, `${kind} in ${town[0]}`);
@@ -880,18 +878,10 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
     }
     sentences.push({ pieces: head });
     if (labelled) {
-      sentences.push({
-        pieces: [
-          rng.pick(['Living area: ', 'Size: ', 'Interior: ', 'Floor area: ']),
-          f('SURFACE', surfaceText),
-        ],
-      });
-      if (hasRooms)
-        sentences.push({
-          pieces: rng.chance(0.5)
-            ? [rng.pick(['Rooms: ', 'Number of rooms: ', 'Total rooms: ']), f('ROOMS', String(rooms))]
-            : [f('ROOMS', roomsText)],
-        });
+      labelledLines(
+        ['Living area: ', 'Size: ', 'Interior: ', 'Floor area: '],
+        ['Rooms: ', 'Number of rooms: ', 'Total rooms: '],
+      );
     }
     if (year !== null) {
       sentences.push({
@@ -942,34 +932,24 @@ function makeListing(rng: Random, lang: Lang): { text: string; spans: Span[]; va
       });
     if (rng.chance(0.2))
       sentences.push({ pieces: [`Open house ${rng.int(1, 12)}/${rng.int(1, 28)}/${rng.int(2024, 2026)}`] });
-    const refPieces = refFirst ? [] : refPiece();
-    if (refPieces.length > 0) sentences.push({ pieces: refPieces });
-    const contact: Piece[] = [];
-    if (owner) {
-      contact.push(rng.pick(['Contact: ', 'Owner: ', 'Call ', 'Seller: ', 'Contact ', 'Ask for ']));
-      if (ownerTitle) contact.push(`${ownerTitle} `);
-      contact.push(
-        f('OWNER', owner),
-        rng.pick([
-          ' ',
-          ', ',
-          ' at ',
-          ' on ',
-          ' - ',
-          ' | Tel: ',
-          ' Phone: ',
-          ' Tel. ',
-          ' Mobile ',
-          ', cell ',
-          ' ☎ ',
-        ]),
-        f('PHONE', phone.written),
-      );
-    } else {
-      contact.push(rng.pick(['Call ', 'Phone: ', 'Tel: ', 'Contact: ']), f('PHONE', phone.written));
-    }
-    sentences.push({ pieces: contact });
-    if (agencyPhone) sentences.push({ pieces: [`${rng.pick(AGENCIES_EN)} office: ${agencyPhone.written}`] });
+    contactLines({
+      ownerIntros: ['Contact: ', 'Owner: ', 'Call ', 'Seller: ', 'Contact ', 'Ask for '],
+      ownerToPhone: [
+        ' ',
+        ', ',
+        ' at ',
+        ' on ',
+        ' - ',
+        ' | Tel: ',
+        ' Phone: ',
+        ' Tel. ',
+        ' Mobile ',
+        ', cell ',
+        ' ☎ ',
+      ],
+      phoneIntros: ['Call ', 'Phone: ', 'Tel: ', 'Contact: '],
+      agencyLine: (number) => `${rng.pick(AGENCIES_EN)} office: ${number}`,
+    });
   }
 
   // Layout: one line, a multi-line ad, a bullet list, or a header plus body; the order of the
@@ -1074,7 +1054,7 @@ function main(): void {
     console.error('usage: generate-listings [--seed N] [--count N ≥ 10] [--out DIR]');
     process.exit(2);
   }
-  const rng = createRandom(seed);
+  const rng = createRandomDraws(seed);
   const out = values.out!;
   fs.mkdirSync(out, { recursive: true });
   const listings: Array<{ id: string; lang: Lang; text: string; spans: Span[]; values: Truth }> = [];
