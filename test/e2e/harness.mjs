@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { freePort, offlineRecipe, serveInBackground } from '../../scripts/code-server.mjs';
+import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 /** The machine is slow (2 shared cores): every wait is generous but bounded. */
 export const slowFactor = Number(process.env.SPANLIGHT_E2E_SLOW || 1);
 export const seconds = (s) => s * 1000 * slowFactor;
@@ -138,16 +138,7 @@ export async function launchBrowser() {
     executablePath: chromiumPath,
     headless: !process.env.SPANLIGHT_E2E_HEADED,
     viewport: { width: 1400, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
+    args: [...chromiumArgs, '--disable-dev-shm-usage'],
   });
   cleanups.push(async () => {
     await context.close().catch(() => {});

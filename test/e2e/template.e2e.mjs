@@ -6,6 +6,7 @@
 // Screenshots: test-results/e2e/template-*.png (the seed example filled in: template-seed.png).
 import fs from 'node:fs';
 import path from 'node:path';
+import { SEED_RECORD } from '../fixtures/seed-listing.mjs';
 import {
   cleanupAll,
   copyWorkspace,
@@ -20,16 +21,6 @@ import {
 
 const screenshotDir = path.join(repoRoot, 'test-results', 'e2e');
 const LISTING = 'listings/villa-cannes.txt';
-/** The seed example's record, as issue 7 states it. */
-const SEED = {
-  REF: '12390',
-  PRICE: '1270000 EUR',
-  SURFACE: '190 m²',
-  YEAR: '2005',
-  ROOMS: '4',
-  OWNER: 'Mimi LASOURIS',
-  PHONE: '06 43 43 43 43',
-};
 
 const results = [];
 
@@ -97,10 +88,10 @@ async function main() {
       await workbench.runCommand('Spanlight: Extract Listing');
       let last = null;
       await poll(
-        `the panel's form to show ${JSON.stringify(SEED)}`,
+        `the panel's form to show ${JSON.stringify(SEED_RECORD)}`,
         async () => {
           last = await formValues(page);
-          return same(last, SEED);
+          return same(last, SEED_RECORD);
         },
         { timeout: seconds(120), interval: 500 },
       ).catch((err) => {
@@ -259,7 +250,7 @@ async function main() {
       "the restored panel with the listing's record",
       async () => {
         last = await formValues(page);
-        return last !== null && last.REF === SEED.REF && last.SURFACE === '1500 m²';
+        return last !== null && last.REF === SEED_RECORD.REF && last.SURFACE === '1500 m²';
       },
       { timeout: seconds(90), interval: 500 },
     ).catch((err) => {

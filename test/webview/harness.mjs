@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const shots = path.join(repo, 'test-results', 'webview');
@@ -67,17 +68,8 @@ export async function startPageHarness({ entry, name, html, viewport, themeVars 
   origin = `http://127.0.0.1:${server.address().port}`;
   // Playwright gives every launch a new temporary profile (its own --user-data-dir).
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    executablePath: chromiumPath,
+    args: ['--headless', ...chromiumArgs],
   });
   fs.mkdirSync(shots, { recursive: true });
   const theme = { ...DARK_THEME, ...themeVars };

@@ -12,22 +12,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tsImport } from 'tsx/esm/api';
+import { SEED_RECORD } from '../fixtures/seed-listing.mjs';
 import { repo, send, shots, startPageHarness } from './harness.mjs';
 
 const seedFile = path.join(repo, 'test/fixtures/sample-workspace/listings/villa-cannes.txt');
 const seedText = fs.readFileSync(seedFile, 'utf8');
 const HOSTILE = '<img src=x onerror="window.__injected=1">';
 
-/** The seed example's fields as issue 7 states them. */
-const SEED_EXPECTED = {
-  REF: '12390',
-  PRICE: '1270000 EUR',
-  SURFACE: '190 m²',
-  YEAR: '2005',
-  ROOMS: '4',
-  OWNER: 'Mimi LASOURIS',
-  PHONE: '06 43 43 43 43',
-};
 const NAMES = {
   REF: 'Reference',
   PRICE: 'Price',
@@ -81,7 +72,7 @@ describe('listing template page (bundled, Chromium)', () => {
     assert.equal(await page.textContent('#document-name'), 'listings/villa-cannes.txt');
     const names = await page.$$eval('#fields .field .name', (ls) => ls.map((l) => l.textContent));
     assert.deepEqual(names, Object.values(NAMES));
-    for (const [label, expected] of Object.entries(SEED_EXPECTED)) {
+    for (const [label, expected] of Object.entries(SEED_RECORD)) {
       assert.equal(await fieldValue(page, label), expected, label);
       const field = record.fields[label];
       const row = page.locator(`#field-${label}`);
@@ -205,7 +196,7 @@ describe('listing template page (bundled, Chromium)', () => {
     assert.equal(saved.documentUri, record.documentUri);
     const { page, context } = await harness.openPage(saved);
     assert.equal(await page.locator('#fields .field').count(), 7);
-    assert.equal(await fieldValue(page, 'PRICE'), SEED_EXPECTED.PRICE);
+    assert.equal(await fieldValue(page, 'PRICE'), SEED_RECORD.PRICE);
     await context.close();
   });
 });

@@ -17,6 +17,7 @@ import {
   type SpanTagger,
 } from '../../../src/core/extract';
 import { type TaggedToken, Tagger } from '../../../src/core/model/tagger';
+import { assertGoldSpansNormalize } from './helpers';
 
 const handwrittenFile = path.resolve(__dirname, '../../fixtures/listings/handwritten.json');
 const gold = parseHandwrittenListings(fs.readFileSync(handwrittenFile, 'utf8'), handwrittenFile);
@@ -29,18 +30,7 @@ test('the hand-written set: at least 40 listings in French and English, every fi
 });
 
 test('every gold span normalizes to its gold value (gold values and normalizers agree)', () => {
-  for (const listing of gold) {
-    for (const label of FIELD_LABELS) {
-      for (const span of listing.fields[label]?.spans ?? []) {
-        const text = listing.text.slice(span.start, span.end);
-        assert.equal(
-          normalizeField(label, text)?.display,
-          listing.fields[label]!.value,
-          `${listing.id} ${label} ${text}`,
-        );
-      }
-    }
-  }
+  assert.ok(assertGoldSpansNormalize(gold) > 0);
 });
 
 test('the hand-written set reads as a JSONL spans corpus with the tagger tokenizer, without problems', () => {
