@@ -143,6 +143,7 @@ export class Tagger {
       if (!cached) missing.push(token);
     }
     const tf = this.network.tf;
+    const width = 2 * this.card.config.charHidden;
     for (let from = 0; from < missing.length; from += MAX_SHARED_WORDS) {
       const computed = encodeWords(
         missing.slice(from, from + MAX_SHARED_WORDS),
@@ -150,14 +151,12 @@ export class Tagger {
         this.card.config,
       );
       const states = readFloats(tf, () => this.network.charStates(computed.charGroups));
-      const width = states.length / computed.rowOf.size;
       for (const [key, row] of computed.rowOf) {
         const state = states.slice(row * width, (row + 1) * width);
         found.set(key, state);
         cache.set(key, state);
       }
     }
-    const width = 2 * this.card.config.charHidden;
     const values = new Float32Array(found.size * width);
     const rowOf = new Map<string, number>();
     for (const [key, state] of found) {
