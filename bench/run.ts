@@ -208,7 +208,7 @@ async function main() {
   ) as EditorBenchResult;
   report.editor = editor;
   console.log(
-    `editor path (${editor.model}, ${editor.documentTokens.toLocaleString('en-US')}-token document): retag the visible region (${editor.regionTokens} tokens) after an edit p50 ${editor.retagAfterEdit.p50Ms.toFixed(1)} ms, p95 ${editor.retagAfterEdit.p95Ms.toFixed(1)} ms; whole document ${editor.fullDocumentWarmMs.toFixed(0)} ms (first run ${editor.fullDocumentColdMs.toFixed(0)} ms); RSS with the model loaded: editor side ${editor.rssMiB.toFixed(0)} MiB (no TensorFlow), tagging process ${editor.taggingProcess.rssMiB.toFixed(0)} MiB (anonymous ${editor.taggingProcess.rssAnonMiB.toFixed(0)}, file-backed ${editor.taggingProcess.rssFileMiB.toFixed(0)}: libtensorflow's pages)\n`,
+    `editor path (${editor.model}, ${editor.documentTokens.toLocaleString('en-US')}-token document): retag the visible region (${editor.regionTokens} tokens) after an edit p50 ${editor.retagAfterEdit.p50Ms.toFixed(1)} ms, p95 ${editor.retagAfterEdit.p95Ms.toFixed(1)} ms; whole document ${editor.fullDocumentWarmMs.toFixed(0)} ms (median of 5, range ${editor.fullDocumentWarmRangeMs.map((ms) => ms.toFixed(0)).join('–')}; first run ${editor.fullDocumentColdMs.toFixed(0)} ms; model load ${editor.firstLoadMs.toFixed(0)} ms with TensorFlow, reload ${editor.reloadMs.toFixed(0)} ms); RSS with the model loaded: editor side ${editor.rssMiB.toFixed(0)} MiB (no TensorFlow), tagging process ${editor.taggingProcess.rssMiB.toFixed(0)} MiB (anonymous ${editor.taggingProcess.rssAnonMiB.toFixed(0)}, file-backed ${editor.taggingProcess.rssFileMiB.toFixed(0)}: libtensorflow's pages)\n`,
   );
 
   // Training in the extension's worker thread against the CLI on the same data.

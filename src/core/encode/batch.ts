@@ -103,9 +103,15 @@ export interface EncodedWords {
 }
 
 /** The key a word is deduplicated by: its characters as the char BiLSTM sees them. */
-export function charKey(token: string, maxWordLength: number): { key: string; chars: string[] } {
+export function charKey(token: string, maxWordLength: number): string {
+  // The UTF-16 length bounds the count of code points: a word that short is its own key.
+  return token.length <= maxWordLength ? token : wordChars(token, maxWordLength).join('');
+}
+
+/** The chars the char BiLSTM reads for a word (a space for the empty word). */
+function charsOf(token: string, maxWordLength: number): string[] {
   const chars = wordChars(token, maxWordLength);
-  return { key: chars.join(''), chars: chars.length > 0 ? chars : [' '] };
+  return chars.length > 0 ? chars : [' '];
 }
 
 /**
@@ -122,10 +128,10 @@ export function encodeWords(
   const distinctChars: string[][] = [];
   const keys: string[] = [];
   for (const token of tokens) {
-    const { key, chars } = charKey(token, config.maxWordLength);
+    const key = charKey(token, config.maxWordLength);
     if (distinct.has(key)) continue;
     distinct.set(key, distinctChars.length);
-    distinctChars.push(chars);
+    distinctChars.push(charsOf(token, config.maxWordLength));
     keys.push(key);
   }
   // Words sorted by length (stable), then cut into buckets.
@@ -204,7 +210,7 @@ export function encodeBatch(
       const at = b * maxLength + t;
       wordIds[at] = index.word.get(normalizeWord(token, config)) ?? UNK_INDEX;
       casing[at] = casingClass(token);
-      const row = words.rowOf.get(charKey(token, config.maxWordLength).key);
+      const row = words.rowOf.get(charKey(token, config.maxWordLength));
       if (row === undefined)
         throw new Error(`word ${JSON.stringify(token)} is missing from the shared words`);
       tokenToDistinct[at] = row;

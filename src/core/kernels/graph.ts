@@ -32,7 +32,7 @@ import { ProtoWriter } from './protobuf';
  */
 
 export const DT_FLOAT = 1;
-const DT_INT32 = 3;
+export const DT_INT32 = 3;
 const DT_INT64 = 9;
 
 export type Attr =
@@ -235,31 +235,55 @@ export function runGraph(
     : withSeqLenMax(backend, seqLenMax, (id) => execute([id], ['seq_len_max']));
 }
 
-/** The LSTM pair graph, loaded once per backend instance (each worker thread has its own). */
-const lstmGraphs = new WeakMap<object, GraphSession | { reason: string }>();
+export type GraphSupport = { available: true } | { available: false; reason: string };
 
-function lstmGraphFor(tf: TensorflowModule): GraphSession | undefined {
-  if (!graphsEnabled()) return undefined;
-  const key = tf.backend();
-  let graph = lstmGraphs.get(key);
-  if (!graph) {
-    graph = loadGraphSession(tf, lstmGraph());
-    lstmGraphs.set(key, graph);
+/**
+ * Graph sessions loaded on first use, one per backend instance (each worker thread has its own)
+ * and key; a graph that fails to load is remembered with its reason and not tried again.
+ */
+export class GraphSessions {
+  private readonly byBackend = new WeakMap<object, Map<string, GraphSession | { reason: string }>>();
+
+  constructor(private readonly build: (key: string) => GraphNode[]) {}
+
+  /** The session for `key`, or undefined where graphs cannot run (the caller runs eager ops). */
+  get(tf: TensorflowModule, key: string): GraphSession | undefined {
+    const graph = this.load(tf, key);
+    return 'reason' in graph ? undefined : graph;
   }
-  return 'reason' in graph ? undefined : graph;
+
+  /** Whether the graph for `key` runs here, or why not (for tests and diagnostics). */
+  support(tf: TensorflowModule, key: string): GraphSupport {
+    const graph = this.load(tf, key);
+    return 'reason' in graph ? { available: false, reason: graph.reason } : { available: true };
+  }
+
+  private load(tf: TensorflowModule, key: string): GraphSession | { reason: string } {
+    if (!graphsEnabled()) return { reason: 'turned off by SPANLIGHT_GRAPHS=0' };
+    let byKey = this.byBackend.get(tf.backend());
+    if (!byKey) {
+      byKey = new Map();
+      this.byBackend.set(tf.backend(), byKey);
+    }
+    let graph = byKey.get(key);
+    if (!graph) {
+      graph = loadGraphSession(tf, this.build(key));
+      byKey.set(key, graph);
+    }
+    return graph;
+  }
 }
 
-export type ParallelLstmSupport = { available: true } | { available: false; reason: string };
+/** The LSTM pair graph (one key: it does not depend on sizes). */
+const lstmGraphs = new GraphSessions(() => lstmGraph());
+const lstmGraphFor = (tf: TensorflowModule) => lstmGraphs.get(tf, 'pair');
 
 /**
  * Whether direction pairs run as one parallel graph on the active backend (loading it if
  * needed). Off when SPANLIGHT_GRAPHS=0; then the eager ops run one after the other.
  */
-export function parallelLstmSupport(tf: TensorflowModule): ParallelLstmSupport {
-  if (!graphsEnabled()) return { available: false, reason: 'turned off by SPANLIGHT_GRAPHS=0' };
-  lstmGraphFor(tf);
-  const graph = lstmGraphs.get(tf.backend())!;
-  return 'reason' in graph ? { available: false, reason: graph.reason } : { available: true };
+export function parallelLstmSupport(tf: TensorflowModule): GraphSupport {
+  return lstmGraphs.support(tf, 'pair');
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Tensor3D, Variable } from '@tensorflow/tfjs-node';
 import { loadTensorflow, readFloats, type TensorflowModule } from '../backend';
 import type { CharGroup, EncodedBatch } from '../encode/batch';
+import { charTries } from '../encode/char-trie';
 import { createRandom } from '../encode/random';
 import { CASING_CLASSES, UNK_INDEX, type Vocabularies } from '../encode/vocab';
 import {
@@ -13,9 +14,11 @@ import {
   maskedCrossEntropy,
 } from '../kernels';
 import { graphDropoutMask } from '../kernels/graph';
+import { trieBidirectionalFinalStates } from '../kernels/trie-lstm';
 import type { ModelConfig } from './config';
 import { type CrfParams, crfLoss } from './crf';
 import { type CrfScores, decodeCrfBatch } from './crf-decode';
+import { inferenceEmissions } from './inference-graph';
 import type { NamedWeight } from './io';
 
 /** One direction's weights as trainable variables. */
@@ -211,9 +214,23 @@ export class TaggerNetwork {
     return ids;
   }
 
-  /** Char BiLSTM final states of distinct words, [distinct, 2 * charHidden], bucket by bucket. */
-  charStates(charGroups: readonly CharGroup[]): Tensor2D {
+  /**
+   * Char BiLSTM final states of distinct words, [distinct, 2 * charHidden]. For inference, over
+   * the words' prefix and suffix tries in one graph run (each shared prefix or suffix computed
+   * once); for training, or where graphs cannot run, bucket by bucket with gradients.
+   */
+  charStates(charGroups: readonly CharGroup[], training = false): Tensor2D {
     const tf = this.tf;
+    if (!training && charGroups.length > 0 && this.lstmOptions.implementation !== 'reference') {
+      const states = trieBidirectionalFinalStates(
+        tf,
+        this.charEmbedding as Tensor2D,
+        charTries(charGroups, this.config.maxWordLength),
+        lstmWeights(this.charLstm.forward),
+        lstmWeights(this.charLstm.backward),
+      );
+      if (states) return states;
+    }
     const bucketStates = charGroups.map((group) => {
       const ids = tf.tensor2d(group.charIds, [group.length, group.count], 'int32');
       const embedded = tf.gather(this.charEmbedding, ids) as Tensor3D;
@@ -239,7 +256,7 @@ export class TaggerNetwork {
     const timeMajorIds = (ids: Int32Array) =>
       tf.tensor2d(transposeRows(ids, size, maxLength), shape2d, 'int32');
     const chars = tf.gather(
-      sharedCharStates ?? this.charStates(batch.charGroups),
+      sharedCharStates ?? this.charStates(batch.charGroups, training),
       timeMajorIds(batch.tokenToDistinct),
     );
     const words = tf.gather(
@@ -302,7 +319,7 @@ export class TaggerNetwork {
     if (this.crf) {
       // Emissions come back once; Viterbi and forward-backward run on the CPU (crf-decode.ts),
       // much faster than the same loops as hundreds of small tensor ops.
-      const emissions = readFloats(tf, () => this.logits(batch, false, sharedCharStates));
+      const emissions = readFloats(tf, () => this.inferenceScores(batch, 'emissions', sharedCharStates));
       const decoded = decodeCrfBatch(
         emissions,
         batch.lengths,
@@ -317,7 +334,7 @@ export class TaggerNetwork {
         }),
       );
     }
-    const probs = readFloats(tf, () => tf.softmax(this.logits(batch, false, sharedCharStates)));
+    const probs = readFloats(tf, () => this.inferenceScores(batch, 'probabilities', sharedCharStates));
     return Array.from(batch.lengths, (length, b) =>
       Array.from({ length }, (_, t) => {
         const at = (b * batch.maxLength + t) * K;
@@ -327,6 +344,48 @@ export class TaggerNetwork {
         return { label, confidence: distribution[label]!, distribution };
       }),
     );
+  }
+
+  /**
+   * `[batch, time, labels]` emission scores or their softmax, for inference: one graph run
+   * (inference-graph.ts) where graphs run, else the eager ops of `logits`.
+   */
+  private inferenceScores(
+    batch: EncodedBatch,
+    output: 'emissions' | 'probabilities',
+    sharedCharStates?: Tensor2D,
+  ): Tensor3D {
+    const tf = this.tf;
+    return tf.tidy(() => {
+      if (this.lstmOptions.implementation !== 'reference') {
+        const { size, maxLength } = batch;
+        const scores = inferenceEmissions(
+          tf,
+          {
+            wordIds: transposeRows(batch.wordIds, size, maxLength),
+            tokenRows: transposeRows(batch.tokenToDistinct, size, maxLength),
+            ...(this.casingEmbedding ? { casingIds: transposeRows(batch.casing, size, maxLength) } : {}),
+            lengths: batch.lengths,
+            maxLength,
+          },
+          {
+            wordEmbedding: this.wordEmbedding as Tensor2D,
+            ...(this.casingEmbedding ? { casingEmbedding: this.casingEmbedding as Tensor2D } : {}),
+            charStates: () => sharedCharStates ?? this.charStates(batch.charGroups),
+            layers: this.layers.map((layer) => ({
+              forward: lstmWeights(layer.forward),
+              backward: lstmWeights(layer.backward),
+            })),
+            denseKernel: this.denseKernel as Tensor2D,
+            denseBias: this.denseBias as Tensor1D,
+          },
+          output,
+        );
+        if (scores) return scores;
+      }
+      const logits = this.logits(batch, false, sharedCharStates);
+      return output === 'probabilities' ? (tf.softmax(logits) as Tensor3D) : logits;
+    });
   }
 
   /** The CRF's scores as plain arrays, for CPU decoding. */

@@ -112,6 +112,15 @@ export class Tagger {
   }
 
   /**
+   * Tags one short sentence, so that the graphs a first tag() loads (one TensorFlow session
+   * each, tens of milliseconds) are loaded now, while the model is loading, and not when the
+   * first document is waiting for its decorations.
+   */
+  warmUp(): void {
+    this.tag([['Spanlight', 'is', 'ready', '.']]);
+  }
+
+  /**
    * Remembers the char BiLSTM state of up to `maxWords` words across tag() calls, so words seen
    * before skip the char BiLSTM: an editor retags the same document's words over and over. Only
    * for a tagger whose weights no longer change (a loaded model, not one being trained).
@@ -136,7 +145,7 @@ export class Tagger {
     const found = new Map<string, Float32Array | undefined>();
     const missing: string[] = [];
     for (const token of tokens) {
-      const { key } = charKey(token, maxWordLength);
+      const key = charKey(token, maxWordLength);
       if (found.has(key)) continue;
       const cached = cache.get(key);
       found.set(key, cached);

@@ -24,6 +24,7 @@ async function answer(request: TaggingRequest): Promise<unknown> {
       let loading = taggers.get(request.folder);
       if (!loading) {
         loading = Tagger.load(request.folder).then((tagger) => {
+          tagger.warmUp();
           // These taggers never train: words seen before skip the char BiLSTM on every retag.
           tagger.cacheCharStates();
           return tagger;

@@ -122,14 +122,14 @@ describe('tagSentences with the fixture model', () => {
     for (const r of results) for (const e of r.entities) assert.equal(edited.slice(e.start, e.end), e.text);
   });
 
-  it('yields between batches and stops when cancelled', async () => {
+  it('yields between calls and stops when cancelled', async () => {
     const cache = new SentenceCache<SentenceSuggestions>();
     const sentences = sentencesIn(longDocument, 0, longDocument.length);
     const controller = new AbortController();
     let pauses = 0;
     const run = tagSentences(tagger, sentences, cache, {
       modelKey: 'm',
-      batchSize: 8,
+      requestTokens: 100,
       signal: controller.signal,
       yieldToEventLoop: async () => {
         pauses++;

@@ -1,0 +1,220 @@
+import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
+import type { TensorflowModule } from '../backend';
+import {
+  type DirectionWeights,
+  DT_FLOAT,
+  DT_INT32,
+  FLOAT,
+  type GraphNode,
+  GraphSessions,
+  type GraphSupport,
+  placeholder,
+  runGraph,
+} from '../kernels/graph';
+
+/**
+ * The tagger network's inference pass from token indices to emission scores as ONE graph run
+ * per batch: embedding lookups, the stacked BiLSTM layers (each layer's two directions side by
+ * side), the dense layer. Eagerly the same work is ~30 small ops per batch, each waiting for the
+ * previous one and each a round trip through tfjs; here TensorFlow's executor runs them with no
+ * JavaScript in between. Padding is not zeroed between layers: a row's real steps never read its
+ * padded ones (the backward direction reverses each row within its length), and the caller reads
+ * only real steps.
+ */
+
+const DT_INT64 = 9;
+const INT32 = { type: DT_INT32 };
+const GATHER = { Tparams: { type: DT_FLOAT }, Tindices: INT32, Taxis: INT32, batch_dims: { int: 0 } };
+
+const gather = (name: string, params: string, indices: string): GraphNode => ({
+  name,
+  op: 'GatherV2',
+  inputs: [params, indices, 'axis_0'],
+  attrs: GATHER,
+});
+const concat = (name: string, inputs: string[], axis: string): GraphNode => ({
+  name,
+  op: 'ConcatV2',
+  inputs: [...inputs, axis],
+  attrs: { N: { int: inputs.length }, ...FLOAT, Tidx: INT32 },
+});
+const reverse = (name: string, input: string): GraphNode => ({
+  name,
+  op: 'ReverseSequence',
+  inputs: [input, 'lengths'],
+  attrs: { seq_dim: { int: 0 }, batch_dim: { int: 1 }, ...FLOAT, Tlen: INT32 },
+});
+const blockLstm = (name: string, x: string, kernel: string, bias: string): GraphNode => ({
+  name,
+  op: 'BlockLSTMV2',
+  inputs: [
+    'seq_len_max',
+    x,
+    'zero_state',
+    'zero_state',
+    kernel,
+    'zero_peephole',
+    'zero_peephole',
+    'zero_peephole',
+    bias,
+  ],
+  attrs: { cell_clip: { float: 0 }, use_peephole: { bool: false }, ...FLOAT },
+});
+const layerWeight = (layer: number, direction: 'fw' | 'bw', part: 'kernel' | 'bias') =>
+  `layer_${layer}_${direction}_${part}`;
+
+function inferenceGraph(layers: number, casing: boolean): GraphNode[] {
+  const floats = [
+    'word_embedding',
+    'char_states',
+    'zero_state',
+    'zero_peephole',
+    'dense_kernel',
+    'dense_bias',
+  ];
+  if (casing) floats.push('casing_embedding');
+  for (let l = 0; l < layers; l++)
+    for (const d of ['fw', 'bw'] as const)
+      for (const part of ['kernel', 'bias'] as const) floats.push(layerWeight(l, d, part));
+  const ints = [
+    'word_ids',
+    'token_rows',
+    'lengths',
+    'axis_0',
+    'axis_2',
+    'flat_shape',
+    'emission_shape',
+    'batch_major',
+  ];
+  if (casing) ints.push('casing_ids');
+  const nodes: GraphNode[] = [
+    ...floats.map((name) => placeholder(name, DT_FLOAT)),
+    ...ints.map((name) => placeholder(name, DT_INT32)),
+    placeholder('seq_len_max', DT_INT64),
+    gather('words', 'word_embedding', 'word_ids'),
+    gather('chars', 'char_states', 'token_rows'),
+  ];
+  const parts = ['words', 'chars'];
+  if (casing) {
+    nodes.push(gather('casings', 'casing_embedding', 'casing_ids'));
+    parts.push('casings');
+  }
+  nodes.push(concat('layer_0_input', parts, 'axis_2'));
+  let x = 'layer_0_input';
+  for (let l = 0; l < layers; l++) {
+    const name = (what: string) => `layer_${l}_${what}`;
+    nodes.push(
+      reverse(name('reversed'), x),
+      blockLstm(name('fw'), x, layerWeight(l, 'fw', 'kernel'), layerWeight(l, 'fw', 'bias')),
+      blockLstm(name('bw'), name('reversed'), layerWeight(l, 'bw', 'kernel'), layerWeight(l, 'bw', 'bias')),
+      // Output 6 of BlockLSTMV2 is the hidden state of every step.
+      reverse(name('bw_outputs'), `${name('bw')}:6`),
+      concat(name('outputs'), [`${name('fw')}:6`, name('bw_outputs')], 'axis_2'),
+    );
+    x = name('outputs');
+  }
+  nodes.push(
+    { name: 'flat', op: 'Reshape', inputs: [x, 'flat_shape'], attrs: { ...FLOAT, Tshape: INT32 } },
+    {
+      name: 'scores',
+      op: 'MatMul',
+      inputs: ['flat', 'dense_kernel'],
+      attrs: { ...FLOAT, transpose_a: { bool: false }, transpose_b: { bool: false } },
+    },
+    { name: 'biased', op: 'BiasAdd', inputs: ['scores', 'dense_bias'], attrs: FLOAT },
+    {
+      name: 'time_major',
+      op: 'Reshape',
+      inputs: ['biased', 'emission_shape'],
+      attrs: { ...FLOAT, Tshape: INT32 },
+    },
+    {
+      name: 'emissions',
+      op: 'Transpose',
+      inputs: ['time_major', 'batch_major'],
+      attrs: { ...FLOAT, Tperm: INT32 },
+    },
+    { name: 'probabilities', op: 'Softmax', inputs: ['emissions'], attrs: FLOAT },
+  );
+  return nodes;
+}
+
+/** One graph per network shape: its number of layers, and whether it has a casing embedding. */
+const inferenceGraphs = new GraphSessions((key) => {
+  const [layers, casing] = key.split('/');
+  return inferenceGraph(Number(layers), casing === 'casing');
+});
+const shapeKey = (layers: number, casing: boolean) => `${layers}/${casing ? 'casing' : 'no-casing'}`;
+
+/** Whether the inference graph of a network shape runs here, or why not. */
+export function inferenceGraphSupport(tf: TensorflowModule, layers: number, casing: boolean): GraphSupport {
+  return inferenceGraphs.support(tf, shapeKey(layers, casing));
+}
+
+export interface InferenceInputs {
+  /** Time-major `[time, batch]` indices. */
+  wordIds: Int32Array;
+  tokenRows: Int32Array;
+  casingIds?: Int32Array;
+  lengths: Int32Array;
+  maxLength: number;
+}
+
+export interface InferenceWeights {
+  wordEmbedding: Tensor2D;
+  casingEmbedding?: Tensor2D;
+  /** The char BiLSTM states the batch's `tokenRows` index (asked for only when the graph runs). */
+  charStates: () => Tensor2D;
+  layers: Array<{ forward: DirectionWeights; backward: DirectionWeights }>;
+  denseKernel: Tensor2D;
+  denseBias: Tensor1D;
+}
+
+/**
+ * Batch-major `[batch, time, labels]` emission scores, or their softmax with `probabilities`.
+ * Undefined where graphs cannot run (the caller runs the eager ops then).
+ */
+export function inferenceEmissions(
+  tf: TensorflowModule,
+  inputs: InferenceInputs,
+  weights: InferenceWeights,
+  output: 'emissions' | 'probabilities',
+): Tensor3D | undefined {
+  const casing = weights.casingEmbedding !== undefined && inputs.casingIds !== undefined;
+  const graph = inferenceGraphs.get(tf, shapeKey(weights.layers.length, casing));
+  if (!graph) return undefined;
+  const batchSize = inputs.lengths.length;
+  const { maxLength } = inputs;
+  const hidden = weights.layers[0]!.forward.bias.shape[0] / 4;
+  const labels = weights.denseBias.shape[0];
+  return tf.tidy(() => {
+    const indices = (values: Int32Array) => tf.tensor2d(values, [maxLength, batchSize], 'int32');
+    const feeds: Record<string, Tensor> = {
+      word_embedding: weights.wordEmbedding,
+      char_states: weights.charStates(),
+      dense_kernel: weights.denseKernel,
+      dense_bias: weights.denseBias,
+      zero_state: tf.zeros([batchSize, hidden]),
+      zero_peephole: tf.zeros([hidden]),
+      word_ids: indices(inputs.wordIds),
+      token_rows: indices(inputs.tokenRows),
+      lengths: tf.tensor1d(inputs.lengths, 'int32'),
+      axis_0: tf.scalar(0, 'int32'),
+      axis_2: tf.scalar(2, 'int32'),
+      flat_shape: tf.tensor1d([maxLength * batchSize, 2 * hidden], 'int32'),
+      emission_shape: tf.tensor1d([maxLength, batchSize, labels], 'int32'),
+      batch_major: tf.tensor1d([1, 0, 2], 'int32'),
+    };
+    if (casing) {
+      feeds.casing_embedding = weights.casingEmbedding!;
+      feeds.casing_ids = indices(inputs.casingIds!);
+    }
+    weights.layers.forEach((layer, l) => {
+      feeds[layerWeight(l, 'fw', 'kernel')] = layer.forward.kernel;
+      feeds[layerWeight(l, 'fw', 'bias')] = layer.forward.bias;
+      feeds[layerWeight(l, 'bw', 'kernel')] = layer.backward.kernel;
+      feeds[layerWeight(l, 'bw', 'bias')] = layer.backward.bias;
+    });
+    return runGraph(graph, feeds, [`${output}:0`], Math.max(1, ...inputs.lengths))[0] as Tensor3D;
+  });
+}
