@@ -131,7 +131,7 @@ export interface TagSentencesOptions {
   requestTokens?: number;
   alternatives?: number;
   signal?: AbortSignal;
-  /** Called between batches so other work can run; default: a macrotask (`setImmediate`). */
+  /** Called between calls so other work can run; default: a macrotask (`setImmediate`). */
   yieldToEventLoop?: () => Promise<void>;
 }
 
@@ -143,7 +143,7 @@ const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve)
 /**
  * Suggestions for `sentences` (absolute offsets), in their order. Cached sentences cost nothing;
  * the rest are tagged `requestTokens` at a time, yielding between calls; an aborted `signal` stops
- * the run with `TaggingCancelled` at the next batch boundary.
+ * the run with `TaggingCancelled` at the next call boundary.
  */
 export async function tagSentences(
   tagger: SentenceTagger,
