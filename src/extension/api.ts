@@ -7,6 +7,8 @@ import type { EntitySuggestion } from '../core/annotations/suggestions';
  * extensions), so tests wait on events instead of sleeping.
  */
 export interface SpanlightApi {
+  /** How long `activate` took, in milliseconds (also in the Spanlight output channel). */
+  activationMs: number;
   /** Layers last drawn for a document: layer id (`suggested:PER`, `annotated:LOC`…) → [start, end] offsets. */
   drawnLayers(uri: vscode.Uri): Record<string, Array<[number, number]>>;
   annotations(uri: vscode.Uri): Annotation[];

@@ -20,6 +20,7 @@ import { TrainingController } from './training/controller';
  * ModelManager), so nothing heavy is imported here.
  */
 export function activate(context: vscode.ExtensionContext): SpanlightApi {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL, { log: true });
   context.subscriptions.push(log);
   try {
@@ -79,8 +80,11 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
     );
     void warnWhenNoModel(models, controller, log);
     controller.refreshVisible();
+    const activationMs = performance.now() - started;
+    log.info(`activated in ${activationMs.toFixed(1)} ms (TensorFlow and models load on first use)`);
 
     return {
+      activationMs,
       drawnLayers: (uri) =>
         Object.fromEntries(
           [...decorations.lastDrawn(uri)].map(([id, spans]) => [

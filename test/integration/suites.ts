@@ -91,6 +91,22 @@ suite('Spanlight in VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  test('activates without loading TensorFlow, and reports how long activation took', async () => {
+    assert.ok(Number.isFinite(spanlight.activationMs) && spanlight.activationMs > 0);
+    // A figure for the record, not a timed assertion: timings on shared CI machines are noisy.
+    const results = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test-results');
+    fs.mkdirSync(results, { recursive: true });
+    fs.writeFileSync(
+      path.join(results, 'activation.json'),
+      `${JSON.stringify({ activationMs: spanlight.activationMs, host: vscode.env.appName }, null, 2)}\n`,
+    );
+    console.log(`Spanlight activated in ${spanlight.activationMs.toFixed(1)} ms (${vscode.env.appName})`);
+    if (process.platform === 'linux') {
+      const maps = fs.readFileSync('/proc/self/maps', 'utf8');
+      assert.ok(!maps.includes('libtensorflow'), 'the extension host never maps libtensorflow');
+    }
+  });
+
   test('registers every command declared in package.json', async () => {
     const declared = (
       vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as Array<{
