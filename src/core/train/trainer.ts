@@ -219,8 +219,6 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
     learningRate: trainConfig.learningRate * trainConfig.lrDecay ** state.epoch,
     clipNorm: trainConfig.clipNorm,
   });
-  if (resumeFrom) await restoreOptimizer(optimizer, resumeFrom);
-
   const batchesPerEpoch = Math.ceil(trainSentences.length / trainConfig.batchSize);
   const progressEvery = options.progressEvery ?? 10;
   let bestWeights: NamedWeight[] | undefined;
@@ -230,127 +228,137 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
   let trainSeconds = 0;
   const runStarted = Date.now();
 
-  epochs: for (let epoch = state.epoch + 1; epoch <= trainConfig.epochs; epoch++) {
-    const order = bucketedBatches(
-      trainSentences.map((s) => s.tokens.length),
-      trainConfig.batchSize,
-      trainConfig.seed * 100_003 + epoch,
-    );
-    const epochStarted = process.hrtime.bigint();
-    let epochTokens = 0;
-    let windowTokens = 0;
-    let windowSeconds = 0;
-    // Losses stay on the native side and are read once per progress window.
-    let windowLosses: Tensor[] = [];
-    let epochLossSum = 0;
-    let epochLossCount = 0;
-    for (let b = 0; b < order.length; b++) {
-      if (options.signal?.aborted) {
-        cancelled = true;
-        tf.dispose(windowLosses);
-        break epochs;
-      }
-      if (options.maxSteps !== undefined && state.steps >= options.maxSteps) {
-        tf.dispose(windowLosses);
-        break epochs;
-      }
-      const stepStarted = process.hrtime.bigint();
-      const batch = encodeBatch(
-        order[b]!.map((i) => trainSentences[i]!),
-        tagger.index,
-        modelConfig,
-      );
-      const lossTensor = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => network.loss(batch, true), variables as Variable[]);
-        optimizer.applyGradients(grads);
-        return value;
-      });
-      windowLosses.push(lossTensor);
-      const stepSeconds = Number(process.hrtime.bigint() - stepStarted) / 1e9;
-      trainSeconds += stepSeconds;
-      windowSeconds += stepSeconds;
-      totalTokens += batch.tokenCount;
-      state.steps++;
-      epochTokens += batch.tokenCount;
-      windowTokens += batch.tokenCount;
-      const lastOfEpoch = b === order.length - 1;
-      if (windowLosses.length >= progressEvery || lastOfEpoch) {
-        const readStarted = process.hrtime.bigint();
-        const stacked = tf.stack(windowLosses);
-        const losses = Array.from(stacked.dataSync() as Float32Array);
-        stacked.dispose();
-        tf.dispose(windowLosses);
-        windowLosses = [];
-        const windowLoss = losses.reduce((a, v) => a + v, 0) / losses.length;
-        epochLossSum += losses.reduce((a, v) => a + v, 0);
-        epochLossCount += losses.length;
-        const now = process.hrtime.bigint();
-        // Reading the losses waits for queued work, so it counts as training time.
-        windowSeconds += Number(now - readStarted) / 1e9;
-        const tokensPerSecond = windowTokens / Math.max(windowSeconds, 1e-9);
-        const epochSeconds = Number(now - epochStarted) / 1e9;
-        const stepsLeft = (trainConfig.epochs - epoch) * batchesPerEpoch + (order.length - b - 1);
-        options.onProgress?.({
-          kind: 'step',
-          epoch,
-          step: b + 1,
-          stepsPerEpoch: order.length,
-          loss: windowLoss,
-          tokensPerSecond,
-          tokens: windowTokens,
-          seconds: windowSeconds,
-          eta: (epochSeconds / (b + 1)) * stepsLeft,
-        });
-        windowTokens = 0;
-        windowSeconds = 0;
-        // Let cancellation messages and other events through between windows.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-    const epochSeconds = Number(process.hrtime.bigint() - epochStarted) / 1e9;
-    const record: EpochRecord = {
-      epoch,
-      loss: epochLossSum / Math.max(1, epochLossCount),
-      tokensPerSecond: epochTokens / Math.max(epochSeconds, 1e-9),
-      seconds: epochSeconds,
-    };
-    if (devSentences.length > 0) record.dev = evaluateTagger(tagger, devSentences);
-    state.history.push(record);
-    state.epoch = epoch;
-    const score = record.dev?.score ?? -record.loss;
-    const best = score > state.bestScore;
-    if (best) {
-      state.bestScore = score;
-      state.bestEpoch = epoch;
-      bestWeights = network.weights();
-      epochsWithoutImprovement = 0;
-    } else {
-      epochsWithoutImprovement++;
-    }
-    options.onProgress?.({
-      kind: 'epoch',
-      epoch,
-      step: order.length,
-      stepsPerEpoch: order.length,
-      loss: record.loss,
-      tokensPerSecond: record.tokensPerSecond,
-      tokens: epochTokens,
-      seconds: epochSeconds,
-      eta: epochSeconds * (trainConfig.epochs - epoch),
-      ...(record.dev ? { devMetrics: record.dev } : {}),
-      best,
-    });
-    if (options.checkpointDir) await writeCheckpoint(tagger, optimizer, options.checkpointDir, state);
-    if (epochsWithoutImprovement >= trainConfig.patience) break;
-    optimizer.learningRate = trainConfig.learningRate * trainConfig.lrDecay ** epoch;
-  }
+  // Whatever the run throws (a corrupt checkpoint, a bad batch), its tensors and the
+  // optimizer's graph session are freed before the error goes on.
+  try {
+    if (resumeFrom) await restoreOptimizer(optimizer, resumeFrom);
 
-  if (
-    bestWeights &&
-    state.history.length > 0 &&
-    state.bestEpoch !== state.history[state.history.length - 1]!.epoch
-  ) {
-    network.setWeights(bestWeights);
+    epochs: for (let epoch = state.epoch + 1; epoch <= trainConfig.epochs; epoch++) {
+      const order = bucketedBatches(
+        trainSentences.map((s) => s.tokens.length),
+        trainConfig.batchSize,
+        trainConfig.seed * 100_003 + epoch,
+      );
+      const epochStarted = process.hrtime.bigint();
+      let epochTokens = 0;
+      let windowTokens = 0;
+      let windowSeconds = 0;
+      // Losses stay on the native side and are read once per progress window.
+      let windowLosses: Tensor[] = [];
+      let epochLossSum = 0;
+      let epochLossCount = 0;
+      for (let b = 0; b < order.length; b++) {
+        if (options.signal?.aborted) {
+          cancelled = true;
+          tf.dispose(windowLosses);
+          break epochs;
+        }
+        if (options.maxSteps !== undefined && state.steps >= options.maxSteps) {
+          tf.dispose(windowLosses);
+          break epochs;
+        }
+        const stepStarted = process.hrtime.bigint();
+        const batch = encodeBatch(
+          order[b]!.map((i) => trainSentences[i]!),
+          tagger.index,
+          modelConfig,
+        );
+        const lossTensor = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => network.loss(batch, true), variables as Variable[]);
+          optimizer.applyGradients(grads);
+          return value;
+        });
+        windowLosses.push(lossTensor);
+        const stepSeconds = Number(process.hrtime.bigint() - stepStarted) / 1e9;
+        trainSeconds += stepSeconds;
+        windowSeconds += stepSeconds;
+        totalTokens += batch.tokenCount;
+        state.steps++;
+        epochTokens += batch.tokenCount;
+        windowTokens += batch.tokenCount;
+        const lastOfEpoch = b === order.length - 1;
+        if (windowLosses.length >= progressEvery || lastOfEpoch) {
+          const readStarted = process.hrtime.bigint();
+          const stacked = tf.stack(windowLosses);
+          const losses = Array.from(stacked.dataSync() as Float32Array);
+          stacked.dispose();
+          tf.dispose(windowLosses);
+          windowLosses = [];
+          const windowLoss = losses.reduce((a, v) => a + v, 0) / losses.length;
+          epochLossSum += losses.reduce((a, v) => a + v, 0);
+          epochLossCount += losses.length;
+          const now = process.hrtime.bigint();
+          // Reading the losses waits for queued work, so it counts as training time.
+          windowSeconds += Number(now - readStarted) / 1e9;
+          const tokensPerSecond = windowTokens / Math.max(windowSeconds, 1e-9);
+          const epochSeconds = Number(now - epochStarted) / 1e9;
+          const stepsLeft = (trainConfig.epochs - epoch) * batchesPerEpoch + (order.length - b - 1);
+          options.onProgress?.({
+            kind: 'step',
+            epoch,
+            step: b + 1,
+            stepsPerEpoch: order.length,
+            loss: windowLoss,
+            tokensPerSecond,
+            tokens: windowTokens,
+            seconds: windowSeconds,
+            eta: (epochSeconds / (b + 1)) * stepsLeft,
+          });
+          windowTokens = 0;
+          windowSeconds = 0;
+          // Let cancellation messages and other events through between windows.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      const epochSeconds = Number(process.hrtime.bigint() - epochStarted) / 1e9;
+      const record: EpochRecord = {
+        epoch,
+        loss: epochLossSum / Math.max(1, epochLossCount),
+        tokensPerSecond: epochTokens / Math.max(epochSeconds, 1e-9),
+        seconds: epochSeconds,
+      };
+      if (devSentences.length > 0) record.dev = evaluateTagger(tagger, devSentences);
+      state.history.push(record);
+      state.epoch = epoch;
+      const score = record.dev?.score ?? -record.loss;
+      const best = score > state.bestScore;
+      if (best) {
+        state.bestScore = score;
+        state.bestEpoch = epoch;
+        bestWeights = network.weights();
+        epochsWithoutImprovement = 0;
+      } else {
+        epochsWithoutImprovement++;
+      }
+      options.onProgress?.({
+        kind: 'epoch',
+        epoch,
+        step: order.length,
+        stepsPerEpoch: order.length,
+        loss: record.loss,
+        tokensPerSecond: record.tokensPerSecond,
+        tokens: epochTokens,
+        seconds: epochSeconds,
+        eta: epochSeconds * (trainConfig.epochs - epoch),
+        ...(record.dev ? { devMetrics: record.dev } : {}),
+        best,
+      });
+      if (options.checkpointDir) await writeCheckpoint(tagger, optimizer, options.checkpointDir, state);
+      if (epochsWithoutImprovement >= trainConfig.patience) break;
+      optimizer.learningRate = trainConfig.learningRate * trainConfig.lrDecay ** epoch;
+    }
+
+    if (
+      bestWeights &&
+      state.history.length > 0 &&
+      state.bestEpoch !== state.history[state.history.length - 1]!.epoch
+    ) {
+      network.setWeights(bestWeights);
+    }
+  } catch (error) {
+    optimizer.dispose();
+    tagger.dispose();
+    throw error;
   }
   optimizer.dispose();
   const elapsed = (Date.now() - runStarted) / 1000;

@@ -213,6 +213,28 @@ test('checkpoints resume where a run stopped', async () => {
     checkpointDir,
   });
   first.tagger.dispose();
+
+  // A checkpoint whose optimizer state is cut short: the resume fails with a clear error and
+  // frees the model and the optimizer it had made.
+  const broken = tempDir();
+  fs.cpSync(checkpointDir, broken, { recursive: true });
+  const optimizerFolder = path.join(broken, 'optimizer');
+  const weightsFile = fs.readdirSync(optimizerFolder).find((f) => f.endsWith('.bin'))!;
+  fs.truncateSync(path.join(optimizerFolder, weightsFile), 100);
+  const tensorsBefore = tf.memory().numTensors;
+  await assert.rejects(
+    trainTagger({
+      name: 'ckpt',
+      model: small,
+      train: { epochs: 2, patience: 5 },
+      trainSentences: train,
+      checkpointDir: broken,
+      resume: true,
+    }),
+    /optimizer/,
+  );
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'a failed resume leaks no tensors');
+
   const resumed = await trainTagger({
     name: 'ckpt',
     model: small,
