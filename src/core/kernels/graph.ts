@@ -33,7 +33,7 @@ import { ProtoWriter } from './protobuf';
 
 export const DT_FLOAT = 1;
 export const DT_INT32 = 3;
-const DT_INT64 = 9;
+export const DT_INT64 = 9;
 
 export type Attr =
   | { type: number }
@@ -87,11 +87,67 @@ export const placeholder = (name: string, dtype: number): GraphNode => ({
   op: 'Placeholder',
   attrs: { dtype: { type: dtype }, shape: 'unknownShape' },
 });
-const reverse = (name: string, input: string): GraphNode => ({
+const INT32 = { type: DT_INT32 };
+
+/** Each row of time-major `input` reversed within its length (placeholder `lengths`). */
+export const reverseNode = (name: string, input: string): GraphNode => ({
   name,
   op: 'ReverseSequence',
   inputs: [input, 'lengths'],
-  attrs: { seq_dim: { int: 0 }, batch_dim: { int: 1 }, ...FLOAT, Tlen: { type: DT_INT32 } },
+  attrs: { seq_dim: { int: 0 }, batch_dim: { int: 1 }, ...FLOAT, Tlen: INT32 },
+});
+
+/** Rows of float `params` picked by int32 `indices` (axis from the placeholder `axis_0`). */
+export const gatherNode = (name: string, params: string, indices: string): GraphNode => ({
+  name,
+  op: 'GatherV2',
+  inputs: [params, indices, 'axis_0'],
+  attrs: { Tparams: { type: DT_FLOAT }, Tindices: INT32, Taxis: INT32, batch_dims: { int: 0 } },
+});
+
+/** Float tensors joined along the int32 scalar node `axis` (one input passes through). */
+export function concatNode(name: string, inputs: readonly string[], axis: string): GraphNode {
+  if (inputs.length === 1) return { name, op: 'Identity', inputs: [...inputs], attrs: FLOAT };
+  return {
+    name,
+    op: 'ConcatV2',
+    inputs: [...inputs, axis],
+    attrs: { N: { int: inputs.length }, ...FLOAT, Tidx: INT32 },
+  };
+}
+
+/** `input` reshaped to the int32 shape node `shape`. */
+export const reshapeNode = (name: string, input: string, shape: string): GraphNode => ({
+  name,
+  op: 'Reshape',
+  inputs: [input, shape],
+  attrs: { ...FLOAT, Tshape: INT32 },
+});
+
+/**
+ * `BlockLSTMV2` over time-major `x` (steps up to the placeholder `seq_len_max`, no peepholes:
+ * `zero_peephole`), from the given initial cell and hidden states.
+ */
+export const blockLstmNode = (
+  name: string,
+  x: string,
+  weights: { kernel: string; bias: string },
+  initial: { cell: string; hidden: string } = { cell: 'zero_state', hidden: 'zero_state' },
+): GraphNode => ({
+  name,
+  op: 'BlockLSTMV2',
+  inputs: [
+    'seq_len_max',
+    x,
+    initial.cell,
+    initial.hidden,
+    weights.kernel,
+    'zero_peephole',
+    'zero_peephole',
+    'zero_peephole',
+    weights.bias,
+  ],
+  attrs: { cell_clip: { float: 0 }, use_peephole: { bool: false }, ...FLOAT },
 });
 const range7 = Array.from({ length: 7 }, (_, i) => i);
 
@@ -105,29 +161,14 @@ const FW = direction('fw');
 const BW = direction('bw');
 
 function lstmGraph(): GraphNode[] {
-  const lstmInputs = (x: string, d: typeof FW) => [
-    'seq_len_max',
-    x,
-    'zero_state',
-    'zero_state',
-    d.kernel,
-    'zero_peephole',
-    'zero_peephole',
-    'zero_peephole',
-    d.bias,
-  ];
+  // The gradient op takes the forward op's inputs, then its activations and the output gradients.
   const gradient = (name: string, x: string, d: typeof FW, hiddenGrad: string): GraphNode => ({
     name,
     op: 'BlockLSTMGradV2',
-    inputs: [...lstmInputs(x, d), ...d.activations, 'zero_cell_grad', hiddenGrad],
+    inputs: [...blockLstmNode(name, x, d).inputs!, ...d.activations, 'zero_cell_grad', hiddenGrad],
     attrs: { use_peephole: { bool: false }, ...FLOAT },
   });
-  const forward = (name: string, x: string, d: typeof FW): GraphNode => ({
-    name,
-    op: 'BlockLSTMV2',
-    inputs: lstmInputs(x, d),
-    attrs: { cell_clip: { float: 0 }, use_peephole: { bool: false }, ...FLOAT },
-  });
+  const forward = (name: string, x: string, d: typeof FW): GraphNode => blockLstmNode(name, x, d);
   return [
     ...['x', 'x_reversed', 'zero_state', 'zero_peephole', 'fw_hidden_grad', 'bw_hidden_grad'].map((name) =>
       placeholder(name, DT_FLOAT),
@@ -138,18 +179,18 @@ function lstmGraph(): GraphNode[] {
     placeholder('lengths', DT_INT32),
     placeholder('seq_len_max', DT_INT64),
     // Forward pass: the reversed input is computed (and returned, for the gradient).
-    reverse('reversed', 'x'),
+    reverseNode('reversed', 'x'),
     forward('fw', 'x', FW),
     forward('bw', 'reversed', BW),
     // Gradient pass, with the backward direction's hidden gradient either already in its
     // processing order (final states) or in input order (per-step outputs, reversed here).
     { name: 'zero_cell_grad', op: 'ZerosLike', inputs: ['fw_hidden_grad'], attrs: FLOAT },
-    reverse('bw_hidden_grad_reversed', 'bw_hidden_grad'),
+    reverseNode('bw_hidden_grad_reversed', 'bw_hidden_grad'),
     gradient('fw_grad', 'x', FW, 'fw_hidden_grad'),
     gradient('bw_grad', 'x_reversed', BW, 'bw_hidden_grad'),
     gradient('bw_grad_of_outputs', 'x_reversed', BW, 'bw_hidden_grad_reversed'),
-    reverse('bw_x_grad', 'bw_grad:0'),
-    reverse('bw_x_grad_of_outputs', 'bw_grad_of_outputs:0'),
+    reverseNode('bw_x_grad', 'bw_grad:0'),
+    reverseNode('bw_x_grad_of_outputs', 'bw_grad_of_outputs:0'),
     { name: 'x_grad', op: 'AddV2', inputs: ['fw_grad:0', 'bw_x_grad'], attrs: FLOAT },
     { name: 'x_grad_of_outputs', op: 'AddV2', inputs: ['fw_grad:0', 'bw_x_grad_of_outputs'], attrs: FLOAT },
     // Inverted-dropout mask: scale where uniform + keep ≥ 1 (probability keep), else 0.

@@ -2,14 +2,19 @@ import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
 import type { CharTrie } from '../encode/char-trie';
 import {
+  blockLstmNode,
+  concatNode,
   type DirectionWeights,
   DT_FLOAT,
   DT_INT32,
+  DT_INT64,
   FLOAT,
   type GraphNode,
   GraphSessions,
   type GraphSupport,
+  gatherNode,
   placeholder,
+  reshapeNode,
   runGraph,
 } from './graph';
 
@@ -21,32 +26,6 @@ import {
  * as running each word through the LSTM, once per distinct prefix or suffix instead of once per
  * char (and no padding): inference only, there is no gradient.
  */
-
-const DT_INT64 = 9;
-const GATHER = {
-  Tparams: { type: DT_FLOAT },
-  Tindices: { type: DT_INT32 },
-  Taxis: { type: DT_INT32 },
-  batch_dims: { int: 0 },
-};
-const RESHAPE = { ...FLOAT, Tshape: { type: DT_INT32 } };
-
-const gather = (name: string, params: string, indices: string): GraphNode => ({
-  name,
-  op: 'GatherV2',
-  inputs: [params, indices, 'axis_0'],
-  attrs: GATHER,
-});
-
-function concat(name: string, inputs: string[], axis: string): GraphNode {
-  if (inputs.length === 1) return { name, op: 'Identity', inputs, attrs: FLOAT };
-  return {
-    name,
-    op: 'ConcatV2',
-    inputs: [...inputs, axis],
-    attrs: { N: { int: inputs.length }, ...FLOAT, Tidx: { type: DT_INT32 } },
-  };
-}
 
 /** Node names of one direction at level `t`. */
 const ids = (d: string, t: number) => `${d}_ids_${t}`;
@@ -75,59 +54,39 @@ function trieGraph(levels: number): GraphNode[] {
       if (t > 0) {
         nodes.push(
           placeholder(parents(d, t), DT_INT32),
-          gather(cellPrev, `${d}_cell_${t - 1}`, parents(d, t)),
-          gather(hiddenPrev, `${d}_hidden_${t - 1}`, parents(d, t)),
+          gatherNode(cellPrev, `${d}_cell_${t - 1}`, parents(d, t)),
+          gatherNode(hiddenPrev, `${d}_hidden_${t - 1}`, parents(d, t)),
         );
       }
       nodes.push(
-        gather(`${d}_chars_${t}`, 'char_embedding', ids(d, t)),
+        gatherNode(`${d}_chars_${t}`, 'char_embedding', ids(d, t)),
         {
           name: `${d}_x_${t}`,
           op: 'ExpandDims',
           inputs: [`${d}_chars_${t}`, 'axis_0'],
           attrs: { ...FLOAT, Tdim: { type: DT_INT32 } },
         },
-        {
-          name: `${d}_lstm_${t}`,
-          op: 'BlockLSTMV2',
-          inputs: [
-            'seq_len_max',
-            `${d}_x_${t}`,
-            cellPrev,
-            hiddenPrev,
-            `${d}_kernel`,
-            'zero_peephole',
-            'zero_peephole',
-            'zero_peephole',
-            `${d}_bias`,
-          ],
-          attrs: { cell_clip: { float: 0 }, use_peephole: { bool: false }, ...FLOAT },
-        },
+        blockLstmNode(
+          `${d}_lstm_${t}`,
+          `${d}_x_${t}`,
+          { kernel: `${d}_kernel`, bias: `${d}_bias` },
+          { cell: cellPrev, hidden: hiddenPrev },
+        ),
         // Outputs 1 and 6 are the cell and hidden states, [1, nodes, hidden].
-        {
-          name: `${d}_cell_${t}`,
-          op: 'Reshape',
-          inputs: [`${d}_lstm_${t}:1`, 'state_shape'],
-          attrs: RESHAPE,
-        },
-        {
-          name: `${d}_hidden_${t}`,
-          op: 'Reshape',
-          inputs: [`${d}_lstm_${t}:6`, 'state_shape'],
-          attrs: RESHAPE,
-        },
+        reshapeNode(`${d}_cell_${t}`, `${d}_lstm_${t}:1`, 'state_shape'),
+        reshapeNode(`${d}_hidden_${t}`, `${d}_lstm_${t}:6`, 'state_shape'),
       );
     }
     nodes.push(
-      concat(
+      concatNode(
         `${d}_all`,
         Array.from({ length: levels }, (_, t) => `${d}_hidden_${t}`),
         'axis_0',
       ),
-      gather(`${d}_states`, `${d}_all`, `${d}_final`),
+      gatherNode(`${d}_states`, `${d}_all`, `${d}_final`),
     );
   }
-  nodes.push(concat('states', ['fw_states', 'bw_states'], 'axis_1'));
+  nodes.push(concatNode('states', ['fw_states', 'bw_states'], 'axis_1'));
   return nodes;
 }
 

@@ -1,14 +1,20 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
 import {
+  blockLstmNode,
+  concatNode,
   type DirectionWeights,
   DT_FLOAT,
   DT_INT32,
+  DT_INT64,
   FLOAT,
   type GraphNode,
   GraphSessions,
   type GraphSupport,
+  gatherNode,
   placeholder,
+  reshapeNode,
+  reverseNode,
   runGraph,
 } from '../kernels/graph';
 
@@ -22,44 +28,7 @@ import {
  * only real steps.
  */
 
-const DT_INT64 = 9;
 const INT32 = { type: DT_INT32 };
-const GATHER = { Tparams: { type: DT_FLOAT }, Tindices: INT32, Taxis: INT32, batch_dims: { int: 0 } };
-
-const gather = (name: string, params: string, indices: string): GraphNode => ({
-  name,
-  op: 'GatherV2',
-  inputs: [params, indices, 'axis_0'],
-  attrs: GATHER,
-});
-const concat = (name: string, inputs: string[], axis: string): GraphNode => ({
-  name,
-  op: 'ConcatV2',
-  inputs: [...inputs, axis],
-  attrs: { N: { int: inputs.length }, ...FLOAT, Tidx: INT32 },
-});
-const reverse = (name: string, input: string): GraphNode => ({
-  name,
-  op: 'ReverseSequence',
-  inputs: [input, 'lengths'],
-  attrs: { seq_dim: { int: 0 }, batch_dim: { int: 1 }, ...FLOAT, Tlen: INT32 },
-});
-const blockLstm = (name: string, x: string, kernel: string, bias: string): GraphNode => ({
-  name,
-  op: 'BlockLSTMV2',
-  inputs: [
-    'seq_len_max',
-    x,
-    'zero_state',
-    'zero_state',
-    kernel,
-    'zero_peephole',
-    'zero_peephole',
-    'zero_peephole',
-    bias,
-  ],
-  attrs: { cell_clip: { float: 0 }, use_peephole: { bool: false }, ...FLOAT },
-});
 const layerWeight = (layer: number, direction: 'fw' | 'bw', part: 'kernel' | 'bias') =>
   `layer_${layer}_${direction}_${part}`;
 
@@ -91,30 +60,36 @@ function inferenceGraph(layers: number, casing: boolean): GraphNode[] {
     ...floats.map((name) => placeholder(name, DT_FLOAT)),
     ...ints.map((name) => placeholder(name, DT_INT32)),
     placeholder('seq_len_max', DT_INT64),
-    gather('words', 'word_embedding', 'word_ids'),
-    gather('chars', 'char_states', 'token_rows'),
+    gatherNode('words', 'word_embedding', 'word_ids'),
+    gatherNode('chars', 'char_states', 'token_rows'),
   ];
   const parts = ['words', 'chars'];
   if (casing) {
-    nodes.push(gather('casings', 'casing_embedding', 'casing_ids'));
+    nodes.push(gatherNode('casings', 'casing_embedding', 'casing_ids'));
     parts.push('casings');
   }
-  nodes.push(concat('layer_0_input', parts, 'axis_2'));
+  nodes.push(concatNode('layer_0_input', parts, 'axis_2'));
   let x = 'layer_0_input';
   for (let l = 0; l < layers; l++) {
     const name = (what: string) => `layer_${l}_${what}`;
     nodes.push(
-      reverse(name('reversed'), x),
-      blockLstm(name('fw'), x, layerWeight(l, 'fw', 'kernel'), layerWeight(l, 'fw', 'bias')),
-      blockLstm(name('bw'), name('reversed'), layerWeight(l, 'bw', 'kernel'), layerWeight(l, 'bw', 'bias')),
+      reverseNode(name('reversed'), x),
+      blockLstmNode(name('fw'), x, {
+        kernel: layerWeight(l, 'fw', 'kernel'),
+        bias: layerWeight(l, 'fw', 'bias'),
+      }),
+      blockLstmNode(name('bw'), name('reversed'), {
+        kernel: layerWeight(l, 'bw', 'kernel'),
+        bias: layerWeight(l, 'bw', 'bias'),
+      }),
       // Output 6 of BlockLSTMV2 is the hidden state of every step.
-      reverse(name('bw_outputs'), `${name('bw')}:6`),
-      concat(name('outputs'), [`${name('fw')}:6`, name('bw_outputs')], 'axis_2'),
+      reverseNode(name('bw_outputs'), `${name('bw')}:6`),
+      concatNode(name('outputs'), [`${name('fw')}:6`, name('bw_outputs')], 'axis_2'),
     );
     x = name('outputs');
   }
   nodes.push(
-    { name: 'flat', op: 'Reshape', inputs: [x, 'flat_shape'], attrs: { ...FLOAT, Tshape: INT32 } },
+    reshapeNode('flat', x, 'flat_shape'),
     {
       name: 'scores',
       op: 'MatMul',
@@ -122,12 +97,7 @@ function inferenceGraph(layers: number, casing: boolean): GraphNode[] {
       attrs: { ...FLOAT, transpose_a: { bool: false }, transpose_b: { bool: false } },
     },
     { name: 'biased', op: 'BiasAdd', inputs: ['scores', 'dense_bias'], attrs: FLOAT },
-    {
-      name: 'time_major',
-      op: 'Reshape',
-      inputs: ['biased', 'emission_shape'],
-      attrs: { ...FLOAT, Tshape: INT32 },
-    },
+    reshapeNode('time_major', 'biased', 'emission_shape'),
     {
       name: 'emissions',
       op: 'Transpose',
