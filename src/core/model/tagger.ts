@@ -292,10 +292,6 @@ class CharStateCache {
 
   constructor(private readonly maxWords: number) {}
 
-  has(key: string): boolean {
-    return this.states.has(key);
-  }
-
   get(key: string): Float32Array | undefined {
     const state = this.states.get(key);
     if (state) {
