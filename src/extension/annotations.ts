@@ -18,7 +18,7 @@ import {
   reconcileAnnotations,
   saveOrRemoveAnnotationFile,
 } from '../core/annotations/store';
-import { readConfig } from './config';
+import type { Config } from './config';
 import { Disposable } from './dispose';
 
 interface DocumentAnnotations {
@@ -38,7 +38,10 @@ export class AnnotationManager extends Disposable {
   /** Fires when a document's annotations change (loaded, edited, labelled, undone). */
   readonly onDidChangeAnnotations = this.changed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly config: Config,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     super();
   }
 
@@ -145,7 +148,7 @@ export class AnnotationManager extends Disposable {
     state.saveTimer = setTimeout(() => {
       state.saveTimer = undefined;
       void this.save(uri, state);
-    }, readConfig(uri)['annotations.saveDelayMs']);
+    }, this.config.get('annotations.saveDelayMs'));
   }
 
   private save(uri: vscode.Uri, state: DocumentAnnotations): Promise<void> {

@@ -1,11 +1,20 @@
+/**
+ * The settings object: the one place that reads `spanlight.*` settings (as rust-analyzer's
+ * `Config` does). It reads them once, keeps the typed values, and reads them again when a
+ * Spanlight setting changes, then tells its listeners; everything else asks it, so two parts of
+ * the extension never see two different values of one setting.
+ *
+ * Settings are read at the workspace level (no resource scope): a per-folder override would
+ * otherwise give one document two answers depending on who asks.
+ */
 import * as vscode from 'vscode';
 import { DEFAULT_CONFIG, SETTINGS_SECTION, type SpanlightConfig } from './settings';
 
 export type { SpanlightConfig } from './settings';
 
-/** The only place that reads settings: typed, with defaults for anything missing or malformed. */
-export function readConfig(scope?: vscode.ConfigurationScope): SpanlightConfig {
-  const section = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
+/** Typed settings with defaults for anything missing or malformed. */
+function readSettings(): SpanlightConfig {
+  const section = vscode.workspace.getConfiguration(SETTINGS_SECTION);
   const read = <K extends keyof SpanlightConfig>(key: K): SpanlightConfig[K] => {
     const fallback = DEFAULT_CONFIG[key];
     const value = section.get<unknown>(key, fallback);
@@ -17,17 +26,33 @@ export function readConfig(scope?: vscode.ConfigurationScope): SpanlightConfig {
   return config as SpanlightConfig;
 }
 
-/** Calls `listener` when a Spanlight setting changes. */
-export function onConfigChange(listener: (config: SpanlightConfig) => void): vscode.Disposable {
-  return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(SETTINGS_SECTION)) listener(readConfig());
-  });
-}
+export class Config implements vscode.Disposable {
+  private values = readSettings();
+  private readonly changed = new vscode.EventEmitter<SpanlightConfig>();
+  private readonly listener: vscode.Disposable;
+  /** Fires after the settings were read again because a Spanlight setting changed. */
+  readonly onDidChange = this.changed.event;
 
-/** Writes the display mode (the one setting commands change), in the narrowest open scope. */
-export async function updateDisplayMode(mode: SpanlightConfig['display.mode']): Promise<void> {
-  const target = vscode.workspace.workspaceFolders
-    ? vscode.ConfigurationTarget.Workspace
-    : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(SETTINGS_SECTION).update('display.mode', mode, target);
+  constructor() {
+    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+      this.values = readSettings();
+      this.changed.fire(this.values);
+    });
+  }
+
+  /** The current value of a setting. */
+  get<K extends keyof SpanlightConfig>(key: K): SpanlightConfig[K] {
+    return this.values[key];
+  }
+
+  /** Every setting at once (a snapshot: later changes make a new object). */
+  get current(): SpanlightConfig {
+    return this.values;
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.changed.dispose();
+  }
 }

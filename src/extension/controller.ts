@@ -8,13 +8,14 @@ import { conllGoldTokens, type GoldToken } from '../core/annotations/gold';
 import { planLayers, visibleSuggestions } from '../core/annotations/layers';
 import type { EntitySuggestion, TokenSuggestion } from '../core/annotations/suggestions';
 import type { AnnotationManager } from './annotations';
-import { readConfig, type SpanlightConfig } from './config';
+import type { Config } from './config';
 import type { LabelDecorations } from './decorations';
 import { Disposable } from './dispose';
+import { isConll, isHandled, isTaggable } from './documents';
 import { ContextKey } from './ids';
-import type { ModelManager } from './models';
 import { toTextChanges } from './spans';
 import type { TaggingService } from './tagging';
+import type { ViewState } from './view-state';
 
 /** What the user can point at: a human annotation, a model suggestion, or a gold label in a CoNLL file. */
 export type EntityAt =
@@ -22,17 +23,32 @@ export type EntityAt =
   | { kind: 'suggested'; suggestion: EntitySuggestion; model: string }
   | { kind: 'gold'; token: GoldToken };
 
-export class EditorController extends Disposable {
-  private config: SpanlightConfig = readConfig();
-  private readonly goldCache = new Map<string, { version: number; tokens: GoldToken[] }>();
+export interface EditorDeps {
+  config: Config;
+  view: ViewState;
+  tagging: TaggingService;
+  annotations: AnnotationManager;
+  decorations: LabelDecorations;
+}
 
-  constructor(
-    readonly models: ModelManager,
-    readonly tagging: TaggingService,
-    readonly annotations: AnnotationManager,
-    readonly decorations: LabelDecorations,
-  ) {
+export class EditorController extends Disposable {
+  private readonly goldCache = new Map<string, { version: number; tokens: GoldToken[] }>();
+  private readonly config: Config;
+  private readonly tagging: TaggingService;
+  private readonly annotations: AnnotationManager;
+  private readonly decorations: LabelDecorations;
+  private readonly view: ViewState;
+
+  constructor({ config, view, tagging, annotations, decorations }: EditorDeps) {
     super();
+    this.config = config;
+    this.tagging = tagging;
+    this.annotations = annotations;
+    this.decorations = decorations;
+    this.view = view;
+    this._register(config.onDidChange(() => this.reconfigure()));
+    // A display toggle tags what the new mode needs (POS, say) and redraws.
+    this._register(view.onDidChange(() => this.refreshVisible()));
     this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()));
     this._register(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
@@ -43,7 +59,7 @@ export class EditorController extends Disposable {
     this._register(
       vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
         if (this.isTaggable(e.textEditor.document))
-          this.tagging.schedule(e.textEditor.document, this.config['tagging.debounceMs']);
+          this.tagging.schedule(e.textEditor.document, this.config.get('tagging.debounceMs'));
       }),
     );
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)));
@@ -58,34 +74,24 @@ export class EditorController extends Disposable {
     this._register(annotations.onDidChangeAnnotations((uri) => this.redraw(uri)));
   }
 
-  get settings(): SpanlightConfig {
-    return this.config;
-  }
-
   /** Applies changed settings: decoration styles are rebuilt and everything visible is redrawn. */
-  reconfigure(config: SpanlightConfig): void {
-    this.config = config;
-    this.decorations.reset(config['display.showLabelNames']);
-    this.tagging.resizeCache(config['tagging.cacheSize']);
+  private reconfigure(): void {
+    this.decorations.reset(this.config.get('display.showLabelNames'));
     this.updateContext(vscode.window.activeTextEditor);
     this.refreshVisible();
   }
 
   isTaggable(document: vscode.TextDocument): boolean {
-    return (
-      this.config.languages.includes(document.languageId) &&
-      !this.isConll(document) &&
-      document.getText().length <= this.config.maxDocumentLength
-    );
+    return isTaggable(this.config.current, document);
   }
 
   isConll(document: vscode.TextDocument): boolean {
-    return this.config.conllLanguages.includes(document.languageId);
+    return isConll(this.config.current, document);
   }
 
   /** A document Spanlight shows anything for. */
   isHandled(document: vscode.TextDocument): boolean {
-    return this.isTaggable(document) || this.isConll(document);
+    return isHandled(this.config.current, document);
   }
 
   refreshVisible(): void {
@@ -113,7 +119,7 @@ export class EditorController extends Disposable {
     this.annotations.onEdit(event.document, changes);
     this.tagging.onEdit(event.document, changes);
     if (this.isTaggable(event.document))
-      this.tagging.schedule(event.document, this.config['tagging.debounceMs']);
+      this.tagging.schedule(event.document, this.config.get('tagging.debounceMs'));
     this.redraw(event.document.uri);
   }
 
@@ -173,13 +179,13 @@ export class EditorController extends Disposable {
       }
       const suggestions = this.tagging.suggestions(document);
       const layers = planLayers({
-        mode: this.config['display.mode'],
+        mode: this.view.displayMode,
         annotations: this.annotations.annotations(document),
         entities: suggestions.entities,
         posTokens: suggestions.tokens,
         gold: this.gold(document),
-        minConfidence: this.config['display.minConfidence'],
-        showPos: document.getText().length <= this.config['display.posMaxDocumentLength'],
+        minConfidence: this.config.get('display.minConfidence'),
+        showPos: this.view.showsPos(document),
       });
       this.decorations.apply(editor, layers);
     }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { plainLabel } from '../core/annotations/markdown';
 import type { Span } from '../core/types';
-import type { EditorController } from './controller';
+import type { Ctx } from './ctx';
 import { Disposable } from './dispose';
 import { CommandId } from './ids';
 
@@ -17,9 +17,9 @@ export interface EntityEntry extends Span {
 type Node = { kind: 'label'; label: string; entries: EntityEntry[] } | { kind: 'entity'; entry: EntityEntry };
 
 /** Gold tokens of one entity sit on consecutive lines; join them into one entry per entity. */
-function goldEntities(document: vscode.TextDocument, controller: EditorController): EntityEntry[] {
+function goldEntities(document: vscode.TextDocument, ctx: Ctx): EntityEntry[] {
   const entries: EntityEntry[] = [];
-  for (const token of controller.gold(document)) {
+  for (const token of ctx.editor.gold(document)) {
     const text = document.getText(
       new vscode.Range(document.positionAt(token.start), document.positionAt(token.end)),
     );
@@ -33,19 +33,17 @@ function goldEntities(document: vscode.TextDocument, controller: EditorControlle
   return entries;
 }
 
-export function documentEntities(document: vscode.TextDocument, controller: EditorController): EntityEntry[] {
-  const annotated = controller.annotations
+export function documentEntities(document: vscode.TextDocument, ctx: Ctx): EntityEntry[] {
+  const annotated = ctx.annotations
     .annotations(document)
     .filter((a) => a.label !== 'O')
     .map((a): EntityEntry => ({ ...a, source: a.origin === 'accepted' ? 'accepted' : 'annotated' }));
-  const suggested = controller
+  const suggested = ctx.editor
     .visibleSuggestions(document)
     .map(
       (s): EntityEntry => ({ start: s.start, end: s.end, label: s.label, text: s.text, source: 'suggested' }),
     );
-  return [...goldEntities(document, controller), ...annotated, ...suggested].sort(
-    (a, b) => a.start - b.start,
-  );
+  return [...goldEntities(document, ctx), ...annotated, ...suggested].sort((a, b) => a.start - b.start);
 }
 
 export class EntityTreeProvider extends Disposable implements vscode.TreeDataProvider<Node> {
@@ -54,7 +52,7 @@ export class EntityTreeProvider extends Disposable implements vscode.TreeDataPro
   private document: vscode.TextDocument | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly controller: EditorController) {
+  constructor(private readonly ctx: Ctx) {
     super();
     this.document = vscode.window.activeTextEditor?.document;
     this._register(
@@ -64,7 +62,7 @@ export class EntityTreeProvider extends Disposable implements vscode.TreeDataPro
       }),
     );
     this._register(
-      controller.decorations.onDidRender((uri) => {
+      ctx.decorations.onDidRender((uri) => {
         if (uri.toString() === this.document?.uri.toString()) this.refresh();
       }),
     );
@@ -81,9 +79,9 @@ export class EntityTreeProvider extends Disposable implements vscode.TreeDataPro
 
   getChildren(node?: Node): Node[] {
     if (node?.kind === 'label') return node.entries.map((entry) => ({ kind: 'entity', entry }));
-    if (node || !this.document || !this.controller.isHandled(this.document)) return [];
+    if (node || !this.document || !this.ctx.editor.isHandled(this.document)) return [];
     const byLabel = new Map<string, EntityEntry[]>();
-    for (const entry of documentEntities(this.document, this.controller)) {
+    for (const entry of documentEntities(this.document, this.ctx)) {
       byLabel.set(entry.label, [...(byLabel.get(entry.label) ?? []), entry]);
     }
     return [...byLabel]

@@ -15,7 +15,7 @@ import {
 } from '../core/annotations/store';
 import { writeCorpus } from '../core/corpus/write';
 import type { TaggedSentence } from '../core/types';
-import type { EditorController } from './controller';
+import type { AnnotationManager } from './annotations';
 
 export interface ExportRequest {
   format: 'jsonl' | 'conll';
@@ -70,8 +70,7 @@ async function ask(): Promise<Omit<ExportRequest, 'target'> | undefined> {
 }
 
 export async function exportAnnotations(
-  controller: EditorController,
-  log: vscode.LogOutputChannel,
+  { annotations: manager, log }: { annotations: AnnotationManager; log: vscode.LogOutputChannel },
   request: Partial<ExportRequest> = {},
 ): Promise<ExportResult | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
@@ -79,7 +78,7 @@ export async function exportAnnotations(
     void vscode.window.showInformationMessage('Spanlight: open a folder to export its annotations.');
     return undefined;
   }
-  await controller.annotations.flush();
+  await manager.flush();
   const options = request.format
     ? {
         format: request.format,

@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { AnnotationManager } from './annotations';
 import type { SpanlightApi } from './api';
 import { registerCommands } from './commands';
-import { onConfigChange, readConfig } from './config';
+import { Config } from './config';
 import { EditorController } from './controller';
+import type { Ctx } from './ctx';
 import { LabelDecorations } from './decorations';
 import { EntityTreeProvider } from './entity-tree';
 import { exportAnnotations } from './export';
@@ -14,6 +15,47 @@ import { StatusBar } from './status-bar';
 import { TaggingService } from './tagging';
 import { TemplatePanelController } from './template/panel';
 import { TrainingController } from './training/controller';
+import { ViewState } from './view-state';
+
+/** Builds the services once; each is disposed with the extension. */
+function createCtx(extension: vscode.ExtensionContext, log: vscode.LogOutputChannel): Ctx {
+  const own = <T extends vscode.Disposable>(service: T): T => {
+    extension.subscriptions.push(service);
+    return service;
+  };
+  const config = own(new Config());
+  const view = own(new ViewState(extension.workspaceState, config));
+  const models = own(new ModelManager(extension.extensionPath, extension.workspaceState, log));
+  const decorations = own(new LabelDecorations(config.get('display.showLabelNames')));
+  const annotations = own(new AnnotationManager(config, log));
+  const tagging = own(new TaggingService(models, config, view, log));
+  const editor = own(new EditorController({ config, view, tagging, annotations, decorations }));
+  const training = own(
+    new TrainingController({
+      extensionUri: extension.extensionUri,
+      config,
+      log,
+      exportAnnotations: async (target) =>
+        ((await exportAnnotations({ annotations, log }, { format: 'jsonl', target }))?.sentences ?? 0) > 0,
+    }),
+  );
+  const template = own(
+    new TemplatePanelController({ extensionUri: extension.extensionUri, config, log, models, annotations }),
+  );
+  return {
+    extension,
+    log,
+    config,
+    view,
+    models,
+    tagging,
+    annotations,
+    decorations,
+    editor,
+    training,
+    template,
+  };
+}
 
 /**
  * Wiring only. Activation stays cheap: TensorFlow and models load lazily on first use (see
@@ -24,33 +66,10 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
   const log = vscode.window.createOutputChannel(OUTPUT_CHANNEL, { log: true });
   context.subscriptions.push(log);
   try {
-    const config = readConfig();
-    const models = new ModelManager(context.extensionPath, context.workspaceState, log);
-    const decorations = new LabelDecorations(config['display.showLabelNames']);
-    const annotations = new AnnotationManager(log);
-    // The controller decides what is taggable; the tagging service asks it through this closure.
-    let controller: EditorController | undefined;
-    const tagging = new TaggingService(models, (d) => controller?.isTaggable(d) ?? false, log);
-    controller = new EditorController(models, tagging, annotations, decorations);
-    const editor = controller;
-    context.subscriptions.push(models, decorations, annotations, tagging, controller);
-    const training = new TrainingController({
-      extensionUri: context.extensionUri,
-      log,
-      exportAnnotations: async (target) =>
-        ((await exportAnnotations(editor, log, { format: 'jsonl', target }))?.sentences ?? 0) > 0,
-    });
-    context.subscriptions.push(training);
-    const template = new TemplatePanelController({
-      extensionUri: context.extensionUri,
-      log,
-      models,
-      annotations,
-    });
-    context.subscriptions.push(template);
-
+    const ctx = createCtx(context, log);
+    const tree = new EntityTreeProvider(ctx);
     context.subscriptions.push(
-      tagging.onDidFail(({ task, error }) => {
+      ctx.tagging.onDidFail(({ task, error }) => {
         log.error(
           `the ${task} model cannot be loaded: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
@@ -65,48 +84,20 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
             else if (choice) log.show();
           });
       }),
-      onConfigChange((c) => editor.reconfigure(c)),
-      ...registerCommands({ controller, log, training, template }),
+      ...registerCommands(ctx),
       vscode.languages.registerHoverProvider(
         [{ scheme: 'file' }, { scheme: 'untitled' }],
-        new SpanlightHoverProvider(controller, () => editor.settings['hover.alternatives']),
+        new SpanlightHoverProvider(ctx),
       ),
-    );
-    const tree = new EntityTreeProvider(controller);
-    context.subscriptions.push(
       tree,
       vscode.window.registerTreeDataProvider(ViewId.Entities, tree),
-      new StatusBar(controller),
+      new StatusBar(ctx),
     );
-    void warnWhenNoModel(models, controller, log);
-    controller.refreshVisible();
+    void warnWhenNoModel(ctx);
+    ctx.editor.refreshVisible();
     const activationMs = performance.now() - started;
     log.info(`activated in ${activationMs.toFixed(1)} ms (TensorFlow and models load on first use)`);
-
-    return {
-      activationMs,
-      drawnLayers: (uri) =>
-        Object.fromEntries(
-          [...decorations.lastDrawn(uri)].map(([id, spans]) => [
-            id,
-            spans.map((s): [number, number] => [s.start, s.end]),
-          ]),
-        ),
-      annotations: (uri) => {
-        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        return document ? [...annotations.annotations(document)] : [];
-      },
-      suggestions: (uri) => {
-        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        return document ? tagging.suggestions(document).entities : [];
-      },
-      onDidRender: decorations.onDidRender,
-      whenIdle: (uri) => {
-        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        return document ? tagging.whenIdle(document) : Promise.resolve();
-      },
-      flushAnnotations: () => annotations.flush(),
-    };
+    return api(ctx, activationMs);
   } catch (error) {
     log.error(
       `activation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -116,14 +107,39 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
   }
 }
 
+function api({ decorations, annotations, tagging }: Ctx, activationMs: number): SpanlightApi {
+  const openDocument = (uri: vscode.Uri) =>
+    vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  return {
+    activationMs,
+    drawnLayers: (uri) =>
+      Object.fromEntries(
+        [...decorations.lastDrawn(uri)].map(([id, spans]) => [
+          id,
+          spans.map((s): [number, number] => [s.start, s.end]),
+        ]),
+      ),
+    annotations: (uri) => {
+      const document = openDocument(uri);
+      return document ? [...annotations.annotations(document)] : [];
+    },
+    suggestions: (uri) => {
+      const document = openDocument(uri);
+      return document ? tagging.suggestions(document).entities : [];
+    },
+    onDidRender: decorations.onDidRender,
+    whenIdle: (uri) => {
+      const document = openDocument(uri);
+      return document ? tagging.whenIdle(document) : Promise.resolve();
+    },
+    flushAnnotations: () => annotations.flush(),
+  };
+}
+
 /** Says once, with a way out, when there is no entity model to tag with. */
-async function warnWhenNoModel(
-  models: ModelManager,
-  controller: EditorController,
-  log: vscode.LogOutputChannel,
-) {
-  const hasTaggable = vscode.workspace.textDocuments.some((d) => controller.isTaggable(d));
-  if (!hasTaggable || controller.settings['display.mode'] === 'off') return;
+async function warnWhenNoModel({ editor, view, models, log }: Ctx) {
+  const hasTaggable = vscode.workspace.textDocuments.some((d) => editor.isTaggable(d));
+  if (!hasTaggable || view.displayMode === 'off') return;
   if (await models.resolve('entities')) return;
   log.warn(
     'no entity model found: none shipped in models/, none in .spanlight/models/ (trusted workspaces only)',

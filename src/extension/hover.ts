@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { escapeMarkdown } from '../core/annotations/markdown';
-import type { EditorController } from './controller';
+import type { Ctx } from './ctx';
 import { CommandId } from './ids';
 import { toRange } from './spans';
 
@@ -20,15 +20,13 @@ function commandLink(title: string, command: string, target: LabelTarget): strin
 }
 
 export class SpanlightHoverProvider implements vscode.HoverProvider {
-  constructor(
-    private readonly controller: EditorController,
-    private readonly alternatives: () => number,
-  ) {}
+  constructor(private readonly ctx: Ctx) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const offset = document.offsetAt(position);
-    const entity = this.controller.entityAt(document, offset);
-    const pos = this.controller.posAt(document, offset);
+    // Only what is shown is explained: no POS line while POS tags are hidden, and so on.
+    const entity = this.ctx.view.shows('entities') ? this.ctx.editor.entityAt(document, offset) : undefined;
+    const pos = this.ctx.view.showsPos(document) ? this.ctx.editor.posAt(document, offset) : undefined;
     if (!entity && !pos) return undefined;
     const md = new vscode.MarkdownString('', true);
     md.isTrusted = { enabledCommands: [CommandId.ChangeLabel, CommandId.RemoveLabel] };
@@ -37,7 +35,7 @@ export class SpanlightHoverProvider implements vscode.HoverProvider {
     const target = { uri: document.uri.toString(), offset };
     const lines: string[] = [];
     if (entity) {
-      const count = this.alternatives();
+      const count = this.ctx.config.get('hover.alternatives');
       switch (entity.kind) {
         case 'annotated': {
           const a = entity.annotation;
@@ -81,10 +79,10 @@ export class SpanlightHoverProvider implements vscode.HoverProvider {
     if (pos) {
       range ??= toRange(document, pos);
       const alternatives = pos.alternatives
-        .slice(0, this.alternatives())
+        .slice(0, this.ctx.config.get('hover.alternatives'))
         .map((alt) => `${escapeMarkdown(alt.label)} ${percent(alt.probability)}`)
         .join(' · ');
-      const model = this.controller.tagging.suggestions(document).posModel?.name ?? 'model';
+      const model = this.ctx.tagging.suggestions(document).posModel?.name ?? 'model';
       lines.push(
         `POS **${escapeMarkdown(pos.label)}** · ${percent(pos.confidence)} · model ${escapeMarkdown(model)}${alternatives ? ` · then ${alternatives}` : ''}`,
       );

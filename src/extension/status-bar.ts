@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EditorController } from './controller';
+import type { Ctx } from './ctx';
 import { Disposable } from './dispose';
 import { CommandId } from './ids';
 
@@ -11,31 +11,32 @@ export class StatusBar extends Disposable {
     vscode.window.createStatusBarItem('spanlight.status', vscode.StatusBarAlignment.Right, 100),
   );
 
-  constructor(private readonly controller: EditorController) {
+  constructor(private readonly ctx: Ctx) {
     super();
     this.item.name = 'Spanlight';
     this.item.command = CommandId.ChooseDisplayMode;
-    this._register(controller.models.onDidChangeLoading(() => this.update()));
-    this._register(controller.decorations.onDidRender(() => this.update()));
+    this._register(ctx.models.onDidChangeLoading(() => this.update()));
+    this._register(ctx.decorations.onDidRender(() => this.update()));
+    this._register(ctx.view.onDidChange(() => this.update()));
     this._register(vscode.window.onDidChangeActiveTextEditor(() => this.update()));
     this.update();
   }
 
   update(): void {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || !this.controller.isHandled(editor.document)) {
+    if (!editor || !this.ctx.editor.isHandled(editor.document)) {
       this.item.hide();
       return;
     }
-    const mode = this.controller.settings['display.mode'];
-    if (this.controller.models.isLoading) {
+    const mode = this.ctx.view.displayMode;
+    if (this.ctx.models.isLoading) {
       this.item.text = '$(sync~spin) Spanlight: loading model…';
     } else {
       this.item.text = `$(symbol-field) ${MODE_TEXT[mode]}`;
     }
-    const suggestions = this.controller.tagging.suggestions(editor.document);
+    const suggestions = this.ctx.tagging.suggestions(editor.document);
     const models = [suggestions.entityModel?.name, suggestions.posModel?.name].filter(Boolean).join(', ');
-    this.item.tooltip = `Spanlight: ${MODE_TEXT[mode]}${models ? ` · ${models}` : ''}${this.controller.isConll(editor.document) ? ' · gold labels of this CoNLL file' : ''}\nClick to choose what to show.`;
+    this.item.tooltip = `Spanlight: ${MODE_TEXT[mode]}${models ? ` · ${models}` : ''}${this.ctx.editor.isConll(editor.document) ? ' · gold labels of this CoNLL file' : ''}\nClick to choose what to show.`;
     this.item.show();
   }
 }

@@ -21,10 +21,12 @@ import {
   type TokenSuggestion,
   tagSentences,
 } from '../core/annotations/suggestions';
-import { readConfig } from './config';
+import type { Config } from './config';
 import { Disposable } from './dispose';
+import { isTaggable } from './documents';
 import type { ModelInfo, ModelManager, Task } from './models';
 import { visibleOffsets } from './spans';
+import type { ViewState } from './view-state';
 
 interface TaskResults {
   model: ModelInfo;
@@ -61,7 +63,7 @@ function mergeRanges(ranges: Array<{ start: number; end: number }>): Array<{ sta
 
 export class TaggingService extends Disposable {
   private readonly documents = new Map<string, DocumentState>();
-  private readonly cache = new SentenceCache<SentenceSuggestions>(readConfig()['tagging.cacheSize']);
+  private readonly cache: SentenceCache<SentenceSuggestions>;
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
   private readonly failed = this._register(new vscode.EventEmitter<{ task: Task; error: unknown }>());
   /** Fires when a document's suggestions change. */
@@ -73,20 +75,19 @@ export class TaggingService extends Disposable {
 
   constructor(
     private readonly models: ModelManager,
-    private readonly isTaggable: (document: vscode.TextDocument) => boolean,
+    private readonly config: Config,
+    private readonly view: ViewState,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this.cache = new SentenceCache<SentenceSuggestions>(config.get('tagging.cacheSize'));
+    this._register(config.onDidChange((settings) => this.cache.resize(settings['tagging.cacheSize'])));
     this._register(
       models.onDidChangeModel((task) => {
         for (const state of this.documents.values()) delete state.results[task];
         for (const uri of this.documents.keys()) this.changed.fire(vscode.Uri.parse(uri));
       }),
     );
-  }
-
-  resizeCache(size: number): void {
-    this.cache.resize(size);
   }
 
   private stateOf(document: vscode.TextDocument): DocumentState {
@@ -143,7 +144,7 @@ export class TaggingService extends Disposable {
 
   /** Schedules tagging of the editors' visible parts of `document` after `delayMs`. */
   schedule(document: vscode.TextDocument, delayMs: number, whole = false): void {
-    if (!this.isTaggable(document)) return;
+    if (!isTaggable(this.config.current, document)) return;
     const state = this.stateOf(document);
     if (state.timer) clearTimeout(state.timer);
     if (!state.settle) {
@@ -158,23 +159,16 @@ export class TaggingService extends Disposable {
   }
 
   private tasksFor(document: vscode.TextDocument): Task[] {
-    const config = readConfig(document);
-    const mode = config['display.mode'];
     const tasks: Task[] = [];
-    if (mode === 'entities' || mode === 'both') tasks.push('entities');
-    if (
-      (mode === 'pos' || mode === 'both') &&
-      document.getText().length <= config['display.posMaxDocumentLength']
-    ) {
-      tasks.push('pos');
-    }
+    if (this.view.shows('entities')) tasks.push('entities');
+    if (this.view.showsPos(document)) tasks.push('pos');
     return tasks;
   }
 
   private regions(document: vscode.TextDocument, whole: boolean): RegionSentence[] {
     const text = document.getText();
     if (whole) return sentencesIn(text, 0, text.length);
-    const margin = readConfig(document)['tagging.marginLines'];
+    const margin = this.config.get('tagging.marginLines');
     const editors = vscode.window.visibleTextEditors.filter((e) => e.document === document);
     const windows = mergeRanges(
       editors.flatMap((e) => visibleOffsets(e, margin)).map((r) => expandToParagraphs(text, r.start, r.end)),
@@ -195,7 +189,7 @@ export class TaggingService extends Disposable {
     state.run = controller;
     const started = performance.now();
     try {
-      const config = readConfig(document);
+      const config = this.config.current;
       if (document.isClosed || document.getText().length > config.maxDocumentLength) return;
       const sentences = this.regions(document, whole);
       for (const task of this.tasksFor(document)) {

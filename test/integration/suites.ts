@@ -345,7 +345,37 @@ suite('Spanlight in VS Code', () => {
       () => Object.keys(spanlight.drawnLayers(document.uri)).some((id) => id.startsWith('suggested:')),
       'both',
     );
+    const hoverAt = async (offset: number) =>
+      (
+        await vscode.commands.executeCommand<vscode.Hover[]>(
+          'vscode.executeHoverProvider',
+          document.uri,
+          document.positionAt(offset),
+        )
+      )
+        .flatMap((h) => h.contents)
+        .map((c) => (typeof c === 'string' ? c : c.value))
+        .join('\n');
+    const word = document.getText().indexOf('announced') + 1;
+    assert.match(await hoverAt(word), /POS \*\*/, 'with POS shown, the hover has a POS line');
     await vscode.commands.executeCommand(CommandId.ChooseDisplayMode, 'entities');
+    await until(
+      spanlight,
+      document.uri,
+      () => !Object.keys(spanlight.drawnLayers(document.uri)).some((id) => id.startsWith('pos:')),
+      'POS tags gone',
+    );
+    assert.doesNotMatch(await hoverAt(word), /POS/, 'with POS hidden, the hover has no POS line');
+    // Display toggles are view state: they never write the user's settings files.
+    const settingsFile = path.join(workspaceRoot(), '.vscode', 'settings.json');
+    assert.ok(
+      !fs.existsSync(settingsFile) || !fs.readFileSync(settingsFile, 'utf8').includes('display.mode'),
+      'no display.mode written to .vscode/settings.json',
+    );
+    assert.equal(
+      vscode.workspace.getConfiguration('spanlight').inspect('display.mode')?.workspaceValue,
+      undefined,
+    );
   });
 
   test('hovers show hostile text as plain text, with only our command links', async () => {

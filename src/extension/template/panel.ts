@@ -18,7 +18,7 @@ import { REJECTED_LABEL } from '../../core/annotations/annotation-set';
 import { extractRecord, LISTING_TAG_OPTIONS } from '../../core/extract';
 import type { FieldLabel } from '../../core/extract/fields';
 import type { AnnotationManager } from '../annotations';
-import { readConfig } from '../config';
+import type { Config } from '../config';
 import { Disposable } from '../dispose';
 import type { ModelManager } from '../models';
 import { toRange } from '../spans';
@@ -30,6 +30,7 @@ export const TEMPLATE_VIEW_TYPE = 'spanlight.listingTemplate';
 
 export interface TemplateDeps {
   extensionUri: vscode.Uri;
+  config: Config;
   log: vscode.LogOutputChannel;
   models: ModelManager;
   annotations: AnnotationManager;
@@ -72,7 +73,7 @@ export class TemplatePanelController extends Disposable {
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.isFollowed(e.document.uri) && e.contentChanges.length > 0)
-          this.schedule(readConfig(e.document.uri)['tagging.debounceMs']);
+          this.schedule(this.deps.config.get('tagging.debounceMs'));
       }),
     );
     this._register(
@@ -166,7 +167,7 @@ export class TemplatePanelController extends Disposable {
       this.post({ type: 'templateEmpty', reason: 'Open a listing (a text document) to extract its fields.' });
       return undefined;
     }
-    const limit = readConfig(document.uri).maxDocumentLength;
+    const limit = this.deps.config.get('maxDocumentLength');
     if (document.getText().length > limit) {
       this.post({
         type: 'templateEmpty',

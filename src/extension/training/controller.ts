@@ -11,7 +11,7 @@ import { type FromWebview, parseFromWebview, type ToWebview } from '../../../web
 import { listRuns, readRun, runToCsv } from '../../core/runs/store';
 import type { RunConfig, RunEvent, RunRecord } from '../../core/runs/types';
 import { type PresetName, TRAINING_PRESETS } from '../../core/train/prepare';
-import { readConfig } from '../config';
+import type { Config } from '../config';
 import { Disposable } from '../dispose';
 import { CommandId } from '../ids';
 import { attachPanelPage, createPanelBeside } from '../webview-panel';
@@ -49,6 +49,7 @@ interface ActiveRun {
 
 export interface TrainingDeps {
   extensionUri: vscode.Uri;
+  config: Config;
   log: vscode.LogOutputChannel;
   /** Writes the workspace's annotations as JSONL training data to `target`; false when there are none. */
   exportAnnotations(target: string): Promise<boolean>;
@@ -130,7 +131,7 @@ export class TrainingController extends Disposable {
   private async ask(root: string, request: TrainRequest): Promise<Omit<TrainingJob, 'jobId'> | undefined> {
     let trainFiles = request.trainFiles?.map((f) => path.resolve(root, f));
     let useAnnotations = request.annotations ?? false;
-    const glob = readConfig()['training.corpusGlob'];
+    const glob = this.deps.config.get('training.corpusGlob');
     const found =
       trainFiles || useAnnotations ? [] : await vscode.workspace.findFiles(glob, '**/node_modules/**', 500);
     if (!trainFiles && !useAnnotations) {
