@@ -62,6 +62,15 @@ async function labelSpans(
   }
 }
 
+/** The entity a hover link names, or the one at the active editor's cursor. */
+async function entityAtTarget(ctx: Ctx, target?: LabelTarget) {
+  const found = await targetEditor(target);
+  if (!found) return undefined;
+  const { editor } = found;
+  const offset = found.offset ?? editor.document.offsetAt(editor.selection.active);
+  return { editor, entity: ctx.editor.entityAt(editor.document, offset) };
+}
+
 function moveToEntity(ctx: Ctx, direction: 1 | -1): void {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return;
@@ -78,6 +87,18 @@ function moveToEntity(ctx: Ctx, direction: 1 | -1): void {
     return;
   }
   revealSpan(editor, toRange(document, next));
+}
+
+/** Undoes or redoes the active document's last annotation action. */
+async function stepHistory(ctx: Ctx, step: 'undo' | 'redo'): Promise<void> {
+  const target = await targetEditor();
+  if (!target) return;
+  const action = await ctx.annotations[step](target.editor.document);
+  const done = step === 'undo' ? 'undone' : 'redone';
+  void vscode.window.setStatusBarMessage(
+    action ? `Spanlight: annotation ${done}` : `Spanlight: nothing to ${step}`,
+    3000,
+  );
 }
 
 export const labellingCommands = {
@@ -100,12 +121,10 @@ export const labellingCommands = {
   },
 
   [CommandId.ChangeLabel]: (ctx) => async (target?: LabelTarget, label?: string) => {
-    const found = await targetEditor(target);
+    const found = await entityAtTarget(ctx, target);
     if (!found) return;
-    const { editor } = found;
+    const { editor, entity } = found;
     const document = editor.document;
-    const offset = found.offset ?? document.offsetAt(editor.selection.active);
-    const entity = ctx.editor.entityAt(document, offset);
     if (!entity || entity.kind === 'gold') {
       void vscode.window.showInformationMessage('Spanlight: no entity at the cursor to change.');
       return;
@@ -124,12 +143,10 @@ export const labellingCommands = {
   },
 
   [CommandId.RemoveLabel]: (ctx) => async (target?: LabelTarget) => {
-    const found = await targetEditor(target);
+    const found = await entityAtTarget(ctx, target);
     if (!found) return;
-    const { editor } = found;
+    const { editor, entity } = found;
     const document = editor.document;
-    const offset = found.offset ?? document.offsetAt(editor.selection.active);
-    const entity = ctx.editor.entityAt(document, offset);
     if (entity?.kind === 'annotated') {
       await ctx.annotations.remove(document, entity.annotation);
     } else if (entity?.kind === 'suggested') {
@@ -176,23 +193,6 @@ export const labellingCommands = {
   [CommandId.NextEntity]: (ctx) => () => moveToEntity(ctx, 1),
   [CommandId.PreviousEntity]: (ctx) => () => moveToEntity(ctx, -1),
 
-  [CommandId.UndoAnnotation]: (ctx) => async () => {
-    const target = await targetEditor();
-    if (!target) return;
-    const action = await ctx.annotations.undo(target.editor.document);
-    void vscode.window.setStatusBarMessage(
-      action ? 'Spanlight: annotation undone' : 'Spanlight: nothing to undo',
-      3000,
-    );
-  },
-
-  [CommandId.RedoAnnotation]: (ctx) => async () => {
-    const target = await targetEditor();
-    if (!target) return;
-    const action = await ctx.annotations.redo(target.editor.document);
-    void vscode.window.setStatusBarMessage(
-      action ? 'Spanlight: annotation redone' : 'Spanlight: nothing to redo',
-      3000,
-    );
-  },
+  [CommandId.UndoAnnotation]: (ctx) => () => stepHistory(ctx, 'undo'),
+  [CommandId.RedoAnnotation]: (ctx) => () => stepHistory(ctx, 'redo'),
 } satisfies Partial<Record<CommandIdValue, CommandFactory>>;
