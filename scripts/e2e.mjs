@@ -6,7 +6,8 @@
 //   2. the UI end-to-end checks, test/e2e/*.e2e.mjs (screenshots in test-results/e2e/).
 // Any failure, including a missing code-server or Chromium, exits 1: nothing is skipped silently.
 //
-// usage: node scripts/e2e.mjs [--only integration|ui] [--no-build]
+// usage: node scripts/e2e.mjs [--only integration|ui] [--spec NAME] [--no-build]
+//        (--spec runs only test/e2e/NAME.e2e.mjs of the UI checks)
 // env:   SPANLIGHT_E2E_KEEP=1 keeps the temp workspaces and server state;
 //        SPANLIGHT_E2E_SLOW=2 doubles every deadline; SPANLIGHT_E2E_HEADED=1 shows the browser.
 import { spawnSync } from 'node:child_process';
@@ -20,8 +21,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined;
-if (only !== undefined && only !== 'integration' && only !== 'ui') {
-  console.error('usage: node scripts/e2e.mjs [--only integration|ui] [--no-build]');
+const specIndex = args.indexOf('--spec');
+const spec = specIndex >= 0 ? args[specIndex + 1] : undefined;
+if ((only !== undefined && only !== 'integration' && only !== 'ui') || (specIndex >= 0 && !spec)) {
+  console.error('usage: node scripts/e2e.mjs [--only integration|ui] [--spec NAME] [--no-build]');
   process.exit(2);
 }
 
@@ -156,9 +159,11 @@ if (only !== 'ui' && fs.existsSync(integrationRunner)) {
 }
 
 if (only !== 'integration') {
-  const specs = listFiles(path.join(root, 'test', 'e2e'), '.e2e.mjs');
+  const specs = listFiles(path.join(root, 'test', 'e2e'), '.e2e.mjs').filter(
+    (file) => !spec || path.basename(file) === `${spec}.e2e.mjs`,
+  );
   if (specs.length === 0) {
-    failures.push('no test/e2e/*.e2e.mjs files');
+    failures.push(`no test/e2e/${spec ?? '*'}.e2e.mjs files`);
   }
   for (const spec of specs) {
     await phase(`UI end-to-end: ${path.relative(root, spec)}`, () => run(process.execPath, [spec]));

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // Runs every test/unit/**/*.test.ts with node's built-in test runner (TypeScript through tsx).
 // Node 20's `--test` takes no globs, so the files are listed here. Extra arguments pass through
-// (e.g. `npm run test:unit -- --test-name-pattern=tokens`), and so do file paths to run a subset.
+// (e.g. `npm run test:unit -- --test-name-pattern=tokens`), and so do file paths to run a subset
+// and folders to run the tests below them instead (`node scripts/run-tests.mjs test/hostile`).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
+const isFolder = (a) => !a.startsWith('-') && fs.existsSync(a) && fs.statSync(a).isDirectory();
 const fileArgs = args.filter((a) => a.endsWith('.ts'));
-const flags = args.filter((a) => !a.endsWith('.ts'));
+const folderArgs = args.filter(isFolder);
+const flags = args.filter((a) => !a.endsWith('.ts') && !isFolder(a));
 
 function collect(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -19,9 +22,10 @@ function collect(dir) {
   });
 }
 
-const files = fileArgs.length > 0 ? fileArgs : collect('test/unit').sort();
+const folders = folderArgs.length > 0 ? folderArgs : ['test/unit'];
+const files = fileArgs.length > 0 ? fileArgs : folders.flatMap(collect).sort();
 if (files.length === 0) {
-  console.error('no test files found under test/unit');
+  console.error(`no test files found under ${folders.join(', ')}`);
   process.exit(1);
 }
 const res = spawnSync(

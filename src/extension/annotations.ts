@@ -18,6 +18,7 @@ import {
   reconcileAnnotations,
   saveOrRemoveAnnotationFile,
 } from '../core/annotations/store';
+import { spanlightFolder } from '../core/workspace-paths';
 import type { Config } from './config';
 import { Disposable } from './dispose';
 
@@ -27,8 +28,12 @@ interface DocumentAnnotations {
   file?: string;
   /** The document path relative to its workspace folder. */
   relative?: string;
+  /** The workspace's `.spanlight` folder: the annotation file's real path must stay in it. */
+  confineTo?: string;
   saveTimer?: NodeJS.Timeout;
   saving: Promise<void>;
+  /** The user was told that the last save failed (told once until a save works again). */
+  failureShown?: boolean;
 }
 
 export class AnnotationManager extends Disposable {
@@ -78,7 +83,13 @@ export class AnnotationManager extends Disposable {
           `${file}: the document changed outside the editor; ${moved} annotation(s) moved to their text, ${dropped.length} dropped (${dropped.map((d) => JSON.stringify(d.text)).join(', ')})`,
         );
       }
-      state = { set: new AnnotationSet(annotations), file, relative, saving: Promise.resolve() };
+      state = {
+        set: new AnnotationSet(annotations),
+        file,
+        relative,
+        confineTo: spanlightFolder(folder.uri.fsPath),
+        saving: Promise.resolve(),
+      };
     }
     // A concurrent load may have finished first; keep the first state.
     const key = document.uri.toString();
@@ -157,12 +168,18 @@ export class AnnotationManager extends Disposable {
     const snapshot = { document: state.relative ?? '', annotations: [...state.set.annotations] };
     // Saves of one document run one after another, so an older save never lands last.
     state.saving = state.saving
-      .then(() => saveOrRemoveAnnotationFile(file, snapshot))
+      .then(() => saveOrRemoveAnnotationFile(file, snapshot, { confineTo: state.confineTo }))
+      .then(() => {
+        state.failureShown = false;
+      })
       .catch((error: unknown) => {
-        this.log.error(`${file}: cannot save annotations: ${String(error)}`);
+        const reason = error instanceof Error ? error.message : String(error);
+        this.log.error(`${file}: cannot save annotations: ${reason}`);
+        if (state.failureShown) return;
+        state.failureShown = true;
         void vscode.window
           .showErrorMessage(
-            `Spanlight: cannot save the annotations of ${vscode.workspace.asRelativePath(uri)}: ${String(error)}`,
+            `Spanlight: cannot save the annotations of ${vscode.workspace.asRelativePath(uri)}: ${reason}`,
             'Show Output',
           )
           .then((choice) => {

@@ -15,6 +15,7 @@ import {
 } from '../core/annotations/store';
 import { writeCorpus } from '../core/corpus/write';
 import type { TaggedSentence } from '../core/types';
+import { assertSpanlightWrite } from '../core/workspace-paths';
 import type { AnnotationManager } from './annotations';
 
 export interface ExportRequest {
@@ -134,6 +135,12 @@ export async function exportAnnotations(
     void vscode.window.showInformationMessage('Spanlight: there are no annotations to export yet.');
     return { target, documents, sentences: 0, entities, problems };
   }
+  // Spanlight's own exports (training data under .spanlight) must not follow a link out of it;
+  // a target the user picked in the save dialog is theirs to choose.
+  await assertSpanlightWrite(
+    folders.map((f) => f.uri.fsPath),
+    target,
+  );
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
   await writeCorpus(target, sentences, options.format, { jsonlShape: 'spans' });
   const summary = `Spanlight: exported ${entities} entities in ${sentences.length} sentences from ${documents} document(s) to ${vscode.workspace.asRelativePath(target)}${problems.length > 0 ? ` (${problems.length} problem(s), see the output)` : ''}`;

@@ -57,6 +57,9 @@ function createCtx(extension: vscode.ExtensionContext, log: vscode.LogOutputChan
   };
 }
 
+/** Set while the extension is active: what `deactivate` waits for. */
+let flushBeforeExit: (() => Promise<void>) | undefined;
+
 /**
  * Wiring only. Activation stays cheap: TensorFlow and models load lazily on first use (see
  * ModelManager), so nothing heavy is imported here.
@@ -67,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
   context.subscriptions.push(log);
   try {
     const ctx = createCtx(context, log);
+    flushBeforeExit = () => ctx.annotations.flush();
     const tree = new EntityTreeProvider(ctx);
     context.subscriptions.push(
       ctx.tagging.onDidFail(({ task, error }) => {
@@ -151,4 +155,12 @@ async function warnWhenNoModel({ editor, view, models, log }: Ctx) {
   if (choice) await vscode.commands.executeCommand(CommandId.SelectModel);
 }
 
-export function deactivate(): void {}
+/**
+ * VS Code awaits this (for a few seconds) before the extension host exits, so annotation saves
+ * still waiting for their debounce are written; `dispose` alone would start them and not wait.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const flush = flushBeforeExit;
+  flushBeforeExit = undefined;
+  return flush?.();
+}

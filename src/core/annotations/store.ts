@@ -5,10 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../atomic';
+import { type AtomicWriteOptions, writeFileAtomic } from '../atomic';
+import { assertInsideFolder, isInside, SPANLIGHT_FOLDER } from '../workspace-paths';
 import { type Annotation, overlaps } from './annotation-set';
 
-export const ANNOTATIONS_DIR = path.join('.spanlight', 'annotations');
+export const ANNOTATIONS_DIR = path.join(SPANLIGHT_FOLDER, 'annotations');
 export const ANNOTATION_FORMAT = 'spanlight-annotations';
 export const ANNOTATION_FORMAT_VERSION = 1;
 
@@ -30,11 +31,10 @@ export function formatAnnotationProblem(p: AnnotationProblem): string {
 
 /** Where the annotations of `documentPath` (inside `workspaceRoot`) are kept. */
 export function annotationPath(workspaceRoot: string, documentPath: string): string {
-  const relative = path.relative(workspaceRoot, documentPath);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (!isInside(workspaceRoot, documentPath)) {
     throw new Error(`${documentPath}: not inside the workspace folder ${workspaceRoot}`);
   }
-  return path.join(workspaceRoot, ANNOTATIONS_DIR, `${relative}.jsonl`);
+  return path.join(workspaceRoot, ANNOTATIONS_DIR, `${path.relative(workspaceRoot, documentPath)}.jsonl`);
 }
 
 /** The document an annotation file belongs to (the inverse of `annotationPath`). */
@@ -160,17 +160,29 @@ function occurrencesByDistance(text: string, needle: string, around: number, lim
   return found.sort((x, y) => Math.abs(x - around) - Math.abs(y - around) || x - y);
 }
 
-export async function saveAnnotationFile(filePath: string, file: AnnotationFile): Promise<void> {
-  await writeFileAtomic(filePath, serializeAnnotations(file));
+export async function saveAnnotationFile(
+  filePath: string,
+  file: AnnotationFile,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  await writeFileAtomic(filePath, serializeAnnotations(file), options);
 }
 
-/** Deletes the file when there is nothing to keep, so empty documents leave no clutter. */
-export async function saveOrRemoveAnnotationFile(filePath: string, file: AnnotationFile): Promise<void> {
+/**
+ * Deletes the file when there is nothing to keep, so empty documents leave no clutter. With
+ * `confineTo`, a file whose real path leaves that folder is neither written nor deleted.
+ */
+export async function saveOrRemoveAnnotationFile(
+  filePath: string,
+  file: AnnotationFile,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   if (file.annotations.length === 0) {
+    if (options.confineTo) await assertInsideFolder(options.confineTo, filePath);
     await fs.promises.rm(filePath, { force: true });
     return;
   }
-  await saveAnnotationFile(filePath, file);
+  await saveAnnotationFile(filePath, file, options);
 }
 
 /** Reads an annotation file; a missing file is an empty one. */

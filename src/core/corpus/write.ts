@@ -3,8 +3,9 @@
  * over it only when everything was written: a failed write leaves the old file untouched. A
  * sentence a format cannot represent is a problem; problems abort the write with a `CorpusError`.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { removeOrphanedTemporaries, temporaryPathFor } from '../atomic';
 import type { TaggedSentence } from '../types';
 import { bratPaths, formatBratSentence } from './brat';
 import { formatConllSentence } from './conll';
@@ -115,7 +116,8 @@ class AtomicFile {
   ) {}
 
   static async create(path: string): Promise<AtomicFile> {
-    const temporaryPath = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    await removeOrphanedTemporaries(dirname(path));
+    const temporaryPath = temporaryPathFor(path);
     return new AtomicFile(path, temporaryPath, await fs.open(temporaryPath, 'wx'));
   }
 

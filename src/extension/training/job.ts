@@ -23,6 +23,7 @@ import {
 } from '../../core/train/prepare';
 import { trainTagger } from '../../core/train/trainer';
 import type { TaggedSentence } from '../../core/types';
+import { assertSpanlightWrite, isInside, OutsideFolderError } from '../../core/workspace-paths';
 import type { FromWorker, JobProblem, TrainingJob } from './worker-protocol';
 
 /** A problem the user can fix: bad corpus, bad config file, no sentences. */
@@ -137,13 +138,19 @@ async function saveModelAtomically(
 }
 
 const relativeTo = (root: string | undefined, file: string) =>
-  root && !path.relative(root, file).startsWith('..') ? path.relative(root, file) : file;
+  root && isInside(root, file) ? path.relative(root, file) : file;
 
 /**
  * Reads, checks, trains, evaluates and saves. Returns the outcome, or undefined when the user
  * chose not to train on a corpus with problems. Throws `JobUserError` for fixable input problems.
  */
 export async function runTrainingJob(job: TrainingJob, hooks: JobHooks): Promise<RunOutcome | undefined> {
+  const workspaceRoots = job.workspaceRoot ? [job.workspaceRoot] : [];
+  for (const root of [job.runsRoot, job.modelsRoot]) {
+    await assertSpanlightWrite(workspaceRoots, root).catch((err: Error) => {
+      throw err instanceof OutsideFolderError ? new JobUserError(err.message) : err;
+    });
+  }
   const [trainRead, devRead, fileConfig] = await Promise.all([
     readFiles(job.trainFiles, job),
     readFiles(job.devFiles, job),
