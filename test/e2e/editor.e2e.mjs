@@ -192,7 +192,8 @@ async function main() {
   await check('TensorFlow runs in the tagging process, not in the extension host', workbench, async () => {
     if (!decorated) throw new MissingFeature('no entities were tagged (see the decorations check)');
     const hosts = processesMatching(/extensionHost/).filter((p) => !/tagging-process/.test(p.cmdline));
-    const tagging = processesMatching(/tagging-process\.js/);
+    // Only this server's (its extensions dir is in the path): other checks may run beside this one.
+    const tagging = processesMatching(/tagging-process\.js/).filter((p) => p.cmdline.includes(server.state));
     if (hosts.length === 0) throw new Error('no extension host process found in /proc');
     if (tagging.length !== 1) throw new Error(`${tagging.length} tagging processes, expected 1`);
     const loaded = hosts.filter((p) => p.tensorflow);
