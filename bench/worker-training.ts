@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { presetFor } from '../src/core/train/prepare';
+import { presetFor } from '../src/core/train/presets';
 import { bundledWorkerFactory, TrainingWorkerHost } from '../src/extension/training/worker-host';
 
 const root = path.resolve(__dirname, '..');

@@ -3,7 +3,7 @@ import { CorpusError } from '../core/corpus/problems';
 import { ListingInputError } from '../core/extract/files';
 import { ConfigError } from '../core/model/config';
 import { ModelFileError } from '../core/model/io';
-import type { CommandSpec } from './command';
+import { type CommandSpec, parseArgsOptions } from './command';
 import { convertCommand } from './commands/convert';
 import { doctorCommand } from './commands/doctor';
 import { evalCommand } from './commands/eval';
@@ -58,7 +58,12 @@ export async function main(
     }
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: rest,
+        options: parseArgsOptions(command.options),
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (e) {
       throw new UsageError((e as Error).message, command.name);
     }

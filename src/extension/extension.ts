@@ -35,6 +35,7 @@ function createCtx(extension: vscode.ExtensionContext, log: vscode.LogOutputChan
       extensionUri: extension.extensionUri,
       config,
       log,
+      models,
       exportAnnotations: async (target) =>
         ((await exportAnnotations({ annotations, log }, { format: 'jsonl', target }))?.sentences ?? 0) > 0,
     }),

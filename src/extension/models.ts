@@ -82,7 +82,10 @@ async function modelsIn(root: string, source: ModelSource): Promise<ModelInfo[]>
     return [];
   }
   const infos = await Promise.all(
-    entries.filter((e) => e.isDirectory()).map((e) => readModelInfo(path.join(root, e.name), source)),
+    // Dot folders are saves in progress or left by a crash (core/model/folder.ts), not models.
+    entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => readModelInfo(path.join(root, e.name), source)),
   );
   return infos.filter((i): i is ModelInfo => i !== undefined).sort((a, b) => a.name.localeCompare(b.name));
 }

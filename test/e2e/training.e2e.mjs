@@ -37,22 +37,30 @@ const STATUS_ITEM = 'spanlight.status';
 
 const checks = new Checks();
 
+/** The title of the next question the command asks, among `titles`. */
+async function nextQuestion(workbench, titles) {
+  const locators = titles.map((t) => workbench.quickInput.locator('.quick-input-title', { hasText: t }));
+  const any = locators.reduce((a, b) => a.or(b));
+  const text = (await any.first().textContent({ timeout: seconds(30) })) ?? '';
+  return titles.find((t) => text.includes(t));
+}
+
 /** Answers every question of "Spanlight: Train Tagger…" (the order is the command's). */
-async function trainThroughQuickPicks(workbench, { corpus, devChoice, name }) {
+async function trainThroughQuickPicks(workbench, { corpus, devChoice, name, startFrom, mapping }) {
   await workbench.runCommand('Spanlight: Train Tagger');
   await answerQuickPick(workbench, 'training data', corpus, { many: true });
   await answerQuickPick(workbench, 'Train Tagger: task', /^\s*Entities/);
+  // The shipped en-ner is offered to start from (and is the default when its labels overlap).
+  await answerQuickPick(workbench, 'Train Tagger: start from', startFrom);
+  // Asked when the data's entity types differ from the model's (WNUT-17's person, location…).
+  if ((await nextQuestion(workbench, ['label mapping', 'preset'])) === 'label mapping')
+    await answerQuickPick(workbench, 'label mapping', mapping);
   await answerQuickPick(workbench, 'Train Tagger: preset', /^\s*fast/);
+  await answerQuickPick(workbench, 'Train Tagger: epochs', /the preset’s/);
   await answerQuickPick(workbench, 'Train Tagger: dev set', devChoice);
-  // Asked only when the pretrained vectors package is installed (it is, as a dependency).
-  const vectors = await workbench.quickInput
-    .locator('.quick-input-title', { hasText: 'word vectors' })
-    .or(workbench.quickInput.locator('.quick-input-title', { hasText: 'model name' }))
-    .first()
-    .textContent({ timeout: seconds(30) });
-  if (/word vectors/.test(vectors ?? '')) {
+  // Asked when training from scratch and the pretrained vectors package is installed (it is).
+  if ((await nextQuestion(workbench, ['word vectors', 'model name'])) === 'word vectors')
     await answerQuickPick(workbench, 'word vectors', 'Without pretrained vectors');
-  }
   await answerInputBox(workbench, 'model name', name);
 }
 
@@ -123,6 +131,7 @@ async function main() {
         corpus: SMALL_CORPUS,
         devChoice: 'Hold out 20%',
         name: MODEL_NAME,
+        startFrom: /en-ner/,
       });
       dashboard = await webviewWith(page, '#chart-dev');
       const devPoints = await poll(
@@ -179,8 +188,9 @@ async function main() {
     workbench,
     async () => {
       if (!trained) throw new Error('nothing was trained (see the previous check)');
+      // Offered as "Use it…?" when better than the model in use, else "Keep the current model?".
       const toast = page.locator('.notifications-toasts .notification-list-item', {
-        hasText: 'Use it for highlighting now?',
+        hasText: /Use it for highlighting now\?|Keep the current model\?/,
       });
       await toast.first().waitFor({ timeout: seconds(30) });
       const offer = ((await toast.first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
@@ -200,6 +210,8 @@ async function main() {
         corpus: LARGE_CORPUS,
         devChoice: 'No dev set',
         name: CANCELLED_NAME,
+        startFrom: /Scratch/,
+        mapping: /Map to the model’s labels/,
       });
       dashboard = await webviewWith(page, '#chart-loss');
       await poll(

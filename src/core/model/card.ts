@@ -19,16 +19,80 @@ function metricsRows(metrics: Record<string, unknown>, task: string): string[] {
   return rows;
 }
 
+interface TrainingRecord {
+  seconds?: number;
+  bestEpoch?: number;
+  epochs?: unknown[];
+  stopReason?: string;
+  preset?: string;
+  vectors?: string;
+  initFrom?: string;
+  extension?: { newWords: number; newChars: number; newLabels: string[] };
+  trainConfig?: Partial<{
+    optimizer: string;
+    learningRate: number;
+    momentum: number;
+    lrDecay: number;
+    lrTimeDecay: number;
+    clipNorm: number;
+    batchSize: number;
+    epochs: number;
+    minEpochs: number;
+    patience: number;
+    seed: number;
+  }>;
+}
+
+/** The optimiser and schedule in words: "SGD, momentum 0.9, lr 0.015 / (1 + 0.05·epoch), …". */
+function recipeText(t: NonNullable<TrainingRecord['trainConfig']>): string {
+  const decay = [
+    t.lrDecay !== undefined && t.lrDecay !== 1 ? ` × ${t.lrDecay}^epoch` : '',
+    t.lrTimeDecay ? ` / (1 + ${t.lrTimeDecay}·epoch)` : '',
+  ].join('');
+  const optimizer = t.optimizer === 'sgd' ? `SGD${t.momentum ? ` with momentum ${t.momentum}` : ''}` : 'Adam';
+  return [
+    `${optimizer}, learning rate ${t.learningRate ?? '?'}${decay}`,
+    t.clipNorm ? `gradient norm clipped at ${t.clipNorm}` : 'no gradient clipping',
+    `batches of ${t.batchSize ?? '?'} sentences`,
+    `up to ${t.epochs ?? '?'} epochs, early stopping on the dev score after ${t.patience ?? '?'} epochs without improvement (not before epoch ${t.minEpochs ?? '?'})`,
+    `seed ${t.seed ?? '?'}`,
+  ].join('; ');
+}
+
+const STOP_REASONS: Record<string, string> = {
+  epochs: 'ran all its epochs',
+  'early-stopping': 'stopped early',
+  cancelled: 'was interrupted',
+  'max-steps': 'hit its step limit',
+};
+
+/** Per-label precision/recall/F1 tables, one per split that has them. */
+function perLabelTables(metrics: Record<string, unknown>, task: string): string[] {
+  const lines: string[] = [];
+  for (const [split, value] of Object.entries(metrics)) {
+    const perLabel = (value as { perLabel?: Record<string, Record<string, number>> } | undefined)?.perLabel;
+    if (!perLabel || typeof perLabel !== 'object' || Object.keys(perLabel).length === 0) continue;
+    lines.push(
+      `### ${split}`,
+      '',
+      `| ${task === 'pos' ? 'tag' : 'type'} | precision | recall | F1 | support |`,
+      '| --- | --- | --- | --- | --- |',
+      ...Object.entries(perLabel).map(
+        ([label, m]) =>
+          `| ${label} | ${percent(m.precision)} | ${percent(m.recall)} | ${percent(m.f1)} | ${m.support ?? ''} |`,
+      ),
+      '',
+    );
+  }
+  return lines;
+}
+
 /** Renders MODEL.md from a model card. */
 export function renderModelCard(card: ModelCard, sizeBytes?: number): string {
   const c = card.config;
-  const training = (card.training ?? {}) as {
-    seconds?: number;
-    bestEpoch?: number;
-    epochs?: unknown[];
-    trainConfig?: Record<string, unknown>;
-  };
+  const training = (card.training ?? {}) as TrainingRecord;
   const metrics = (card.metrics ?? {}) as Record<string, unknown>;
+  const outputDropout = c.dropoutAt === 'input' ? '' : ' dropout →';
   const lines = [
     `# ${card.name}`,
     '',
@@ -51,13 +115,19 @@ export function renderModelCard(card: ModelCard, sizeBytes?: number): string {
     '',
     '## Network',
     '',
-    `Char BiLSTM (${c.charHidden} per direction over char embeddings of ${c.charDim}, at most ${c.maxWordLength} characters) + word embedding ${c.wordDim} (${c.lowercase ? 'lowercased' : 'cased'}, ${card.vocabularies.words.length.toLocaleString('en-US')} words)${c.casingDim > 0 ? ` + casing ${c.casingDim}` : ''} → dropout ${c.dropout} → ${c.layers} × BiLSTM ${c.hidden} per direction → dropout → dense → ${c.output === 'crf' ? 'linear-chain CRF' : 'softmax'}.`,
+    `Char BiLSTM (${c.charHidden} per direction over char embeddings of ${c.charDim}, at most ${c.maxWordLength} characters) + word embedding ${c.wordDim} (${c.lowercase ? 'lowercased' : 'cased'}, ${card.vocabularies.words.length.toLocaleString('en-US')} words${training.vectors ? `, initialised from ${training.vectors}` : ''})${c.casingDim > 0 ? ` + casing ${c.casingDim}` : ''} → dropout ${c.dropout} → ${c.layers} × BiLSTM ${c.hidden} per direction →${outputDropout} dense → ${c.output === 'crf' ? 'linear-chain CRF' : 'softmax'}.`,
     '',
     '## Training',
     '',
-    training.trainConfig ? `Settings: \`${JSON.stringify(training.trainConfig)}\`.` : '',
+    ...(training.initFrom
+      ? [
+          `Fine-tuned from \`${training.initFrom}\`${training.extension ? ` (${training.extension.newWords.toLocaleString('en-US')} words and ${training.extension.newLabels.length} labels added${training.extension.newLabels.length ? `: ${training.extension.newLabels.join(', ')}` : ''})` : ''}.`,
+        ]
+      : []),
+    training.preset ? `Preset \`${training.preset}\`.` : '',
+    training.trainConfig ? `Recipe: ${recipeText(training.trainConfig)}.` : '',
     training.seconds !== undefined
-      ? `Training took ${Math.round(training.seconds)} s (${training.epochs?.length ?? '?'} epochs, best epoch ${training.bestEpoch ?? '?'}).`
+      ? `Training took ${Math.round(training.seconds)} s: ${training.epochs?.length ?? '?'} epochs, ${training.stopReason ? `${STOP_REASONS[training.stopReason] ?? training.stopReason}, ` : ''}best epoch ${training.bestEpoch ?? '?'}${training.bestEpoch === 0 ? ' (the starting model: no epoch beat it on dev)' : ''}.`
       : '',
     '',
     '## Metrics',
@@ -66,6 +136,7 @@ export function renderModelCard(card: ModelCard, sizeBytes?: number): string {
     '| --- | --- | --- | --- | --- |',
     ...metricsRows(metrics, c.task),
     '',
+    ...perLabelTables(metrics, c.task),
     ...(card.limits && card.limits.length > 0
       ? ['## Known limits', '', ...card.limits.map((l) => `- ${l}`), '']
       : []),

@@ -3,6 +3,8 @@ import type { TagScheme } from '../types';
 /** What the tagger predicts: chunk tags for entities (span F1) or one tag per token (accuracy). */
 export type TaskKind = 'entities' | 'pos';
 export type OutputLayer = 'softmax' | 'crf';
+export type DropoutPlacement = 'input' | 'input-output';
+export type OptimizerName = 'adam' | 'sgd';
 
 /** The network's sizes. Every size in the model comes from here. */
 export interface ModelConfig {
@@ -29,6 +31,11 @@ export interface ModelConfig {
   layers: number;
   dropout: number;
   /**
+   * Where dropout applies: on the word representations entering the BiLSTM only (`input`, as
+   * Lample et al. 2016), or there and on the BiLSTM's output too (`input-output`, as Ma & Hovy 2016).
+   */
+  dropoutAt: DropoutPlacement;
+  /**
    * Training only: the chance that a word is replaced by the unknown word, so the network learns
    * to lean on characters for rare and unseen words. 0 disables it.
    */
@@ -38,15 +45,23 @@ export interface ModelConfig {
 /** How the network is optimised. */
 export interface TrainConfig {
   epochs: number;
+  /** Early stopping never ends a run before this many epochs. */
+  minEpochs: number;
   batchSize: number;
+  /** Adam, or SGD with momentum (Ma & Hovy 2016: lr 0.015, momentum 0.9, decay 0.05, clip 5). */
+  optimizer: OptimizerName;
   learningRate: number;
+  /** SGD's momentum (ignored by Adam). */
+  momentum: number;
   /** Gradients are rescaled so that their global norm is at most this. 0 disables clipping. */
   clipNorm: number;
-  /** Stop after this many epochs without a better dev metric. */
+  /** Stop after this many epochs without a better dev metric (only with a dev set). */
   patience: number;
   seed: number;
   /** The learning rate is multiplied by this after every epoch (1: constant). */
   lrDecay: number;
+  /** Inverse-time decay ρ: epoch e (0-based) runs at lr / (1 + ρ·e) (Ma & Hovy's 0.05; 0: off). */
+  lrTimeDecay: number;
   /** Sentences longer than this are split for training (memory bound). */
   maxSentenceLength: number;
 }
@@ -65,17 +80,22 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   hidden: 100,
   layers: 2,
   dropout: 0.5,
+  dropoutAt: 'input-output',
   wordDropout: 0,
 };
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   epochs: 10,
+  minEpochs: 5,
   batchSize: 32,
+  optimizer: 'adam',
   learningRate: 1e-3,
+  momentum: 0.9,
   clipNorm: 5,
   patience: 3,
   seed: 1,
   lrDecay: 1,
+  lrTimeDecay: 0,
   maxSentenceLength: 200,
 };
 
@@ -118,17 +138,22 @@ const modelChecks: Check<ModelConfig> = {
   hidden: integerIn(1, 2048),
   layers: integerIn(1, 4),
   dropout: numberIn(0, 0.9),
+  dropoutAt: oneOf('input', 'input-output'),
   wordDropout: numberIn(0, 0.5),
 };
 
 const trainChecks: Check<TrainConfig> = {
   epochs: integerIn(1, 1000),
+  minEpochs: integerIn(1, 1000),
   batchSize: integerIn(1, 4096),
+  optimizer: oneOf('adam', 'sgd'),
   learningRate: numberIn(0, 1, true),
+  momentum: numberIn(0, 0.999),
   clipNorm: numberIn(0, 1e6),
   patience: integerIn(1, 1000),
   seed: integerIn(0, 2 ** 31 - 1),
   lrDecay: numberIn(0.1, 1),
+  lrTimeDecay: numberIn(0, 10),
   maxSentenceLength: integerIn(1, 10_000),
 };
 

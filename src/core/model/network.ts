@@ -53,7 +53,8 @@ export interface NetworkOptions {
 
 /**
  * The tagger network: char BiLSTM per distinct word + word embedding (+ casing) → dropout →
- * N × BiLSTM → dropout → dense → softmax or CRF. Holds its weights as tf variables.
+ * N × BiLSTM → dropout (unless `dropoutAt` is `input`) → dense → softmax or CRF. Holds its
+ * weights as tf variables.
  */
 export class TaggerNetwork {
   readonly tf: TensorflowModule;
@@ -276,7 +277,7 @@ export class TaggerNetwork {
         this.lstmOptions,
       );
     }
-    x = this.dropout(x, training) as Tensor3D;
+    if (this.config.dropoutAt === 'input-output') x = this.dropout(x, training) as Tensor3D;
     const hidden = x.shape[2];
     return tf
       .add(tf.matMul(x.reshape([maxLength * size, hidden]), this.denseKernel), this.denseBias)

@@ -6,6 +6,7 @@ import { sortedBatches } from '../encode/buckets';
 import { VocabularyIndex } from '../encode/vocab';
 import type { LstmImplementation } from '../kernels';
 import type { Span, TagScheme } from '../types';
+import { recoverFolder } from './folder';
 import { loadModelFiles, type ModelCard, type NamedWeight, saveModel } from './io';
 import { type NetworkOptions, TaggerNetwork } from './network';
 
@@ -81,6 +82,8 @@ export class Tagger {
 
   /** Loads a model folder; throws ModelFileError with a clear message on any problem. */
   static async load(folder: string, options: { implementation?: LstmImplementation } = {}): Promise<Tagger> {
+    // A save that a crash cut between its two renames is finished first (see folder.ts).
+    await recoverFolder(folder);
     const { card, weights } = await loadModelFiles(folder);
     const tagger = Tagger.create(card, options);
     try {

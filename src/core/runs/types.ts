@@ -5,8 +5,9 @@
  */
 import type { ConfusionMatrix } from '../metrics/tokens';
 import type { ModelConfig, TaskKind, TrainConfig } from '../model/config';
+import type { DevMetrics, LabelScores } from '../train/evaluate';
+import type { Comparison, Verdict } from '../train/pipeline';
 import type { DataSummary } from '../train/prepare';
-import type { DevMetrics } from '../train/trainer';
 import type { TagScheme } from '../types';
 
 export interface RunConfig {
@@ -23,6 +24,10 @@ export interface RunConfig {
   /** Share of the training sentences held out as dev when there is no dev file. */
   devRatio?: number;
   vectors: boolean;
+  /** Chunk types renamed before training. */
+  labelMap?: Record<string, string>;
+  /** The model this run fine-tunes (its folder). */
+  initFrom?: string;
   model: Partial<ModelConfig>;
   train: Partial<TrainConfig>;
   data: { train: DataSummary; dev: DataSummary; repairs: number; problems: number };
@@ -55,13 +60,7 @@ export interface EpochEvent {
   elapsed: number;
 }
 
-/** Precision, recall and F1 of one label (a chunk type, or a tag for POS), with its gold count. */
-export interface LabelScores {
-  precision: number;
-  recall: number;
-  f1: number;
-  support: number;
-}
+export type { Comparison, LabelScores, Verdict };
 
 /** The best model on the dev set (or the training set when there is none), after training. */
 export interface EvaluationEvent {
@@ -88,6 +87,10 @@ export interface RunOutcome {
   /** Set when a model was written (completed, or cancelled after at least one epoch). */
   modelFolder?: string;
   error?: string;
+  /** Whether the model is worth using (a dev F1 of 0 is a failure, with its likely cause). */
+  verdict?: Verdict;
+  /** The new model against the one in use, on the same dev data. */
+  comparison?: Comparison;
 }
 
 /** One line of the runs list. */

@@ -1,10 +1,10 @@
 /**
  * Turning read corpora into training data, shared by `spanlight train` and the editor's
  * Train Tagger command: task detection, label renaming, tag repair and scheme conversion, dev
- * splits, data summaries and the training presets.
+ * splits and data summaries.
  */
 import { convertTags, detectScheme, isChunkTag, parseTag, repairTags } from '../corpus';
-import type { ModelConfig, TaskKind, TrainConfig } from '../model/config';
+import type { TaskKind } from '../model/config';
 import type { TaggedSentence, TagScheme } from '../types';
 
 /** A problem with the training data that the user can fix (not a bug). */
@@ -182,31 +182,47 @@ export function summarizeData(sentences: readonly TaggedSentence[], task: TaskKi
   return { sentences: sentences.length, tokens, labelCounts };
 }
 
-export type PresetName = 'fast' | 'accurate';
-
-/** Model and training settings the editor offers by name; a custom config file can override any. */
-export const TRAINING_PRESETS: Record<
-  PresetName,
-  { description: string; model: Partial<ModelConfig>; train: Partial<TrainConfig> }
-> = {
-  fast: {
-    description: 'one BiLSTM layer of 64 units, up to 8 epochs: minutes on a laptop',
-    model: { layers: 1, hidden: 64, charHidden: 32 },
-    train: { epochs: 8, patience: 2 },
-  },
-  accurate: {
-    description: 'two BiLSTM layers of 100 units with a CRF for entities, up to 25 epochs',
-    model: { layers: 2, hidden: 100 },
-    train: { epochs: 25, patience: 4 },
-  },
+/** Names that mean the same entity type in common corpora, by the canonical CoNLL type. */
+const TYPE_SYNONYMS: Record<string, readonly string[]> = {
+  PER: ['per', 'person', 'persons', 'people', 'pers'],
+  ORG: ['org', 'organization', 'organisation', 'corporation', 'company', 'group', 'institution'],
+  LOC: ['loc', 'location', 'place', 'gpe', 'geo-loc', 'facility', 'fac'],
+  MISC: ['misc', 'miscellaneous', 'other'],
 };
 
-/** A preset's settings for a task: the accurate preset uses a CRF output layer for entities. */
-export function presetFor(
-  name: PresetName,
-  task: TaskKind,
-): { model: Partial<ModelConfig>; train: Partial<TrainConfig> } {
-  const preset = TRAINING_PRESETS[name];
-  const output = name === 'accurate' && task === 'entities' ? { output: 'crf' as const } : {};
-  return { model: { ...preset.model, ...output }, train: { ...preset.train } };
+/**
+ * A suggested renaming of the data's entity types onto a model's (`person` → `PER`, `group` →
+ * `ORG`), for the types the model lacks; types with no counterpart are left out (kept as they
+ * are, so the model learns them as new labels).
+ */
+export function suggestLabelMap(
+  dataTypes: Iterable<string>,
+  modelTypes: Iterable<string>,
+): Record<string, string> {
+  const model = [...modelTypes];
+  const byLower = new Map(model.map((t) => [t.toLowerCase(), t]));
+  const map: Record<string, string> = {};
+  for (const type of dataTypes) {
+    if (model.includes(type)) continue;
+    const lower = type.toLowerCase();
+    const direct = byLower.get(lower);
+    if (direct) {
+      map[type] = direct;
+      continue;
+    }
+    for (const [canonical, synonyms] of Object.entries(TYPE_SYNONYMS)) {
+      if (!synonyms.includes(lower)) continue;
+      const target =
+        byLower.get(canonical.toLowerCase()) ?? model.find((t) => synonyms.includes(t.toLowerCase()));
+      if (target) map[type] = target;
+    }
+  }
+  return map;
+}
+
+/** `{ person: 'PER' }` → `person=PER`, the form `parseLabelMap` reads. */
+export function formatLabelMap(map: Readonly<Record<string, string>>): string {
+  return Object.entries(map)
+    .map(([from, to]) => `${from}=${to}`)
+    .join(',');
 }

@@ -1,28 +1,26 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Tensor, Variable } from '@tensorflow/tfjs-node';
-import { writeFileAtomic } from '../atomic';
 import { loadTensorflow } from '../backend';
 import { encodeBatch } from '../encode/batch';
 import { bucketedBatches } from '../encode/buckets';
 import { buildVocabularies, type Vocabularies } from '../encode/vocab';
 import type { LstmImplementation } from '../kernels';
-import { spanMetrics, tokenAccuracy } from '../metrics';
 import { type ModelConfig, resolveModelConfig, resolveTrainConfig, type TrainConfig } from '../model/config';
-import { loadModelFiles, type ModelCard, type NamedWeight, saveModel } from '../model/io';
+import { loadModelFiles, type ModelCard, type NamedWeight } from '../model/io';
 import { Tagger } from '../model/tagger';
 import type { TaggedSentence } from '../types';
-import { ClippedAdam } from './optimizer';
+import {
+  type EpochRecord,
+  findResumePoint,
+  readOptimizerState,
+  type TrainerState,
+  writeCheckpoint,
+} from './checkpoint';
+import { type DevMetrics, evaluateTagger } from './evaluate';
+import { ClippedAdam, ClippedSgd, type TrainingOptimizer } from './optimizer';
 
-/** Dev-set figures after an epoch: span F1 for entity tasks, accuracy for POS. */
-export interface DevMetrics {
-  /** The figure early stopping watches (F1 or accuracy, 0..1). */
-  score: number;
-  accuracy: number;
-  f1?: number;
-  precision?: number;
-  recall?: number;
-}
+export type { EpochRecord } from './checkpoint';
+export type { DevMetrics } from './evaluate';
+export { evaluateTagger } from './evaluate';
 
 export interface TrainProgress {
   kind: 'step' | 'epoch';
@@ -59,8 +57,16 @@ export interface TrainOptions {
   trainSentences: readonly TaggedSentence[];
   devSentences?: readonly TaggedSentence[];
   pretrained?: PretrainedVectors;
+  /**
+   * Start from this tagger's weights (fine-tuning; see fine-tune.ts) instead of a fresh network;
+   * `model` is then ignored. The trainer owns it from here on. With a dev set it is scored
+   * first, as epoch 0, and kept when no epoch beats it.
+   */
+  initial?: Tagger;
   signal?: AbortSignal;
   onProgress?: (progress: TrainProgress) => void;
+  /** Things the user should know that do not stop the run (a damaged checkpoint skipped…). */
+  onWarning?: (message: string) => void;
   /** Step events are sent every this many steps (default 10). */
   progressEvery?: number;
   /** Folder for per-epoch checkpoints; with `resume`, training continues from the last one. */
@@ -73,40 +79,22 @@ export interface TrainOptions {
   card?: Partial<ModelCard>;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  tokensPerSecond: number;
-  seconds: number;
-  dev?: DevMetrics;
-}
+/** Why a run ended. */
+export type StopReason = 'epochs' | 'early-stopping' | 'cancelled' | 'max-steps';
 
 export interface TrainResult {
   tagger: Tagger;
   history: EpochRecord[];
+  /** The epoch whose weights the tagger holds (0: the starting model of a fine-tuning run). */
   bestEpoch: number;
   /** True when the signal aborted the run (the tagger holds the best weights seen so far). */
   cancelled: boolean;
+  stopReason: StopReason;
+  /** The starting model's dev score, when fine-tuning with a dev set. */
+  initialDev?: DevMetrics;
   steps: number;
   tokensPerSecond: number;
   seconds: number;
-}
-
-export class TrainingCancelledError extends Error {
-  constructor() {
-    super('training was cancelled');
-    this.name = 'TrainingCancelledError';
-  }
-}
-
-const CHECKPOINT_STATE = 'trainer-state.json';
-
-interface CheckpointState {
-  epoch: number;
-  bestEpoch: number;
-  bestScore: number;
-  history: EpochRecord[];
-  steps: number;
 }
 
 /** Splits sentences longer than `max` tokens so one huge line cannot blow the memory bound. */
@@ -121,109 +109,139 @@ function splitLong(sentences: readonly TaggedSentence[], max: number): TaggedSen
   return out;
 }
 
-/** Dev evaluation with the task's metric. */
-export function evaluateTagger(
-  tagger: Tagger,
-  sentences: readonly TaggedSentence[],
-  batchSize = 64,
-): DevMetrics {
-  const predicted = tagger.tag(
-    sentences.map((s) => s.tokens),
-    { batchSize, alternatives: 0 },
+/** The learning rate of epoch `epoch` (1-based): step decay × inverse-time decay. */
+export function learningRateAt(config: TrainConfig, epoch: number): number {
+  const e = epoch - 1;
+  return (config.learningRate * config.lrDecay ** e) / (1 + config.lrTimeDecay * e);
+}
+
+function createOptimizer(variables: Variable[], config: TrainConfig, epoch: number): TrainingOptimizer {
+  const learningRate = learningRateAt(config, epoch);
+  return config.optimizer === 'sgd'
+    ? new ClippedSgd(variables, { learningRate, momentum: config.momentum, clipNorm: config.clipNorm })
+    : new ClippedAdam(variables, { learningRate, clipNorm: config.clipNorm });
+}
+
+/**
+ * Whether early stopping ends the run after this epoch: only with a dev set, never before
+ * `minEpochs`, never while the best dev score is still 0 (nothing learned yet: stopping would
+ * hand over a useless model), and then after `patience` epochs without a better dev score.
+ */
+export function shouldStopEarly(config: TrainConfig, state: TrainerState, hasDev: boolean): boolean {
+  return (
+    hasDev && state.epoch >= config.minEpochs && state.bestScore > 0 && state.sinceBest >= config.patience
   );
-  const gold = sentences.map((s) => s.tags);
-  const pred = predicted.map((tokens) => tokens.map((t) => t.tag));
-  const accuracy = tokenAccuracy(gold, pred).accuracy;
-  if (tagger.card.config.task === 'pos') return { score: accuracy, accuracy };
-  const spans = spanMetrics(gold, pred);
+}
+
+/** A new tagger for `trainSentences`: vocabularies from the data, a fresh network. */
+function createTagger(
+  options: TrainOptions,
+  trainSentences: readonly TaggedSentence[],
+  modelConfig: ModelConfig,
+  seed: number,
+): Tagger {
+  const vocabularies: Vocabularies = buildVocabularies(trainSentences, modelConfig, {
+    ...(options.pretrained
+      ? { pretrainedWords: { has: (w: string) => options.pretrained!.has(w) } as ReadonlySet<string> }
+      : {}),
+    ...(options.pretrained?.extraWords ? { extraWords: options.pretrained.extraWords } : {}),
+  });
+  const card: ModelCard = {
+    name: options.name,
+    config: modelConfig,
+    vocabularies,
+    createdAt: new Date().toISOString(),
+    ...options.card,
+  };
+  return Tagger.create(card, {
+    seed,
+    ...(options.implementation ? { implementation: options.implementation } : {}),
+    ...(options.pretrained
+      ? { pretrained: pretrainedRows(vocabularies, options.pretrained, modelConfig.wordDim) }
+      : {}),
+  });
+}
+
+/** Counts of the data a tagger was trained on, for its card. */
+function trainingDataSummary(
+  sentences: readonly TaggedSentence[],
+  given: ModelCard['trainingData'],
+): NonNullable<ModelCard['trainingData']> {
+  let tokens = 0;
+  const labelCounts: Record<string, number> = Object.create(null);
+  for (const s of sentences) {
+    tokens += s.tokens.length;
+    for (const tag of s.tags) labelCounts[tag] = (labelCounts[tag] ?? 0) + 1;
+  }
   return {
-    score: spans.micro.f1,
-    accuracy,
-    f1: spans.micro.f1,
-    precision: spans.micro.precision,
-    recall: spans.micro.recall,
+    files: given?.files ?? [],
+    sentences: sentences.length,
+    tokens,
+    labelCounts: { ...labelCounts },
+    ...(given?.repairs !== undefined ? { repairs: given.repairs } : {}),
   };
 }
 
 /**
- * Trains a tagger: length-bucketed seeded batches, Adam, gradient-norm clipping, dropout, early
- * stopping on the dev metric with patience, best-epoch restore, checkpoints and resume,
- * cancellation through `signal`. The same seed gives the same loss curve.
+ * Trains a tagger: length-bucketed seeded batches, Adam or momentum SGD with gradient-norm
+ * clipping and learning-rate decay, dropout, model selection on the dev metric with early
+ * stopping (see `shouldStopEarly`), best-epoch restore, checkpoints (one verified unit per epoch)
+ * and resume, cancellation through `signal`. The same seed gives the same loss curve.
  */
 export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
   const tf = loadTensorflow();
-  const modelConfig = resolveModelConfig(options.model);
   const trainConfig = resolveTrainConfig(options.train);
   const trainSentences = splitLong(options.trainSentences, trainConfig.maxSentenceLength);
   const devSentences = (options.devSentences ?? []).filter((s) => s.tokens.length > 0);
-  if (trainSentences.length === 0) throw new Error('no training sentences');
-
-  const resumeFrom =
-    options.resume &&
-    options.checkpointDir &&
-    fs.existsSync(path.join(options.checkpointDir, CHECKPOINT_STATE))
-      ? options.checkpointDir
-      : undefined;
+  const hasDev = devSentences.length > 0;
+  if (trainSentences.length === 0) {
+    options.initial?.dispose();
+    throw new Error('no training sentences');
+  }
+  const resumePoint =
+    options.resume && options.checkpointDir ? await findResumePoint(options.checkpointDir) : undefined;
+  for (const warning of resumePoint?.warnings ?? []) options.onWarning?.(warning);
 
   let tagger: Tagger;
-  let state: CheckpointState = { epoch: 0, bestEpoch: 0, bestScore: -1, history: [], steps: 0 };
-  if (resumeFrom) {
+  let state: TrainerState = {
+    epoch: 0,
+    bestEpoch: 0,
+    bestScore: Number.NEGATIVE_INFINITY,
+    history: [],
+    steps: 0,
+    sinceBest: 0,
+  };
+  let bestWeights: NamedWeight[] | undefined;
+  let initialDev: DevMetrics | undefined;
+  if (resumePoint) {
+    options.initial?.dispose();
     tagger = await Tagger.load(
-      resumeFrom,
+      resumePoint.folder,
       options.implementation ? { implementation: options.implementation } : {},
     );
-    state = JSON.parse(
-      await fs.promises.readFile(path.join(resumeFrom, CHECKPOINT_STATE), 'utf8'),
-    ) as CheckpointState;
-  } else {
-    const vocabularies: Vocabularies = buildVocabularies(trainSentences, modelConfig, {
-      ...(options.pretrained
-        ? { pretrainedWords: { has: (w: string) => options.pretrained!.has(w) } as ReadonlySet<string> }
-        : {}),
-      ...(options.pretrained?.extraWords ? { extraWords: options.pretrained.extraWords } : {}),
-    });
-    let tokens = 0;
-    const labelCounts: Record<string, number> = {};
-    for (const s of trainSentences) {
-      tokens += s.tokens.length;
-      for (const tag of s.tags) labelCounts[tag] = (labelCounts[tag] ?? 0) + 1;
+    state = resumePoint.state;
+    if (resumePoint.bestFolder) bestWeights = (await loadModelFiles(resumePoint.bestFolder)).weights;
+  } else if (options.initial) {
+    tagger = options.initial;
+    if (hasDev) {
+      initialDev = evaluateTagger(tagger, devSentences);
+      state.bestScore = initialDev.score;
+      bestWeights = tagger.network.weights();
     }
-    const card: ModelCard = {
-      name: options.name,
-      config: modelConfig,
-      vocabularies,
-      createdAt: new Date().toISOString(),
-      ...options.card,
-      trainingData: {
-        files: options.card?.trainingData?.files ?? [],
-        sentences: trainSentences.length,
-        tokens,
-        labelCounts,
-        ...(options.card?.trainingData?.repairs !== undefined
-          ? { repairs: options.card.trainingData.repairs }
-          : {}),
-      },
-    };
-    tagger = Tagger.create(card, {
-      seed: trainConfig.seed,
-      ...(options.implementation ? { implementation: options.implementation } : {}),
-      ...(options.pretrained
-        ? { pretrained: pretrainedRows(vocabularies, options.pretrained, modelConfig.wordDim) }
-        : {}),
-    });
+  } else {
+    tagger = createTagger(options, trainSentences, resolveModelConfig(options.model), trainConfig.seed);
+  }
+  const modelConfig = tagger.card.config;
+  if (!resumePoint) {
+    tagger.card.trainingData = trainingDataSummary(trainSentences, options.card?.trainingData);
   }
 
   const network = tagger.network;
   const variables = network.trainableVariables();
-  const optimizer = new ClippedAdam(variables, {
-    learningRate: trainConfig.learningRate * trainConfig.lrDecay ** state.epoch,
-    clipNorm: trainConfig.clipNorm,
-  });
+  let optimizer: TrainingOptimizer | undefined;
   const batchesPerEpoch = Math.ceil(trainSentences.length / trainConfig.batchSize);
   const progressEvery = options.progressEvery ?? 10;
-  let bestWeights: NamedWeight[] | undefined;
-  let epochsWithoutImprovement = state.epoch - state.bestEpoch;
-  let cancelled = false;
+  let stopReason: StopReason = 'epochs';
   let totalTokens = 0;
   let trainSeconds = 0;
   const runStarted = Date.now();
@@ -231,9 +249,11 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
   // Whatever the run throws (a corrupt checkpoint, a bad batch), its tensors and the
   // optimizer's graph session are freed before the error goes on.
   try {
-    if (resumeFrom) await restoreOptimizer(optimizer, resumeFrom);
+    optimizer = createOptimizer(variables, trainConfig, state.epoch + 1);
+    if (resumePoint) optimizer.setWeights(await readOptimizerState(resumePoint.folder));
 
     epochs: for (let epoch = state.epoch + 1; epoch <= trainConfig.epochs; epoch++) {
+      optimizer.learningRate = learningRateAt(trainConfig, epoch);
       const order = bucketedBatches(
         trainSentences.map((s) => s.tokens.length),
         trainConfig.batchSize,
@@ -249,11 +269,12 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
       let epochLossCount = 0;
       for (let b = 0; b < order.length; b++) {
         if (options.signal?.aborted) {
-          cancelled = true;
+          stopReason = 'cancelled';
           tf.dispose(windowLosses);
           break epochs;
         }
         if (options.maxSteps !== undefined && state.steps >= options.maxSteps) {
+          stopReason = 'max-steps';
           tf.dispose(windowLosses);
           break epochs;
         }
@@ -263,9 +284,10 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
           tagger.index,
           modelConfig,
         );
+        const activeOptimizer = optimizer;
         const lossTensor = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => network.loss(batch, true), variables as Variable[]);
-          optimizer.applyGradients(grads);
+          activeOptimizer.applyGradients(grads);
           return value;
         });
         windowLosses.push(lossTensor);
@@ -317,18 +339,19 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
         tokensPerSecond: epochTokens / Math.max(epochSeconds, 1e-9),
         seconds: epochSeconds,
       };
-      if (devSentences.length > 0) record.dev = evaluateTagger(tagger, devSentences);
+      if (hasDev) record.dev = evaluateTagger(tagger, devSentences);
       state.history.push(record);
       state.epoch = epoch;
+      // Without a dev set the lowest training loss is kept; there is then no early stopping.
       const score = record.dev?.score ?? -record.loss;
       const best = score > state.bestScore;
       if (best) {
         state.bestScore = score;
         state.bestEpoch = epoch;
+        state.sinceBest = 0;
         bestWeights = network.weights();
-        epochsWithoutImprovement = 0;
       } else {
-        epochsWithoutImprovement++;
+        state.sinceBest++;
       }
       options.onProgress?.({
         kind: 'epoch',
@@ -343,20 +366,17 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
         ...(record.dev ? { devMetrics: record.dev } : {}),
         best,
       });
-      if (options.checkpointDir) await writeCheckpoint(tagger, optimizer, options.checkpointDir, state);
-      if (epochsWithoutImprovement >= trainConfig.patience) break;
-      optimizer.learningRate = trainConfig.learningRate * trainConfig.lrDecay ** epoch;
+      if (options.checkpointDir) await writeCheckpoint(options.checkpointDir, { tagger, optimizer, state });
+      if (shouldStopEarly(trainConfig, state, hasDev)) {
+        stopReason = 'early-stopping';
+        break;
+      }
     }
 
-    if (
-      bestWeights &&
-      state.history.length > 0 &&
-      state.bestEpoch !== state.history[state.history.length - 1]!.epoch
-    ) {
-      network.setWeights(bestWeights);
-    }
+    const last = state.history.at(-1)?.epoch ?? state.epoch;
+    if (bestWeights && state.bestEpoch !== last) network.setWeights(bestWeights);
   } catch (error) {
-    optimizer.dispose();
+    optimizer?.dispose();
     tagger.dispose();
     throw error;
   }
@@ -369,20 +389,23 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
     epochs: state.history,
     steps: state.steps,
     seconds: elapsed,
+    stopReason,
   };
   Object.assign(tagger.card, { training });
   return {
     tagger,
     history: state.history,
     bestEpoch: state.bestEpoch,
-    cancelled,
+    cancelled: stopReason === 'cancelled',
+    stopReason,
+    ...(initialDev ? { initialDev } : {}),
     steps: state.steps,
     tokensPerSecond: totalTokens / Math.max(trainSeconds, 1e-9),
     seconds: elapsed,
   };
 }
 
-function pretrainedRows(
+export function pretrainedRows(
   vocabularies: Vocabularies,
   pretrained: PretrainedVectors,
   dim: number,
@@ -406,23 +429,4 @@ function pretrainedRows(
     flat.set(v, i * dim);
   });
   return { rows: Int32Array.from(rows), vectors: flat };
-}
-
-async function writeCheckpoint(
-  tagger: Tagger,
-  optimizer: ClippedAdam,
-  folder: string,
-  state: CheckpointState,
-): Promise<void> {
-  await tagger.save(folder);
-  const named: NamedWeight[] = optimizer.getWeights();
-  await saveModel(path.join(folder, 'optimizer'), { ...tagger.card, name: 'optimizer-state' }, named);
-  await writeFileAtomic(path.join(folder, CHECKPOINT_STATE), `${JSON.stringify(state)}\n`);
-}
-
-async function restoreOptimizer(optimizer: ClippedAdam, folder: string) {
-  const optimizerFolder = path.join(folder, 'optimizer');
-  if (!fs.existsSync(optimizerFolder)) return;
-  const { weights } = await loadModelFiles(optimizerFolder);
-  optimizer.setWeights(weights);
 }

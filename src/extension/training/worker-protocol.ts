@@ -7,7 +7,8 @@
 import type { CorpusFormat } from '../../core/corpus';
 import type { ModelConfig, TaskKind, TrainConfig } from '../../core/model/config';
 import type { RunConfig, RunEvent, RunOutcome } from '../../core/runs/types';
-import type { DataSummary, PresetName } from '../../core/train/prepare';
+import type { DataSummary } from '../../core/train/prepare';
+import type { PresetName } from '../../core/train/presets';
 
 export interface TrainingJob {
   jobId: string;
@@ -23,7 +24,13 @@ export interface TrainingJob {
   devRatio?: number;
   format?: CorpusFormat;
   vectors: boolean;
-  /** Settings applied over the preset and config file (tests, benchmarks). */
+  /** Chunk types renamed before training (`{ person: 'PER' }`); `O` drops a type. */
+  labelMap?: Record<string, string>;
+  /** Fine-tune this model folder instead of training from scratch. */
+  initFrom?: string;
+  /** The model in use for this task: the new one is compared with it on the dev data. */
+  compareWith?: string;
+  /** Settings applied over the preset and config file (epochs, patience; tests, benchmarks). */
   model?: Partial<ModelConfig>;
   train?: Partial<TrainConfig>;
   /** `.spanlight/runs` and `.spanlight/models` of the workspace. */
@@ -59,6 +66,8 @@ export type FromWorker =
       omittedProblems: number;
       train: DataSummary;
       dev: DataSummary;
+      /** Things worth knowing before training (a small dev set…). */
+      warnings: string[];
     }
   | { type: 'runStarted'; jobId: string; config: RunConfig }
   | { type: 'event'; jobId: string; event: RunEvent }

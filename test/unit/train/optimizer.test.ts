@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-node';
 import { loadTensorflow } from '../../../src/core/backend';
-import { ClippedAdam } from '../../../src/core/train/optimizer';
+import { ClippedAdam, ClippedSgd } from '../../../src/core/train/optimizer';
 
 const tf = loadTensorflow();
 const shapes = [[7, 5], [5], [3, 4, 2], [1]];
@@ -37,6 +37,36 @@ function maxDifference(a: Variable[], b: Variable[]): number {
   return Math.max(...a.map((v, i) => tf.tidy(() => tf.sub(v, b[i]!).abs().max().dataSync()[0]!)));
 }
 
+/**
+ * One step of the reference tf.train optimiser on `reference` (gradients clipped here) and of
+ * ours on `flat`, from the same loss; returns the unclipped gradient norm.
+ */
+function stepBoth(
+  reference: Variable[],
+  referenceOptimizer: { applyGradients(grads: never): void },
+  flat: Variable[],
+  ours: { applyGradients(grads: Record<string, Tensor>): void },
+  step: number,
+  clipNorm: number,
+): number {
+  const r = tf.variableGrads(() => loss(reference, step), reference);
+  const norm = tf.tidy(() =>
+    Math.sqrt(Object.values(r.grads).reduce((s, g) => s + g.square().sum().dataSync()[0]!, 0)),
+  );
+  const referenceGrads = clipNorm > 0 ? clipped(r.grads, clipNorm) : r.grads;
+  referenceOptimizer.applyGradients(referenceGrads as never);
+  const f = tf.variableGrads(() => loss(flat, step), flat);
+  tf.tidy(() => ours.applyGradients(f.grads));
+  tf.dispose([
+    r.value,
+    f.value,
+    ...Object.values(r.grads),
+    ...Object.values(referenceGrads),
+    ...Object.values(f.grads),
+  ]);
+  return norm;
+}
+
 /** Runs `body` with graph sessions on (the default) and off (eager ops), restoring the setting. */
 function inBothModes(body: (mode: string) => void) {
   const saved = process.env.SPANLIGHT_GRAPHS;
@@ -61,22 +91,8 @@ test('matches tf.train.adam with global-norm clipping over steps with and withou
       const clippedAdam = new ClippedAdam(flat, { learningRate: 0.05, clipNorm });
       let clippedSteps = 0;
       for (let step = 0; step < 8; step++) {
-        const r = tf.variableGrads(() => loss(reference, step), reference);
-        const norm = tf.tidy(() =>
-          Math.sqrt(Object.values(r.grads).reduce((s, g) => s + g.square().sum().dataSync()[0]!, 0)),
-        );
+        const norm = stepBoth(reference, adam, flat, clippedAdam, step, clipNorm);
         if (clipNorm > 0 && norm > clipNorm) clippedSteps++;
-        const referenceGrads = clipNorm > 0 ? clipped(r.grads, clipNorm) : r.grads;
-        adam.applyGradients(referenceGrads as unknown as Parameters<typeof adam.applyGradients>[0]);
-        const f = tf.variableGrads(() => loss(flat, step), flat);
-        tf.tidy(() => clippedAdam.applyGradients(f.grads));
-        tf.dispose([
-          r.value,
-          f.value,
-          ...Object.values(r.grads),
-          ...Object.values(referenceGrads),
-          ...Object.values(f.grads),
-        ]);
         const difference = maxDifference(reference, flat);
         assert.ok(
           difference <= 1e-5,
@@ -170,4 +186,32 @@ test('steps leave no tensors behind, inside or outside a tidy', () =>
     // The two moments of each variable are gone.
     assert.equal(tf.memory().numTensors, before - 2 * variables.length);
     tf.dispose(variables);
+  }));
+
+test('momentum SGD matches tf.train.momentum with global-norm clipping, and its state round-trips', () =>
+  inBothModes((mode) => {
+    const reference = makeVariables(`sgd_ref_${mode}`);
+    const flat = makeVariables(`sgd_flat_${mode}`);
+    const momentum = tf.train.momentum(0.02, 0.9);
+    const sgd = new ClippedSgd(flat, { learningRate: 0.02, momentum: 0.9, clipNorm: 5 });
+    for (let step = 0; step < 6; step++) {
+      stepBoth(reference, momentum, flat, sgd, step, 5);
+      const difference = maxDifference(reference, flat);
+      assert.ok(difference <= 1e-5, `${mode}, step ${step}: variables differ by ${difference}`);
+    }
+    const initial = makeVariables(`sgd_init_${mode}`);
+    assert.ok(maxDifference(initial, flat) > 0.1, 'the variables moved');
+    const state = sgd.getWeights();
+    assert.deepEqual(
+      state.map((w) => w.name),
+      ['sgd/iteration', 'sgd/velocity'],
+    );
+    const restored = new ClippedSgd(initial, { learningRate: 0.02, momentum: 0.9, clipNorm: 5 });
+    restored.setWeights(state);
+    assert.equal(restored.iterations, 6);
+    assert.throws(() => restored.setWeights(state.slice(0, 1)), /sgd\/velocity missing/);
+    momentum.dispose();
+    sgd.dispose();
+    restored.dispose();
+    tf.dispose([...reference, ...flat, ...initial]);
   }));

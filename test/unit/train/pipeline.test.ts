@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadTensorflow } from '../../../src/core/backend';
+import { readCorpus } from '../../../src/core/corpus';
+import { resolveTrainConfig } from '../../../src/core/model/config';
+import { Tagger } from '../../../src/core/model/tagger';
+import type { TrainerState } from '../../../src/core/train/checkpoint';
+import { evaluateTagger } from '../../../src/core/train/evaluate';
+import { extendTagger } from '../../../src/core/train/fine-tune';
+import { runTraining } from '../../../src/core/train/pipeline';
+import { suggestLabelMap } from '../../../src/core/train/prepare';
+import { learningRateAt, shouldStopEarly, trainTagger } from '../../../src/core/train/trainer';
+import type { TaggedSentence } from '../../../src/core/types';
+
+const data = path.resolve(__dirname, '../../../../shared/data');
+const tf = loadTensorflow();
+const small = { hidden: 16, charHidden: 8, charDim: 8, wordDim: 16, layers: 1 };
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-pipeline-'));
+
+async function sentences(file: string, from: number, count: number): Promise<TaggedSentence[]> {
+  return (await readCorpus(path.join(data, file))).sentences.slice(from, from + count);
+}
+
+function writeConll(file: string, list: readonly TaggedSentence[]): string {
+  fs.writeFileSync(
+    file,
+    `${list.map((s) => s.tokens.map((t, i) => `${t}\t${s.tags[i]}`).join('\n')).join('\n\n')}\n`,
+  );
+  return file;
+}
+
+test('without a dev set there is no early stopping: a CRF whose loss stays above 1 trains every epoch', async () => {
+  const train = (await sentences('wnut17/wnut17train.conll', 0, 150)).filter((s) =>
+    s.tags.some((t) => t !== 'O'),
+  );
+  const result = await trainTagger({
+    name: 'no-dev',
+    model: { ...small, task: 'entities', tagScheme: 'IOB2', output: 'crf' },
+    train: { epochs: 4, patience: 1, minEpochs: 1, learningRate: 0.01 },
+    trainSentences: train,
+  });
+  try {
+    assert.ok(
+      result.history.every((h) => h.loss > 1),
+      result.history.map((h) => h.loss).join(', '),
+    );
+    assert.equal(result.history.length, 4);
+    assert.equal(result.stopReason, 'epochs');
+    // The lowest training loss is kept (not "epoch 0").
+    const lowest = result.history.reduce((a, b) => (b.loss < a.loss ? b : a));
+    assert.equal(result.bestEpoch, lowest.epoch);
+  } finally {
+    result.tagger.dispose();
+  }
+});
+
+test('early stopping waits for the minimum epochs, never fires while the dev score is 0, then honours patience', () => {
+  const config = resolveTrainConfig({ minEpochs: 5, patience: 2 });
+  const state = (epoch: number, bestScore: number, sinceBest: number): TrainerState => ({
+    epoch,
+    bestEpoch: epoch - sinceBest,
+    bestScore,
+    history: [],
+    steps: 0,
+    sinceBest,
+  });
+  assert.equal(shouldStopEarly(config, state(3, 0.4, 3), true), false, 'before minEpochs');
+  assert.equal(shouldStopEarly(config, state(9, 0, 8), true), false, 'dev F1 still 0');
+  assert.equal(shouldStopEarly(config, state(6, 0.4, 1), true), false, 'within patience');
+  assert.equal(shouldStopEarly(config, state(6, 0.4, 2), true), true);
+  assert.equal(shouldStopEarly(config, state(20, -3, 15), false), false, 'no dev set: never');
+  // Ma & Hovy's inverse-time decay: lr / (1 + 0.05·e).
+  const sgd = resolveTrainConfig({ optimizer: 'sgd', learningRate: 0.015, lrTimeDecay: 0.05 });
+  assert.equal(learningRateAt(sgd, 1), 0.015);
+  assert.ok(Math.abs(learningRateAt(sgd, 11) - 0.015 / 1.5) < 1e-12);
+});
+
+test('Ma & Hovy’s recipe (SGD with momentum and decay, IOBES, dropout on input and output) trains a CRF tagger', async () => {
+  const train = (await sentences('wnut17/wnut17train.conll', 0, 300)).filter((s) =>
+    s.tags.some((t) => t !== 'O'),
+  );
+  const dir = tempDir();
+  const outcome = await runTraining({
+    name: 'ma-hovy',
+    out: path.join(dir, 'model'),
+    trainFiles: [writeConll(path.join(dir, 'train.conll'), train)],
+    preset: 'ma-hovy',
+    model: { ...small },
+    train: { epochs: 3, minEpochs: 1 },
+  });
+  assert.ok(outcome?.folder);
+  assert.equal(outcome.plan.scheme, 'BIOES');
+  assert.equal(outcome.plan.train.optimizer, 'sgd');
+  const losses = outcome.training.history.map((h) => h.loss);
+  assert.ok(losses[2]! < losses[0]!, `loss falls: ${losses.join(', ')}`);
+  const tagger = await Tagger.load(outcome.folder);
+  try {
+    assert.equal(tagger.card.config.dropoutAt, 'input-output');
+    assert.ok(tagger.labels.some((l) => l.startsWith('S-')) && tagger.labels.some((l) => l.startsWith('E-')));
+    assert.match(fs.readFileSync(path.join(outcome.folder, 'MODEL.md'), 'utf8'), /SGD/);
+  } finally {
+    tagger.dispose();
+  }
+});
+
+test('a model that finds no entity is a failure with its likely cause; the comparison says when labels do not match', async () => {
+  const dir = tempDir();
+  const train = (await sentences('wnut17/wnut17train.conll', 0, 40)).filter((s) =>
+    s.tags.some((t) => t !== 'O'),
+  );
+  const trainFile = writeConll(path.join(dir, 'train.conll'), train);
+  const outcome = await runTraining({
+    name: 'tiny',
+    out: path.join(dir, 'tiny'),
+    trainFiles: [trainFile],
+    devRatio: 0.3,
+    model: small,
+    train: { epochs: 1, minEpochs: 1 },
+  });
+  assert.ok(outcome);
+  assert.equal(outcome.evaluation?.split, 'dev');
+  assert.equal(outcome.evaluation?.f1, 0);
+  assert.equal(outcome.verdict.usable, false);
+  assert.match(
+    outcome.verdict.message!,
+    /dev F1 is 0: .* sentences with \d+ entities are likely too little data/,
+  );
+
+  // Dev labels that the training data lacks entirely: the cause is the mismatch.
+  const renamed = train.map((s) => ({ ...s, tags: s.tags.map((t) => (t === 'O' ? t : `${t[0]}-THING`)) }));
+  const devFile = writeConll(path.join(dir, 'dev.conll'), renamed.slice(0, 10));
+  const warnings: string[] = [];
+  const mismatched = await runTraining(
+    {
+      name: 'mismatch',
+      out: path.join(dir, 'mismatch'),
+      trainFiles: [trainFile],
+      devFiles: [devFile],
+      model: small,
+      train: { epochs: 1, minEpochs: 1 },
+      compareWith: path.join(dir, 'tiny'),
+    },
+    { warning: (w) => warnings.push(w) },
+  );
+  assert.match(warnings.join('\n'), /only 10 sentences/);
+  assert.match(warnings.join('\n'), /entity types the training data lacks \(THING\)/);
+  assert.match(mismatched!.verdict.message!, /share none with the training data's/);
+  assert.equal(mismatched!.comparison?.comparable, false);
+  assert.match(
+    (mismatched!.comparison as { reason: string }).reason,
+    /its labels \(.*person.*\) share none with the data's \(THING\)/,
+  );
+});
+
+test('fine-tuning: the vocabulary grows, new labels are added, old weights kept, and the start model is epoch 0', async () => {
+  const ewt = await sentences('uner-en-ewt/en_ewt-ud-dev.iob2', 0, 400);
+  const base = await trainTagger({
+    name: 'base',
+    model: { ...small, task: 'entities', tagScheme: 'IOB2', output: 'crf' },
+    train: { epochs: 2, learningRate: 0.01 },
+    trainSentences: ewt,
+  });
+  const wnut = (await sentences('wnut17/wnut17train.conll', 0, 120)).map((s) => ({
+    ...s,
+    tags: s.tags.map((t) => t.replace('person', 'PER').replace('location', 'LOC')),
+  }));
+  try {
+    const before = tf.memory().numTensors;
+    const { tagger, extension } = extendTagger(base.tagger, wnut, { name: 'tuned', seed: 3 });
+    try {
+      const old = base.tagger.card.vocabularies;
+      const grown = tagger.card.vocabularies;
+      assert.deepEqual(grown.words.slice(0, old.words.length), old.words);
+      assert.deepEqual(grown.labels.slice(0, old.labels.length), old.labels);
+      assert.ok(extension.newWords > 100, `${extension.newWords} new words`);
+      const expected = [...new Set(wnut.flatMap((s) => s.tags))].filter((l) => !old.labels.includes(l));
+      assert.ok(expected.includes('B-product'));
+      assert.deepEqual([...extension.newLabels].sort(), expected.sort());
+      const oldWeights = new Map(base.tagger.network.weights().map((w) => [w.name, w]));
+      for (const weight of tagger.network.weights()) {
+        const previous = oldWeights.get(weight.name)!;
+        if (weight.name === 'word_embedding') {
+          assert.deepEqual(weight.data.subarray(0, previous.data.length), previous.data);
+        } else if (weight.name === 'dense_kernel') {
+          const columns = weight.shape[1]!;
+          const oldColumns = previous.shape[1]!;
+          for (let r = 0; r < previous.shape[0]!; r++)
+            assert.deepEqual(
+              weight.data.subarray(r * columns, r * columns + oldColumns),
+              previous.data.subarray(r * oldColumns, (r + 1) * oldColumns),
+            );
+        } else if (weight.shape.every((d, i) => d === previous.shape[i])) {
+          assert.deepEqual(weight.data, previous.data, weight.name);
+        }
+      }
+    } finally {
+      tagger.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before);
+
+    // Through the pipeline: the start model scores first (epoch 0); with a zero learning rate no
+    // epoch can beat it, so its weights are what is saved.
+    const dir = tempDir();
+    await base.tagger.save(path.join(dir, 'base'));
+    const dev = await sentences('uner-en-ewt/en_ewt-ud-test.iob2', 0, 150);
+    const outcome = await runTraining({
+      name: 'tuned',
+      out: path.join(dir, 'tuned'),
+      trainFiles: [writeConll(path.join(dir, 'wnut.conll'), wnut)],
+      devFiles: [writeConll(path.join(dir, 'dev.conll'), dev)],
+      initFrom: path.join(dir, 'base'),
+      compareWith: path.join(dir, 'base'),
+      train: { epochs: 2, minEpochs: 1, learningRate: 1e-12 },
+    });
+    assert.ok(outcome?.training.initialDev);
+    assert.equal(outcome.training.bestEpoch, 0);
+    assert.equal(outcome.plan.extension?.newLabels.includes('B-product'), true);
+    const tuned = await Tagger.load(outcome.folder!);
+    try {
+      assert.equal(evaluateTagger(tuned, dev).score, outcome.training.initialDev.score);
+      assert.ok(tuned.labels.includes('B-PER') && tuned.labels.includes('B-product'));
+    } finally {
+      tuned.dispose();
+    }
+    assert.equal(outcome.comparison?.comparable, true);
+  } finally {
+    base.tagger.dispose();
+  }
+});
+
+test('label mapping suggestions: WNUT-17 types onto PER/ORG/LOC', () => {
+  assert.deepEqual(
+    suggestLabelMap(
+      ['person', 'location', 'corporation', 'group', 'product', 'creative-work', 'PER'],
+      ['LOC', 'ORG', 'PER'],
+    ),
+    { person: 'PER', location: 'LOC', corporation: 'ORG', group: 'ORG' },
+  );
+});
