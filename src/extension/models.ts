@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { isFieldLabel } from '../core/extract/fields';
-import type { ModelCard } from '../core/model/io';
+import { readModelCard } from '../core/model/io';
 import { Disposable } from './dispose';
 import { type RemoteTagger, TaggingProcess } from './tagging-process/client';
 
@@ -43,12 +43,10 @@ export class UntrustedModelError extends Error {
 /** Reads a model folder's card (model.json without the weights); undefined if it is not a model. */
 export async function readModelInfo(folder: string, source: ModelSource): Promise<ModelInfo | undefined> {
   try {
-    const card = JSON.parse(
-      await fs.promises.readFile(path.join(folder, 'model.json'), 'utf8'),
-    ) as ModelCard & {
-      format?: string;
-    };
-    if (card.format !== 'spanlight-tagger' || !card.config || !card.vocabularies) return undefined;
+    // Through the model loader's checks: a FIFO or a link to a device as model.json must not hang
+    // or flood the extension host while it lists models.
+    const card = await readModelCard(folder);
+    if (!card.config || !card.vocabularies) return undefined;
     const tags = card.vocabularies.labels ?? [];
     const labels =
       card.config.task === 'pos'

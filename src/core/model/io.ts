@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic';
 import type { Vocabularies } from '../encode/vocab';
+import { isInside } from '../workspace-paths';
 import { ConfigError, type ModelConfig, resolveModelConfig } from './config';
 
 export const MODEL_FORMAT = 'spanlight-tagger';
@@ -165,30 +166,163 @@ function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
-/** Reads and validates a model folder; every problem is a ModelFileError with a clear message. */
-export async function loadModelFiles(folder: string): Promise<{ card: ModelCard; weights: NamedWeight[] }> {
-  const jsonPath = path.join(folder, MODEL_FILE);
-  let text: string;
+/**
+ * What a model folder may hold (README, "Model format"). Checked before anything is read or
+ * allocated, so a corrupt or hostile folder is refused in a moment instead of eating memory.
+ */
+export const MODEL_LIMITS = {
+  modelJsonBytes: 128 * 1024 * 1024,
+  weightsFileBytes: 1024 * 1024 * 1024,
+  words: 1_000_000,
+  chars: 65_536,
+  labels: 1_000,
+  /** Vocabulary size × word embedding size. */
+  wordEmbeddingValues: 100_000_000,
+} as const;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Platform flags that make an open neither wait on a FIFO nor follow a last-moment link. */
+const SAFE_OPEN_FLAGS =
+  fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
+
+/**
+ * Reads one file of a model folder, which must be a regular file whose real path is inside the
+ * folder (a link to `/dev/zero` or `/etc/passwd` is refused), at most `limit` bytes or exactly
+ * `expectedBytes`. Messages name the file, never its content.
+ */
+async function readModelPart(
+  folder: string,
+  name: string,
+  { limit, expectedBytes, missing }: { limit: number; expectedBytes?: number; missing: string },
+): Promise<Buffer> {
+  const fail = (problem: string): never => {
+    throw new ModelFileError(folder, problem);
+  };
+  const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+  let realFolder = '';
+  let real = '';
   try {
-    text = await fs.promises.readFile(jsonPath, 'utf8');
+    realFolder = await fs.promises.realpath(folder);
+    real = await fs.promises.realpath(path.join(folder, name));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(
-      folder,
-      code === 'ENOENT'
-        ? `no ${MODEL_FILE} here: not a Spanlight model folder`
-        : `cannot read ${MODEL_FILE}: ${(err as Error).message}`,
-    );
+    fail(code(err) === 'ENOENT' ? missing : `cannot open ${name} (${code(err)})`);
   }
+  if (!isInside(realFolder, real)) fail(`${name} is a link to a file outside the model folder; refused`);
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(real, SAFE_OPEN_FLAGS);
+  } catch (err) {
+    fail(`cannot open ${name} (${code(err)})`);
+  }
+  try {
+    const stat = await handle!.stat();
+    if (!stat.isFile()) fail(`${name} is not a regular file (a FIFO, device or folder); refused`);
+    if (expectedBytes !== undefined && stat.size !== expectedBytes) {
+      fail(
+        `${name} is truncated or corrupt: ${count(stat.size)} bytes, ${MODEL_FILE} declares ${count(expectedBytes)}`,
+      );
+    }
+    if (stat.size > limit)
+      fail(`${name} is ${count(stat.size)} bytes, more than a model may have (${count(limit)})`);
+    const data = Buffer.alloc(stat.size);
+    for (let filled = 0; filled < data.length; ) {
+      const { bytesRead } = await handle!.read(data, filled, data.length - filled, filled);
+      if (bytesRead === 0) fail(`${name} shrank while it was read`);
+      filled += bytesRead;
+    }
+    return data;
+  } finally {
+    await handle!.close();
+  }
+}
+
+/** Only the position of a JSON syntax error: V8's message quotes the text, which may be anyone's file. */
+function jsonErrorPosition(err: unknown): string {
+  const at = /position (\d+)/.exec((err as Error).message);
+  return at ? ` at byte ${at[1]}` : '';
+}
+
+/** Reads, parses and checks the format of a folder's model.json (nothing else). */
+async function readModelJson(folder: string): Promise<Partial<ModelFile>> {
+  const text = (
+    await readModelPart(folder, MODEL_FILE, {
+      limit: MODEL_LIMITS.modelJsonBytes,
+      missing: `no ${MODEL_FILE} here: not a Spanlight model folder`,
+    })
+  ).toString('utf8');
   let file: Partial<ModelFile>;
   try {
     file = JSON.parse(text) as Partial<ModelFile>;
   } catch (err) {
-    throw new ModelFileError(folder, `${MODEL_FILE} is corrupt (invalid JSON: ${(err as Error).message})`);
+    throw new ModelFileError(folder, `${MODEL_FILE} is corrupt (invalid JSON${jsonErrorPosition(err)})`);
   }
   if (typeof file !== 'object' || file === null || file.format !== MODEL_FORMAT) {
     throw new ModelFileError(folder, `${MODEL_FILE} is not a Spanlight tagger model`);
   }
+  return file;
+}
+
+/** A folder's model card, read with the same checks as a full load but without the weights. */
+export async function readModelCard(folder: string): Promise<Partial<ModelCard>> {
+  return readModelJson(folder);
+}
+
+/** The first size of the card beyond MODEL_LIMITS, as a message. */
+function limitProblem(config: ModelConfig, vocab: Vocabularies): string | undefined {
+  const sizes: Array<[number, number, string]> = [
+    [vocab.words.length, MODEL_LIMITS.words, 'words'],
+    [vocab.chars.length, MODEL_LIMITS.chars, 'characters'],
+    [vocab.labels.length, MODEL_LIMITS.labels, 'labels'],
+  ];
+  for (const [size, limit, what] of sizes) {
+    if (size > limit)
+      return `${MODEL_FILE} declares ${count(size)} ${what}; a model may have at most ${count(limit)}`;
+  }
+  const embedding = vocab.words.length * config.wordDim;
+  if (embedding > MODEL_LIMITS.wordEmbeddingValues) {
+    return `${MODEL_FILE} declares a word embedding of ${count(vocab.words.length)} words × ${config.wordDim} (${count(embedding)} values); a model may have at most ${count(MODEL_LIMITS.wordEmbeddingValues)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The weights table, checked: every entry well formed and the entries laid end to end from
+ * byte 0, as saveModel writes them. Returns the bytes the weights file must have.
+ */
+function checkWeightsTable(folder: string, specs: unknown): { specs: WeightSpec[]; bytes: number } {
+  if (!Array.isArray(specs)) throw new ModelFileError(folder, `${MODEL_FILE} has no weights table`);
+  let bytes = 0;
+  for (const spec of specs as Array<Partial<WeightSpec> | null>) {
+    const shapeOk =
+      Array.isArray(spec?.shape) && spec.shape.every((d) => Number.isInteger(d) && d >= 0 && d <= 1 << 30);
+    const values = shapeOk ? spec!.shape!.reduce((a, b) => a * b, 1) : Number.NaN;
+    const width = spec?.storage === 'float16' ? 2 : spec?.storage === 'float32' ? 4 : Number.NaN;
+    if (
+      typeof spec?.name !== 'string' ||
+      !Number.isSafeInteger(values) ||
+      spec.bytes !== values * width ||
+      spec.offset !== bytes
+    ) {
+      throw new ModelFileError(
+        folder,
+        `weight ${JSON.stringify(spec?.name)} has an invalid entry in ${MODEL_FILE}`,
+      );
+    }
+    bytes += spec.bytes;
+    if (bytes > MODEL_LIMITS.weightsFileBytes) {
+      throw new ModelFileError(
+        folder,
+        `${MODEL_FILE} declares more than ${count(MODEL_LIMITS.weightsFileBytes)} bytes of weights, more than a model may have`,
+      );
+    }
+  }
+  return { specs: specs as WeightSpec[], bytes };
+}
+
+/** Reads and validates a model folder; every problem is a ModelFileError with a clear message. */
+export async function loadModelFiles(folder: string): Promise<{ card: ModelCard; weights: NamedWeight[] }> {
+  const file = await readModelJson(folder);
   if (typeof file.formatVersion !== 'number' || file.formatVersion > MODEL_FORMAT_VERSION) {
     throw new ModelFileError(
       folder,
@@ -213,16 +347,17 @@ export async function loadModelFiles(folder: string): Promise<{ card: ModelCard;
   ) {
     throw new ModelFileError(folder, `${MODEL_FILE} has missing or malformed vocabularies`);
   }
+  const tooBig = limitProblem(config, vocab);
+  if (tooBig) throw new ModelFileError(folder, tooBig);
   if (typeof file.weightsFile !== 'string' || !/^weights-[0-9a-f]{12}\.bin$/.test(file.weightsFile)) {
     throw new ModelFileError(folder, `${MODEL_FILE} names no valid weights file`);
   }
-  if (!Array.isArray(file.weights)) throw new ModelFileError(folder, `${MODEL_FILE} has no weights table`);
-  let data: Buffer;
-  try {
-    data = await fs.promises.readFile(path.join(folder, file.weightsFile));
-  } catch {
-    throw new ModelFileError(folder, `the weights file ${file.weightsFile} is missing`);
-  }
+  const table = checkWeightsTable(folder, file.weights);
+  const data = await readModelPart(folder, file.weightsFile, {
+    limit: MODEL_LIMITS.weightsFileBytes,
+    expectedBytes: table.bytes,
+    missing: `the weights file ${file.weightsFile} is missing`,
+  });
   const sha256 = crypto.createHash('sha256').update(data).digest('hex');
   if (sha256 !== file.weightsSha256) {
     throw new ModelFileError(
@@ -230,30 +365,22 @@ export async function loadModelFiles(folder: string): Promise<{ card: ModelCard;
       `the weights file ${file.weightsFile} is truncated or corrupt (checksum mismatch, ${data.length} bytes)`,
     );
   }
-  const weights: NamedWeight[] = [];
-  for (const spec of file.weights) {
-    const count = Array.isArray(spec?.shape) ? spec.shape.reduce((a, b) => a * b, 1) : Number.NaN;
-    const width = spec?.storage === 'float16' ? 2 : spec?.storage === 'float32' ? 4 : Number.NaN;
-    if (
-      typeof spec?.name !== 'string' ||
-      !Number.isInteger(count) ||
-      count < 0 ||
-      spec.bytes !== count * width ||
-      !Number.isInteger(spec.offset) ||
-      spec.offset < 0 ||
-      spec.offset + spec.bytes > data.length
-    ) {
-      throw new ModelFileError(
-        folder,
-        `weight ${JSON.stringify(spec?.name)} has an invalid entry in ${MODEL_FILE}`,
-      );
+  const weights: NamedWeight[] = table.specs.map((spec) => {
+    const values = decodeWeight(
+      data.subarray(spec.offset, spec.offset + spec.bytes),
+      spec.storage,
+      spec.bytes / (spec.storage === 'float16' ? 2 : 4),
+    );
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]!)) {
+        throw new ModelFileError(
+          folder,
+          `weight ${JSON.stringify(spec.name)} holds NaN or infinite values: the model is broken (did its training diverge?)`,
+        );
+      }
     }
-    weights.push({
-      name: spec.name,
-      shape: spec.shape,
-      data: decodeWeight(data.subarray(spec.offset, spec.offset + spec.bytes), spec.storage, count),
-    });
-  }
+    return { name: spec.name, shape: spec.shape, data: values };
+  });
   const card: ModelCard = {
     name: typeof file.name === 'string' ? file.name : path.basename(folder),
     config,
