@@ -36,10 +36,12 @@ export async function freePort(preferred) {
 
 /**
  * Starts code-server detached (serve.sh --background: its own process group) on 127.0.0.1:`port`
- * with `extensionDir` linked into a fresh extensions dir under `state`. Returns spawnSync's result;
- * serve.sh prints `PID=`, `STATE=` and `URL=` lines on success.
+ * with `extensionDir` linked into a fresh extensions dir under `state`, or the `vsix` installed
+ * into it. `env` and `cwd` replace this process's (a packaged extension is tested with nothing of
+ * the repository around it). Returns spawnSync's result; serve.sh prints `PID=`, `STATE=` and
+ * `URL=` lines on success.
  */
-export function serveInBackground({ port, state, extensionDir, workspace, timeout }) {
+export function serveInBackground({ port, state, extensionDir, vsix, workspace, timeout, env, cwd }) {
   return spawnSync(
     'bash',
     [
@@ -51,10 +53,9 @@ export function serveInBackground({ port, state, extensionDir, workspace, timeou
       String(port),
       '--state',
       state,
-      '--link-extension',
-      extensionDir,
+      ...(vsix ? ['--install-extension', vsix] : ['--link-extension', extensionDir]),
       workspace,
     ],
-    { encoding: 'utf8', ...(timeout ? { timeout } : {}) },
+    { encoding: 'utf8', ...(timeout ? { timeout } : {}), ...(env ? { env } : {}), ...(cwd ? { cwd } : {}) },
   );
 }

@@ -216,8 +216,15 @@ export class ModelManager extends Disposable {
     const started = Date.now();
     try {
       const tagger = await this.taggingProcess.load(info.folder);
+      const t = tagger.timings;
+      const forkedAt = this.taggingProcess.forkedAt;
+      // Where the time went; the first load also pays for starting the process and TensorFlow.
+      const processStart =
+        t.processStartedAt >= started
+          ? `process started ${Math.round(t.processStartedAt - forkedAt)} ms after the fork, its code loaded in ${Math.round(t.hostReadyAt - t.processStartedAt)} ms; `
+          : '';
       this.log.info(
-        `loaded ${info.task} model ${info.name} from ${info.folder} in ${Date.now() - started} ms`,
+        `loaded ${info.task} model ${info.name} from ${info.folder} in ${Date.now() - started} ms (${processStart}TensorFlow ${Math.round(t.tensorflowMs)} ms, model ${Math.round(t.modelMs)} ms, warm-up ${Math.round(t.warmUpMs)} ms)`,
       );
       return tagger;
     } finally {

@@ -89,9 +89,11 @@ export function copyWorkspace(fixture, extraFiles = {}) {
 
 /**
  * Starts code-server in its own process group (serve.sh --background uses setsid) with the
- * extension at `extensionDir` linked into a fresh extensions dir. Retries on a port race.
+ * extension at `extensionDir` linked into a fresh extensions dir, or with `vsix` installed into
+ * it (`env`/`cwd` then set the server's environment). Retries on a port race. The server records
+ * `installMs` (serve.sh's whole run minus the server's start) and `startMs`.
  */
-export async function startCodeServer({ workspace, extensionDir = repoRoot }) {
+export async function startCodeServer({ workspace, extensionDir = repoRoot, vsix, env, cwd }) {
   const serve = path.join(offlineRecipe, 'serve.sh');
   if (!fs.existsSync(serve)) throw new Error(`vscode-offline recipe not found: ${serve}`);
   let lastOutput = '';
@@ -99,19 +101,32 @@ export async function startCodeServer({ workspace, extensionDir = repoRoot }) {
     const port = await freePort();
     const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-server-'));
     const started = Date.now();
-    const res = serveInBackground({ port, state, extensionDir, workspace, timeout: seconds(120) });
+    const res = serveInBackground({
+      port,
+      state,
+      extensionDir,
+      vsix,
+      workspace,
+      env,
+      cwd,
+      timeout: seconds(120),
+    });
+    const totalMs = Date.now() - started;
     lastOutput = `${res.stdout ?? ''}${res.stderr ?? ''}`;
     const pidMatch = /^PID=(\d+)$/m.exec(res.stdout ?? '');
     if (pidMatch) serverPids.add(Number(pidMatch[1]));
     const urlMatch = /^URL=(.*)$/m.exec(res.stdout ?? '');
     if (res.status === 0 && pidMatch && urlMatch) {
       const pid = Number(pidMatch[1]);
-      log(`code-server on port ${port} ready in ${Date.now() - started} ms (pid ${pid})`);
+      const startMs = Number(/code-server ready in (\d+) ms/.exec(res.stdout ?? '')?.[1] ?? totalMs);
+      log(`code-server on port ${port} ready in ${totalMs} ms (pid ${pid})`);
       const server = {
         url: urlMatch[1],
         port,
         pid,
         state,
+        startMs,
+        installMs: vsix ? totalMs - startMs : 0,
         log: path.join(state, 'code-server.log'),
         stop() {
           killGroupSync(pid);

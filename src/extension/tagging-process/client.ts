@@ -48,6 +48,8 @@ export class TaggingProcess {
   private readonly pending = new Map<number, Pending>();
   /** Bumped whenever a process is forked: models loaded in an earlier one are gone. */
   private generation = 0;
+  /** When the current process was forked (epoch ms). */
+  forkedAt = 0;
   private disposed = false;
 
   constructor(private readonly options: TaggingProcessOptions) {}
@@ -91,6 +93,7 @@ export class TaggingProcess {
 
   private start(): ChildProcess {
     this.generation++;
+    this.forkedAt = Date.now();
     const child = fork(this.options.script, [], {
       execArgv: this.options.execArgv ?? [],
       // Structured clone instead of JSON: typed arrays and nested results cross faster.
@@ -149,6 +152,7 @@ export class TaggingProcess {
 export class RemoteTagger {
   readonly labels: string[];
   readonly scheme: TagScheme | 'none';
+  readonly timings: LoadedModel['timings'];
 
   constructor(
     private readonly process: TaggingProcess,
@@ -158,6 +162,7 @@ export class RemoteTagger {
   ) {
     this.labels = loaded.labels;
     this.scheme = loaded.scheme;
+    this.timings = loaded.timings;
   }
 
   /** False once the process that loaded this model has exited. */

@@ -5,17 +5,42 @@
  * touches the extension host, whose event loop also stays free while a batch is tagged.
  * Bundled to dist/tagging-process.js; the extension forks it (client.ts).
  */
-import { describeBackend } from '../../core/backend';
+import { describeBackend, loadTensorflow } from '../../core/backend';
 import { Tagger } from '../../core/model/tagger';
 import { tokenizeSentences } from '../../core/tokens';
-import { type LoadedModel, packTags, type TaggingRequest, type TaggingResponse } from './protocol';
+import {
+  type LoadedModel,
+  type LoadTimings,
+  packTags,
+  type TaggingRequest,
+  type TaggingResponse,
+} from './protocol';
 
-const taggers = new Map<string, Promise<Tagger>>();
+const taggers = new Map<string, Promise<{ tagger: Tagger; timings: LoadTimings }>>();
 
-function taggerFor(folder: string): Promise<Tagger> {
-  const tagger = taggers.get(folder);
-  if (!tagger) throw new Error(`${folder}: the model is not loaded in the tagging process`);
-  return tagger;
+/** Loads a model, timing each step (TensorFlow is loaded by the first load only). */
+async function loadTimed(folder: string): Promise<{ tagger: Tagger; timings: LoadTimings }> {
+  let started = performance.now();
+  loadTensorflow();
+  const tensorflowMs = performance.now() - started;
+  started = performance.now();
+  const tagger = await Tagger.load(folder);
+  const modelMs = performance.now() - started;
+  started = performance.now();
+  tagger.warmUp();
+  const warmUpMs = performance.now() - started;
+  // These taggers never train: words seen before skip the char BiLSTM on every retag.
+  tagger.cacheCharStates();
+  return {
+    tagger,
+    timings: { processStartedAt, hostReadyAt, tensorflowMs, modelMs, warmUpMs },
+  };
+}
+
+async function taggerFor(folder: string): Promise<Tagger> {
+  const loading = taggers.get(folder);
+  if (!loading) throw new Error(`${folder}: the model is not loaded in the tagging process`);
+  return (await loading).tagger;
 }
 
 async function answer(request: TaggingRequest): Promise<unknown> {
@@ -23,22 +48,17 @@ async function answer(request: TaggingRequest): Promise<unknown> {
     case 'load': {
       let loading = taggers.get(request.folder);
       if (!loading) {
-        loading = Tagger.load(request.folder).then((tagger) => {
-          tagger.warmUp();
-          // These taggers never train: words seen before skip the char BiLSTM on every retag.
-          tagger.cacheCharStates();
-          return tagger;
-        });
+        loading = loadTimed(request.folder);
         taggers.set(request.folder, loading);
         loading.catch(() => taggers.delete(request.folder));
       }
-      const tagger = await loading;
-      return { labels: tagger.labels, scheme: tagger.scheme } satisfies LoadedModel;
+      const { tagger, timings } = await loading;
+      return { labels: tagger.labels, scheme: tagger.scheme, timings } satisfies LoadedModel;
     }
     case 'unload': {
       const loading = taggers.get(request.folder);
       taggers.delete(request.folder);
-      if (loading) (await loading).dispose();
+      if (loading) (await loading).tagger.dispose();
       return null;
     }
     case 'tag': {
@@ -53,6 +73,10 @@ async function answer(request: TaggingRequest): Promise<unknown> {
       return describeBackend();
   }
 }
+
+/** When this process started (epoch ms), and when its code had loaded. */
+const processStartedAt = performance.timeOrigin;
+let hostReadyAt = 0;
 
 if (!process.send) throw new Error('the tagging process must be forked with an IPC channel');
 process.on('message', (message) => {
@@ -70,3 +94,4 @@ process.on('message', (message) => {
 });
 // The extension host went away: nothing is left to answer.
 process.on('disconnect', () => process.exit(0));
+hostReadyAt = Date.now();

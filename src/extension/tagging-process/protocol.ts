@@ -24,6 +24,21 @@ export type TaggingRequest =
 export interface LoadedModel {
   labels: string[];
   scheme: TagScheme | 'none';
+  /** Where this load's time went, for the log and the time-to-first-highlight report. */
+  timings: LoadTimings;
+}
+
+/** Milliseconds, except the two instants (epoch ms, comparable with the extension host's Date.now()). */
+export interface LoadTimings {
+  /** When the tagging process started, and when its code had loaded and it began listening. */
+  processStartedAt: number;
+  hostReadyAt: number;
+  /** Loading TensorFlow's library (0 when an earlier load had loaded it). */
+  tensorflowMs: number;
+  /** Reading and checking the model files, building the network, setting its weights. */
+  modelMs: number;
+  /** Tagging one short sentence, which loads the inference graphs. */
+  warmUpMs: number;
 }
 
 export interface ResultOf {
