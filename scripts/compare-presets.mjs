@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const data = process.env.SPANLIGHT_DATA || path.resolve(root, '..', 'shared', 'data');
-const cli = path.join(root, 'dist', 'cli.js');
+// SPANLIGHT_CLI: a copy of dist/cli.js (inside the repo, for node_modules) that rebuilds leave alone.
+const cli = process.env.SPANLIGHT_CLI || path.join(root, 'dist', 'cli.js');
 
 const argv = process.argv.slice(2);
 const dashDash = argv.indexOf('--');

@@ -16,7 +16,10 @@ export function createProgressBar(
   const started = Date.now();
   let lastDraw = 0;
   let drawn = false;
-  const enabled = Boolean(stream.isTTY) && process.env.SPANLIGHT_NO_PROGRESS !== '1';
+  // A CLI child whose stderr is filtered (quiet-stderr.ts) is told its parent's terminal.
+  const terminal = Boolean(stream.isTTY) || process.env.SPANLIGHT_STDERR_TTY === '1';
+  const columns = stream.columns || Number(process.env.SPANLIGHT_STDERR_COLUMNS) || 100;
+  const enabled = terminal && process.env.SPANLIGHT_NO_PROGRESS !== '1';
   return {
     update(done, total, detail = '') {
       if (!enabled) return;
@@ -30,7 +33,7 @@ export function createProgressBar(
       const eta = fraction > 0 ? elapsed / fraction - elapsed : Number.NaN;
       const etaText = Number.isFinite(eta) ? ` ETA ${formatDuration(eta)}` : '';
       const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}%${etaText} ${detail}`;
-      stream.write(`\r${line.slice(0, (stream.columns || 100) - 1)}\x1b[K`);
+      stream.write(`\r${line.slice(0, columns - 1)}\x1b[K`);
       drawn = true;
     },
     finish() {

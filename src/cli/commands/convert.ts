@@ -28,12 +28,22 @@ export const convertCommand: CommandSpec = {
   usage:
     'spanlight convert --to FORMAT [--from FORMAT] [--scheme IOB1|IOB2|BIOES] [--jsonl-shape spans|tokens] [--xpos] IN OUT',
   options: {
-    to: { type: 'string' },
-    from: { type: 'string' },
-    scheme: { type: 'string' },
-    'jsonl-shape': { type: 'string' },
-    xpos: { type: 'boolean' },
-    'allow-problems': { type: 'boolean' },
+    to: { type: 'string', value: 'FORMAT', help: 'output format: conll, conllu, uner, jsonl or brat' },
+    from: { type: 'string', value: 'FORMAT', help: 'input format', defaultText: 'detected' },
+    scheme: {
+      type: 'string',
+      value: 'IOB1|IOB2|BIOES',
+      help: 'convert entity tags to this scheme (invalid sequences are repaired and counted)',
+      defaultText: 'the input’s scheme, unchanged',
+    },
+    'jsonl-shape': {
+      type: 'string',
+      value: 'spans|tokens',
+      help: 'JSONL output: text with character spans, or tokens with tags',
+      defaultText: 'spans',
+    },
+    xpos: { type: 'boolean', help: 'CoNLL-U: read and write the XPOS column instead of UPOS' },
+    'allow-problems': { type: 'boolean', help: 'convert the valid sentences of an input with problems' },
   },
   async run({ values, positionals, out, err }) {
     if (positionals.length !== 2) throw new UsageError('give exactly one input and one output file');

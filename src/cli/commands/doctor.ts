@@ -5,7 +5,7 @@ export const doctorCommand: CommandSpec = {
   name: 'doctor',
   summary: 'check the native TensorFlow backend: version, binding, threads, a matmul timing',
   usage: 'spanlight doctor [--json]',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'print the report as JSON' } },
   async run({ values, out }) {
     const info = await describeBackend();
     if (values.json) {

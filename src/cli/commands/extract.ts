@@ -19,10 +19,15 @@ export const extractCommand: CommandSpec = {
     'spanlight extract [--model DIR] [--format json|csv] [--out FILE] [--no-rules] FILE|FOLDER…\n' +
     '       (a text file is one listing; a .jsonl file has one {"text"} per line; folders are read recursively)',
   options: {
-    model: { type: 'string' },
-    format: { type: 'string' },
-    out: { type: 'string' },
-    'no-rules': { type: 'boolean' },
+    model: {
+      type: 'string',
+      value: 'DIR',
+      help: 'a listing model to find the fields with',
+      defaultText: 'none: the rules alone',
+    },
+    format: { type: 'string', value: 'json|csv', help: 'output format', defaultText: 'json' },
+    out: { type: 'string', value: 'FILE', help: 'write the records to FILE', defaultText: 'standard output' },
+    'no-rules': { type: 'boolean', help: 'use the model’s spans only, not the extraction rules' },
   },
   async run({ values, positionals, out, err }) {
     const format = (values.format ?? 'json') as OutputFormat;

@@ -22,7 +22,16 @@ export const statsCommand: CommandSpec = {
   name: 'stats',
   summary: 'corpus statistics: format, sentences, tokens, label counts, tag scheme, problems',
   usage: 'spanlight stats [--format FORMAT] [--xpos] [--json] FILE…',
-  options: { format: { type: 'string' }, xpos: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: {
+    format: {
+      type: 'string',
+      value: 'FORMAT',
+      help: 'read the files as conll, conllu, uner, jsonl or brat',
+      defaultText: 'detected from the extension and the content',
+    },
+    xpos: { type: 'boolean', help: 'CoNLL-U: count the XPOS column instead of UPOS' },
+    json: { type: 'boolean', help: 'print the statistics as JSON' },
+  },
   async run({ values, positionals, out, err }) {
     if (positionals.length === 0) throw new UsageError('give at least one corpus file');
     const format = parseFormat(values.format, '--format');

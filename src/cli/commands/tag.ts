@@ -1,15 +1,50 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { writeCorpus } from '../../core/corpus';
 import { formatConllSentence } from '../../core/corpus/conll';
 import { formatJsonlSentence } from '../../core/corpus/jsonl';
-import type { TagTextResult } from '../../core/model/tagger';
+import { tagsToSpans } from '../../core/corpus/schemes';
+import type { Tagger, TagTextResult } from '../../core/model/tagger';
 import { tokenizeSentences } from '../../core/tokens';
 import type { TaggedSentence } from '../../core/types';
 import type { CommandSpec } from '../command';
+import { printProblems, readCorpusWithProgress } from '../corpus-input';
 import { loadTaggerForCli } from '../model-input';
 import { UsageError, UserError } from '../usage';
 
 type OutputFormat = 'inline' | 'conll' | 'jsonl';
+
+/** Files read as tokenized corpora (their tokens kept) rather than as text to tokenize. */
+const CORPUS_EXTENSIONS = new Set(['.conll', '.conllu', '.iob', '.iob2', '.bio', '.jsonl', '.ndjson']);
+
+/** Tokens with their tags inline: `[Angela Merkel]PER visited …`, or `word/TAG` for POS. */
+function inlineTokens(sentence: TaggedSentence, tagger: Tagger): string {
+  if (tagger.scheme === 'none') return sentence.tokens.map((t, i) => `${t}/${sentence.tags[i]}`).join(' ');
+  const words = [...sentence.tokens];
+  for (const chunk of tagsToSpans(sentence.tags, tagger.scheme)) {
+    words[chunk.start] = `[${words[chunk.start]}`;
+    words[chunk.end - 1] = `${words[chunk.end - 1]}]${chunk.label}`;
+  }
+  return words.join(' ');
+}
+
+/**
+ * A corpus file tagged as it is tokenized: its sentences with the model's tags in place of the
+ * gold ones (in the model's scheme), so the output lines up token for token with the input.
+ */
+async function tagCorpusFile(
+  file: string,
+  tagger: Tagger,
+  err: NodeJS.WritableStream,
+): Promise<TaggedSentence[]> {
+  const result = await readCorpusWithProgress(file);
+  if (result.problems.length > 0) printProblems(err, result);
+  const tagged = tagger.tag(
+    result.sentences.map((s) => s.tokens),
+    { alternatives: 0 },
+  );
+  return result.sentences.map((s, i) => ({ ...s, tags: tagged[i]!.map((t) => t.tag) }));
+}
 
 /** `Angela Merkel visited Paris` → `[Angela Merkel]PER visited [Paris]LOC`, or word/TAG for POS. */
 function inlineView(text: string, result: TagTextResult, pos: boolean): string {
@@ -29,19 +64,49 @@ export const tagCommand: CommandSpec = {
   usage:
     'spanlight tag --model DIR [--to inline|conll|jsonl] [--out FILE] (--text "…" | FILE… | - for stdin)',
   options: {
-    model: { type: 'string' },
-    text: { type: 'string' },
-    to: { type: 'string' },
-    out: { type: 'string' },
+    model: { type: 'string', value: 'DIR', help: 'the model folder' },
+    text: { type: 'string', value: 'TEXT', help: 'text to tag (instead of or besides files)' },
+    to: {
+      type: 'string',
+      value: 'inline|conll|jsonl',
+      help: 'output: [Angela Merkel]PER inline, CoNLL columns, or JSONL spans',
+      defaultText: 'inline for text; for a corpus file, its own kind (conll, jsonl)',
+    },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      help: 'write CoNLL or JSONL to FILE',
+      defaultText: 'standard output',
+    },
+    input: {
+      type: 'string',
+      value: 'text|corpus',
+      help: 'how to read files: as text to tokenize, or as a tokenized corpus whose tokens are kept (CoNLL, CoNLL-U, JSONL)',
+      defaultText: 'corpus for .conll .conllu .iob .iob2 .bio .jsonl, text otherwise',
+    },
   },
-  async run({ values, positionals, out }) {
+  async run({ values, positionals, out, err }) {
     if (typeof values.model !== 'string') throw new UsageError('--model DIR is required');
-    const to = (values.to ?? 'inline') as OutputFormat;
+    const inputKind = values.input;
+    if (inputKind !== undefined && inputKind !== 'text' && inputKind !== 'corpus')
+      throw new UsageError('--input must be text or corpus');
+    const isCorpus = (file: string) =>
+      file !== '-' &&
+      (inputKind === 'corpus' ||
+        (inputKind === undefined && CORPUS_EXTENSIONS.has(path.extname(file).toLowerCase())));
+    const corpusFiles = positionals.filter(isCorpus);
+    const firstCorpus = corpusFiles[0] ? path.extname(corpusFiles[0]).toLowerCase() : undefined;
+    const to = (values.to ??
+      (firstCorpus === undefined || typeof values.text === 'string' || corpusFiles.length < positionals.length
+        ? 'inline'
+        : firstCorpus === '.jsonl' || firstCorpus === '.ndjson'
+          ? 'jsonl'
+          : 'conll')) as OutputFormat;
     if (!['inline', 'conll', 'jsonl'].includes(to))
       throw new UsageError('--to must be inline, conll or jsonl');
     const inputs: Array<{ name: string; text: string }> = [];
     if (typeof values.text === 'string') inputs.push({ name: '--text', text: values.text });
-    for (const file of positionals) {
+    for (const file of positionals.filter((f) => !isCorpus(f))) {
       try {
         inputs.push({
           name: file,
@@ -53,7 +118,8 @@ export const tagCommand: CommandSpec = {
         );
       }
     }
-    if (inputs.length === 0) throw new UsageError('give --text, one or more files, or - for stdin');
+    if (inputs.length === 0 && corpusFiles.length === 0)
+      throw new UsageError('give --text, one or more files, or - for stdin');
     const tagger = await loadTaggerForCli(values.model);
     try {
       const pos = tagger.card.config.task === 'pos';
@@ -75,6 +141,11 @@ export const tagCommand: CommandSpec = {
             offsets: tokens.map((x): [number, number] => [x.start - start, x.end - start]),
           });
         }
+      }
+      for (const file of corpusFiles) {
+        const tagged = await tagCorpusFile(file, tagger, err);
+        if (to === 'inline') for (const sentence of tagged) out.write(`${inlineTokens(sentence, tagger)}\n`);
+        else sentences.push(...tagged);
       }
       if (to !== 'inline') {
         const options = to === 'jsonl' && pos ? { jsonlShape: 'tokens' as const } : {};

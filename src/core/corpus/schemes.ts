@@ -156,12 +156,13 @@ function sameParsedTag(a: ParsedTag, b: ParsedTag): boolean {
  * Guesses the scheme of a corpus from its sentences' tags:
  * - `'none'` if some tag is not a chunk tag (UPOS, XPOS…);
  * - `'BIOES'` if any `E-`/`S-`/`L-`/`U-` tag occurs;
- * - `'IOB1'` if some chunk starts with `I-` and every `B-` directly follows a chunk of its type;
+ * - `'IOB1'` if more chunks start with `I-` than with a `B-` that does not follow a chunk of its
+ *   type (CoNLL-2003-style data has a few stray `B-` tags; they do not make it IOB2);
  * - `'IOB2'` otherwise (including all-`O` data).
  */
 export function detectScheme(sentences: Iterable<readonly string[]>): TagScheme | 'none' {
-  let chunkStartsWithI = false;
-  let bOutsideSameType = false;
+  let chunksStartingWithI = 0;
+  let bOutsideSameType = 0;
   let bioes = false;
   for (const tags of sentences) {
     let previous: ParsedTag = { prefix: 'O', label: '' };
@@ -170,13 +171,13 @@ export function detectScheme(sentences: Iterable<readonly string[]>): TagScheme 
       if (parsed.prefix === null) return 'none';
       const afterSameType = previous.prefix !== 'O' && previous.label === parsed.label;
       if (parsed.prefix === 'E' || parsed.prefix === 'S') bioes = true;
-      if (parsed.prefix === 'I' && !afterSameType) chunkStartsWithI = true;
-      if (parsed.prefix === 'B' && !afterSameType) bOutsideSameType = true;
+      if (parsed.prefix === 'I' && !afterSameType) chunksStartingWithI++;
+      if (parsed.prefix === 'B' && !afterSameType) bOutsideSameType++;
       previous = parsed;
     }
   }
   if (bioes) return 'BIOES';
-  return chunkStartsWithI && !bOutsideSameType ? 'IOB1' : 'IOB2';
+  return chunksStartingWithI > bOutsideSameType ? 'IOB1' : 'IOB2';
 }
 
 /**

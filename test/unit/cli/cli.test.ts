@@ -116,3 +116,137 @@ test('usage errors exit 2 and say what is wrong', async () => {
   assert.equal(missing.code, 1);
   assert.match(missing.err, /cannot read \(ENOENT\)/);
 });
+
+test('--version, a help per command with every option and its default, and one clear line for a bad option', async () => {
+  const version = await cli('--version');
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
+  assert.equal(version.out, `spanlight ${pkg.version}\n`);
+  const help = await cli('train', '--help');
+  assert.equal(help.code, 0);
+  for (const option of [
+    '--train FILE…',
+    '--dev FILE…',
+    '--init-from DIR',
+    '--optimizer adam|sgd',
+    '--preset NAME',
+  ])
+    assert.ok(help.out.includes(option), `train --help lists ${option}`);
+  assert.match(
+    help.out,
+    /--min-epochs N\s+early stopping never ends a run before this many epochs\s+\(default:\s/,
+  );
+  assert.match(help.out, /--dev FILE…\s+dev corpus: .*\(default:\s+none: no early stopping/s);
+  const unknown = await cli('train', '--epoch', '3');
+  assert.equal(unknown.code, 2);
+  assert.equal(
+    unknown.err,
+    "spanlight train: unknown option --epoch (did you mean --epochs?); run 'spanlight train --help' for its options\n",
+  );
+  const missing = await cli('tag', '--model');
+  assert.equal(missing.err.split('\n').filter(Boolean).length, 1);
+  assert.match(missing.err, /--model needs a value \(DIR\)/);
+});
+
+test('stats calls CoNLL-2003-style IOB1 with a few stray B- tags IOB1, not IOB2 with thousands of repairs', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'iob1.conll');
+  const wikigold = fs.readFileSync(path.join(data, 'wikigold/wikigold.conll.txt'), 'utf8');
+  // Two annotation slips of the kind CoNLL-2003 has: a B- after O.
+  fs.writeFileSync(file, `${wikigold}\nParis I-LOC\nand O\nLyon B-LOC\n\nthe O\nB-LOC B-LOC\n`);
+  const { out } = await cli('stats', '--json', file);
+  const stats = JSON.parse(out);
+  assert.equal(stats.scheme, 'IOB1');
+  assert.ok(stats.repairs <= 2, `${stats.repairs} repairs`);
+});
+
+test('eval MODEL CORPUS on an IOB1 corpus scores the model in the corpus’s scheme; --map-labels renames types', async () => {
+  const dir = tempDir();
+  const corpus = path.join(dir, 'iob1.conll');
+  // Wikigold's first 300 sentences (IOB1, with MISC) against the shipped en-ner (IOB2, no MISC).
+  const blocks = fs.readFileSync(path.join(data, 'wikigold/wikigold.conll.txt'), 'utf8').split(/\n\s*\n/);
+  fs.writeFileSync(corpus, `${blocks.slice(0, 300).join('\n\n')}\n`);
+  const model = path.resolve(__dirname, '../../../models/en-ner');
+  const { code, out } = await cli('eval', model, corpus, '--map-labels', 'MISC=O', '--json');
+  assert.equal(code, 0);
+  const report = JSON.parse(out);
+  assert.equal(report.spans.perLabel.MISC, undefined, 'MISC was mapped away');
+  // The same predictions written out and scored as files agree with it: token accuracy counts
+  // tags in the gold scheme, so an entity start is not an error just for being B- instead of I-.
+  const pred = path.join(dir, 'pred.conll');
+  assert.equal((await cli('tag', '--model', model, '--out', pred, '--to', 'conll', corpus)).code, 0);
+  const files = JSON.parse(
+    (await cli('eval', '--gold', corpus, '--pred', pred, '--map-labels', 'MISC=O', '--json')).out,
+  );
+  assert.equal(files.accuracy, report.accuracy);
+  assert.equal(files.spans.correctChunk, report.spans.correctChunk);
+  const entityTokens = 1 - report.perTag?.O?.gold / report.tokens;
+  assert.ok(report.accuracy > 0.9, `token accuracy ${report.accuracy} (${entityTokens})`);
+});
+
+test('tag on a CoNLL file keeps its tokens (a -DOCSTART- line is not text) and writes aligned CoNLL', async () => {
+  const dir = tempDir();
+  const corpus = path.join(dir, 'in.conll');
+  fs.writeFileSync(corpus, '-DOCSTART- O\n\nAngela B-PER\nMerkel I-PER\nvisited O\nParis B-LOC\n.\tO\n');
+  const model = path.resolve(__dirname, '../../../models/en-ner');
+  const { code, out } = await cli('tag', '--model', model, corpus);
+  assert.equal(code, 0);
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
+  assert.deepEqual(
+    rows.map((r) => r[0]),
+    ['Angela', 'Merkel', 'visited', 'Paris', '.'],
+  );
+  assert.deepEqual(
+    rows.map((r) => r[1]),
+    ['B-PER', 'I-PER', 'O', 'B-LOC', 'O'],
+  );
+  const inline = await cli('tag', '--model', model, '--to', 'inline', corpus);
+  assert.equal(inline.out, '[Angela Merkel]PER visited [Paris]LOC .\n');
+});
+
+/** The environment as a user's shell has it: the test runner's TF_CPP_MIN_LOG_LEVEL removed. */
+function withoutTensorflowLogLevel(): NodeJS.ProcessEnv {
+  const { TF_CPP_MIN_LOG_LEVEL: _level, ...env } = process.env;
+  return env;
+}
+
+test('TensorFlow’s load-time log lines are filtered from stderr; everything else passes in order', async () => {
+  const { NoiseFilter } = await import('../../../src/cli/quiet-stderr');
+  let written = '';
+  const filter = new NoiseFilter((text) => {
+    written += text;
+  });
+  const noise = [
+    'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n',
+    'I0000 00:00:1796418544.235902   11847 port.cc:153] oneDNN custom operations are on. You may see …\n',
+  ];
+  // Arbitrary chunking, a progress bar redraw (\r, no newline) and a real warning in between.
+  const stream = `${noise[0]}loading…\n${noise[1]}\rtraining [##--] 50%\rtraining [####] 100%\nwarning: the dev set has only 9 sentences\n`;
+  for (let i = 0; i < stream.length; i += 7) filter.push(stream.slice(i, i + 7));
+  filter.end();
+  assert.equal(
+    written,
+    'loading…\n\rtraining [##--] 50%\rtraining [####] 100%\nwarning: the dev set has only 9 sentences\n',
+  );
+  // The real thing: the built CLI tagging text prints nothing on stderr.
+  const cliScript = path.resolve(__dirname, '../../../dist/cli.js');
+  assert.ok(fs.existsSync(cliScript), 'dist/cli.js exists (npm run build)');
+  const { spawnSync } = await import('node:child_process');
+  const run = spawnSync(
+    process.execPath,
+    [
+      cliScript,
+      'tag',
+      '--model',
+      path.resolve(__dirname, '../../../models/en-ner'),
+      '--text',
+      'Angela Merkel visited Paris',
+    ],
+    { encoding: 'utf8', env: withoutTensorflowLogLevel() },
+  );
+  assert.equal(run.status, 0);
+  assert.equal(run.stderr, '');
+  assert.equal(run.stdout, '[Angela Merkel]PER visited [Paris]LOC\n');
+});

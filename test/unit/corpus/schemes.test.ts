@@ -207,6 +207,9 @@ describe('detectScheme', () => {
     assert.equal(detectScheme([['O', 'O']]), 'IOB2');
     assert.equal(detectScheme([]), 'IOB2');
     assert.equal(detectScheme([['B-PER', 'NOUN']]), 'none');
+    // CoNLL-2003-style IOB1 with a few stray B- tags (annotation slips) is still IOB1.
+    const iob1 = Array.from({ length: 50 }, () => ['I-ORG', 'I-ORG', 'O', 'I-PER']);
+    assert.equal(detectScheme([...iob1, ['O', 'B-MISC', 'O'], ['B-LOC']]), 'IOB1');
   });
 
   test('WNUT-17 train is IOB2, and its conversions are detected as such', () => {
