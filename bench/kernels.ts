@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Scalar, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { loadTensorflow } from '../src/core/backend';
-import { bidirectionalLstm, type LstmImplementation, type LstmWeights } from '../src/core/kernels';
+import { bidirectionalLayer, type KernelImplementation, type LstmWeights } from '../src/core/kernels';
 
 export interface KernelBenchOptions {
   batchSize?: number;
@@ -84,11 +84,11 @@ export function benchKernels(options: KernelBenchOptions = {}): KernelBenchRepor
   const forward = makeWeights(2);
   const backward = makeWeights(3);
 
-  const timing = (implementation: LstmImplementation): ImplementationTiming => {
+  const timing = (implementation: KernelImplementation): ImplementationTiming => {
     const trainStep = () => {
       const { value, grads } = tf.variableGrads(() =>
         tf.tidy(() => {
-          const result = bidirectionalLstm(x, lengths, forward, backward, { implementation });
+          const result = bidirectionalLayer(x, lengths, forward, backward, { implementation });
           return result.outputs.square().mean() as Scalar;
         }),
       );
@@ -98,7 +98,7 @@ export function benchKernels(options: KernelBenchOptions = {}): KernelBenchRepor
     };
     const forwardPass = () =>
       tf.tidy(() => {
-        bidirectionalLstm(x, lengths, forward, backward, { implementation }).outputs.dataSync();
+        bidirectionalLayer(x, lengths, forward, backward, { implementation }).outputs.dataSync();
       });
     return {
       trainStepMs: timeMs(trainStep, warmup, repeats),

@@ -4,7 +4,8 @@
  * the EWT test set in batches, measures single-sentence latency, and profiles where the time of
  * a training step goes. Prints one JSON document on stdout.
  *
- *   node --import tsx bench/tagger.ts [--train-batches N] [--warmup-batches N] [--max-train-sentences N]
+ *   node --import tsx bench/tagger.ts [--cell lstm|gru] [--train-batches N] [--warmup-batches N]
+ *     [--max-train-sentences N]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,12 +13,14 @@ import { loadTensorflow } from '../src/core/backend';
 import { readCorpus } from '../src/core/corpus';
 import { encodeBatch } from '../src/core/encode/batch';
 import { bucketedBatches } from '../src/core/encode/buckets';
+import type { CellKind } from '../src/core/kernels';
 import { ClippedAdam } from '../src/core/train/optimizer';
 import { trainTagger } from '../src/core/train/trainer';
 import type { TaggedSentence } from '../src/core/types';
 
 export interface TaggerBenchResult {
   schema: 'spanlight-tagger-bench/1';
+  cell: CellKind;
   train: { tokensPerSecond: number; timedBatches: number; timedTokens: number; seconds: number };
   inference: {
     batch: { tokensPerSecond: number; sentences: number; tokens: number };
@@ -45,6 +48,7 @@ function percentile(values: number[], p: number): number {
 }
 
 export async function benchTagger(options: {
+  cell: CellKind;
   trainBatches: number;
   warmupBatches: number;
   maxTrainSentences: number;
@@ -61,7 +65,7 @@ export async function benchTagger(options: {
   const steps: Array<{ tokens: number; seconds: number }> = [];
   const result = await trainTagger({
     name: 'bench',
-    model: {},
+    model: { cell: options.cell },
     train: { epochs: 1000, batchSize: 32, seed: 1, patience: 1000 },
     trainSentences: train,
     progressEvery: 1,
@@ -114,6 +118,7 @@ export async function benchTagger(options: {
   tagger.dispose();
   return {
     schema: 'spanlight-tagger-bench/1',
+    cell: options.cell,
     train: {
       tokensPerSecond: timedTokens / timedSeconds,
       timedBatches: timed.length,
@@ -196,13 +201,19 @@ function profileSteps(
 if (require.main === module) {
   const { values } = parseArgs({
     options: {
+      cell: { type: 'string', default: 'lstm' },
       'train-batches': { type: 'string', default: '100' },
       'warmup-batches': { type: 'string', default: '10' },
       'max-train-sentences': { type: 'string', default: '3000' },
       'latency-sentences': { type: 'string', default: '200' },
     },
   });
+  if (values.cell !== 'lstm' && values.cell !== 'gru') {
+    console.error('bench/tagger.ts: --cell must be lstm or gru');
+    process.exit(2);
+  }
   benchTagger({
+    cell: values.cell,
     trainBatches: Number(values['train-batches']),
     warmupBatches: Number(values['warmup-batches']),
     maxTrainSentences: Number(values['max-train-sentences']),

@@ -195,8 +195,18 @@ def inference_batch_order(lengths: list[int], batch_size: int) -> list[list[int]
 # Model
 
 
+def recurrent_layer(args: argparse.Namespace, units: int, **options):
+    """One direction of the network's cell. A GRU resets before the recurrent matmul
+    (reset_after=False): Cho et al.'s GRU, the one TensorFlow's GRUBlockCell (Spanlight's GRU)
+    computes, with the same parameters. On CPU both variants run Keras's generic GRU loop."""
+    if args.cell == "gru":
+        return keras.layers.GRU(units, reset_after=False, **options)
+    return keras.layers.LSTM(units, **options)
+
+
 def build_model(args: argparse.Namespace, vocab: Vocabularies):
-    """The reference network. The char BiLSTM runs over all words of the batch at once by
+    """The reference network (with --cell gru, every LSTM a GRU). The char BiLSTM runs over all
+    words of the batch at once by
     folding (batch, length) into one axis. keras.layers.TimeDistributed is no option here: in
     Keras 3 it maps the LSTM over an unknown time axis with vectorized_map, and the gradient
     of that fails ("Cannot convert a partially known TensorShape <unknown> to a Tensor")."""
@@ -211,7 +221,7 @@ def build_model(args: argparse.Namespace, vocab: Vocabularies):
         len(vocab.chars) + 2, args.char_dim, mask_zero=True, name="char_embedding"
     )
     char_bilstm = keras.layers.Bidirectional(
-        keras.layers.LSTM(args.char_hidden), merge_mode="concat", name="char_bilstm"
+        recurrent_layer(args, args.char_hidden), merge_mode="concat", name=f"char_bi{args.cell}"
     )
     char_vectors = FoldedCharEncoder(char_embedding, char_bilstm, name="char_words")(chars_in)
 
@@ -219,13 +229,13 @@ def build_model(args: argparse.Namespace, vocab: Vocabularies):
     hidden = keras.layers.Dropout(args.dropout)(features)
     for layer in range(args.lstm_layers):
         hidden = keras.layers.Bidirectional(
-            keras.layers.LSTM(args.lstm_hidden, return_sequences=True),
+            recurrent_layer(args, args.lstm_hidden, return_sequences=True),
             merge_mode="concat",
-            name=f"bilstm_{layer + 1}",
+            name=f"bi{args.cell}_{layer + 1}",
         )(hidden)
     hidden = keras.layers.Dropout(args.dropout)(hidden)
     probabilities = keras.layers.Dense(len(UPOS_TAGS), activation="softmax", name="upos")(hidden)
-    return keras.Model([words_in, chars_in], probabilities, name="char_word_bilstm_tagger")
+    return keras.Model([words_in, chars_in], probabilities, name=f"char_word_bi{args.cell}_tagger")
 
 
 class FoldedCharEncoder(keras.layers.Layer):
@@ -517,7 +527,7 @@ def non_negative_int(text: str) -> int:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Keras peer of Spanlight's tagger benchmark (char+word BiLSTM, UPOS).",
+        description="Keras peer of Spanlight's tagger benchmark (char+word BiLSTM or BiGRU, UPOS).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     data = parser.add_argument_group("data")
@@ -568,6 +578,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--json", dest="json_out", default="-", help="where to write the JSON result; '-' = stdout"
     )
     net = parser.add_argument_group("network (defaults = the reference configuration)")
+    net.add_argument(
+        "--cell",
+        choices=("lstm", "gru"),
+        default="lstm",
+        help="the recurrent cell of the char and word layers (gru: reset_after=False)",
+    )
     net.add_argument("--batch-size", type=positive_int, default=32)
     net.add_argument("--min-word-count", type=positive_int, default=2)
     net.add_argument("--word-dim", type=positive_int, default=100)
@@ -671,6 +687,7 @@ def main(argv: list[str]) -> int:
         "config": {
             "loop": args.loop,
             "seed": args.seed,
+            "cell": args.cell,
             "batch_size": args.batch_size,
             "min_word_count": args.min_word_count,
             "word_dim": args.word_dim,

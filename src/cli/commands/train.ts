@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { CellKind } from '../../core/kernels/types';
 import type { DropoutPlacement, ModelConfig, OptimizerName, TrainConfig } from '../../core/model/config';
 import type { Evaluation } from '../../core/train/evaluate';
 import {
@@ -91,7 +92,7 @@ function printOutcome(out: NodeJS.WritableStream, outcome: TrainingOutcome): voi
 
 export const trainCommand: CommandSpec = {
   name: 'train',
-  summary: 'train a tagger (char+word BiLSTM, softmax or CRF) and write a model folder',
+  summary: 'train a tagger (char+word BiLSTM or BiGRU, softmax or CRF) and write a model folder',
   usage: 'spanlight train --train FILE… --out DIR [--dev FILE…] [--test FILE…] [options]',
   options: {
     train: {
@@ -204,6 +205,12 @@ export const trainCommand: CommandSpec = {
       help: 'clip the gradients’ global norm to X (0: off)',
       defaultText: '5',
     },
+    cell: {
+      type: 'string',
+      value: 'lstm|gru',
+      help: 'the recurrent cell of the char and word layers (gru: every BiLSTM a BiGRU)',
+      defaultText: 'lstm',
+    },
     layers: {
       type: 'string',
       value: 'N',
@@ -291,6 +298,7 @@ export const trainCommand: CommandSpec = {
     const model = defined<ModelConfig>({
       task: undefined,
       output: oneOf(values.output, '--output', ['softmax', 'crf'] as const),
+      cell: oneOf<CellKind>(values.cell, '--cell', ['lstm', 'gru']),
       layers: int('layers'),
       hidden: int('hidden'),
       dropout: num('dropout'),

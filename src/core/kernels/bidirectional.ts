@@ -1,37 +1,18 @@
 import type { GradSaveFunc, Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
+import { type Cell, weightsFrom, weightTensors } from './cell';
+import { reverseSequence } from './native';
 import {
-  type DirectionWeights,
   graphPairBackward,
   graphPairForward,
   type PairForward,
   type PairGradients,
-} from './graph';
-import { type BlockLstmActivations, blockLstmBackward, blockLstmForward, reverseSequence } from './native';
-import type { LstmWeights } from './types';
+  type PairSaved,
+} from './pair-graph';
+import type { CellWeights } from './types';
 
 /** What a bidirectional op returns: every step's outputs, or only each row's final states. */
 type BidirectionalResult = 'outputs' | 'finalStates';
-
-const ACTIVATIONS = [
-  'inputGate',
-  'cell',
-  'forgetGate',
-  'outputGate',
-  'candidate',
-  'cellTanh',
-  'hidden',
-] as const;
-
-function activationList(a: BlockLstmActivations): Tensor3D[] {
-  return ACTIVATIONS.map((name) => a[name]);
-}
-
-function activationsOf(list: Tensor3D[]): BlockLstmActivations {
-  return Object.fromEntries(
-    ACTIVATIONS.map((name, i) => [name, list[i]!]),
-  ) as unknown as BlockLstmActivations;
-}
 
 /** `[time, batch, 1]` float mask, 1 where step < length. */
 function validMask(tf: TensorflowModule, lengths: readonly number[], timeSteps: number): Tensor3D {
@@ -53,62 +34,62 @@ function lastStepRows(lengths: readonly number[]): Int32Array {
 }
 
 /**
- * Both directions of a BiLSTM as ONE `tf.customGrad` op on time-major input `[time, batch, input]`:
- * two `BlockLSTMV2` calls forward, two `BlockLSTMGradV2` calls backward, and nothing per direction
- * that the caller would have to pack or slice apart. Compared with two one-direction ops this
- * saves the transposes, the concat/slice packing and most mask tensors (the per-call overhead of
- * such small ops is what dominates at tagger sizes).
+ * Both directions of a bidirectional layer as ONE `tf.customGrad` op on time-major input
+ * `[time, batch, input]`: the cell's fused forward pass for each direction, its fused gradient
+ * for each direction backward, and nothing per direction that the caller would have to pack or
+ * slice apart. Compared with two one-direction ops this saves the transposes, the concat/slice
+ * packing and most mask tensors (the per-call overhead of such small ops is what dominates at
+ * tagger sizes).
  *
  * - `outputs`: `[time, batch, 2 * hidden]`, forward then backward, zero at padded steps.
  * - `finalStates`: `[batch, 2 * hidden]`, the forward state after each row's last real step and
  *   the backward state after its first step (zero for an empty row).
  *
- * Padding cannot leak, for the reasons given in `fusedLstm`: rows are run to the longest length,
- * the backward direction reverses each row within its own length (`ReverseSequence`) so its
- * padding stays at the end, only real steps are read, and the junk steps after a row's end get
- * zero gradient, which the recurrence carries back as zero.
+ * Padding cannot leak, for the reasons given in `fusedRecurrent`: rows are run to the longest
+ * length, the backward direction reverses each row within its own length (`ReverseSequence`) so
+ * its padding stays at the end, only real steps are read, and the junk steps after a row's end
+ * get zero gradient, which the recurrence carries back as zero.
  */
-export function fusedBidirectional(
+export function fusedBidirectional<W extends CellWeights>(
   tf: TensorflowModule,
+  cell: Cell<W>,
   x: Tensor3D,
   lengths: readonly number[],
-  forwardWeights: LstmWeights,
-  backwardWeights: LstmWeights,
+  forwardWeights: W,
+  backwardWeights: W,
   result: BidirectionalResult,
 ): Tensor {
   const [timeSteps, batchSize] = x.shape;
-  const hiddenSize = forwardWeights.bias.shape[0] / 4;
+  const hiddenSize = cell.hiddenSize(forwardWeights);
   const seqLenMax = Math.max(0, ...lengths);
   const hasEmptyRow = lengths.some((length) => length === 0);
   const lengthsTensor = () => tf.tensor1d(lengths as number[], 'int32');
+  const weightCount = cell.parts.length;
+  const activationCount = cell.activationCount;
 
   const op = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => {
-    const [input, forwardKernel, forwardBias, backwardKernel, backwardBias, save] = args as [
-      Tensor3D,
-      Tensor2D,
-      Tensor1D,
-      Tensor2D,
-      Tensor1D,
-      GradSaveFunc,
-    ];
+    const input = args[0] as Tensor3D;
+    const forwardArgs = args.slice(1, 1 + weightCount) as Tensor[];
+    const backwardArgs = args.slice(1 + weightCount, 1 + 2 * weightCount) as Tensor[];
+    const save = args[1 + 2 * weightCount] as GradSaveFunc;
     const rowLengths = lengthsTensor();
-    const forwardDirection = { kernel: forwardKernel, bias: forwardBias };
-    const backwardDirection = { kernel: backwardKernel, bias: backwardBias };
     const { reversedInput, forward, backward } =
-      graphPairForward(tf, input, rowLengths, seqLenMax, forwardDirection, backwardDirection) ??
-      eagerPairForward(tf, input, rowLengths, seqLenMax, forwardDirection, backwardDirection);
+      graphPairForward(tf, cell, input, rowLengths, seqLenMax, forwardArgs, backwardArgs) ??
+      eagerPairForward(tf, cell, input, rowLengths, seqLenMax, forwardArgs, backwardArgs);
+    const forwardHidden = forward[cell.hiddenActivation]!;
+    const backwardHidden = backward[cell.hiddenActivation]!;
     // Per-row constants travel to the gradient as saved tensors: kept while the tape needs
     // them, freed by the engine after backprop, never kept at all outside a gradient tape.
     let value: Tensor;
     let selector: Tensor;
     if (result === 'outputs') {
       selector = validMask(tf, lengths, timeSteps);
-      const backwardOutputs = reverseSequence(tf, backward.hidden, rowLengths, 0, 1);
-      value = tf.concat([forward.hidden, backwardOutputs], 2).mul(selector);
+      const backwardOutputs = reverseSequence(tf, backwardHidden, rowLengths, 0, 1);
+      value = tf.concat([forwardHidden, backwardOutputs], 2).mul(selector);
     } else {
       selector = tf.tensor2d(lastStepRows(lengths), [batchSize, 1], 'int32');
       const both = tf
-        .concat([forward.hidden, backward.hidden], 2)
+        .concat([forwardHidden, backwardHidden], 2)
         .reshape([timeSteps * batchSize, 2 * hiddenSize]);
       value = tf.gatherND(both, selector);
       if (hasEmptyRow) value = value.mul(nonEmptyMask(tf, lengths));
@@ -118,28 +99,23 @@ export function fusedBidirectional(
       reversedInput,
       rowLengths,
       selector,
-      forwardKernel,
-      forwardBias,
-      backwardKernel,
-      backwardBias,
-      ...activationList(forward),
-      ...activationList(backward),
+      ...forwardArgs,
+      ...backwardArgs,
+      ...forward,
+      ...backward,
     ]);
     return {
       value,
       gradFunc: (dy: Tensor, saved: Tensor[]) =>
         tf.tidy(() => {
-          const [savedInput, savedReversed, savedLengths, savedSelector, fk, fb, bk, bb] = saved as [
+          const [savedInput, savedReversed, savedLengths, savedSelector] = saved as [
             Tensor3D,
             Tensor3D,
             Tensor1D,
             Tensor,
-            Tensor2D,
-            Tensor1D,
-            Tensor2D,
-            Tensor1D,
           ];
-          const activations = saved.slice(8) as Tensor3D[];
+          const weights = saved.slice(4, 4 + 2 * weightCount);
+          const activations = saved.slice(4 + 2 * weightCount) as Tensor3D[];
           let hiddenGrad: Tensor3D;
           if (result === 'outputs') {
             hiddenGrad = dy.mul(savedSelector) as Tensor3D;
@@ -150,67 +126,67 @@ export function fusedBidirectional(
               .reshape([timeSteps, batchSize, 2 * hiddenSize]);
           }
           const [forwardHiddenGrad, backwardHiddenGrad] = tf.split(hiddenGrad, 2, 2) as [Tensor3D, Tensor3D];
-          const pair = {
+          const pair: PairSaved = {
             x: savedInput,
             reversedInput: savedReversed,
             lengths: savedLengths,
             seqLenMax,
-            forwardWeights: { kernel: fk, bias: fb },
-            backwardWeights: { kernel: bk, bias: bb },
-            forward: activationsOf(activations.slice(0, 7)),
-            backward: activationsOf(activations.slice(7)),
+            forwardWeights: weights.slice(0, weightCount),
+            backwardWeights: weights.slice(weightCount),
+            forward: activations.slice(0, activationCount),
+            backward: activations.slice(activationCount),
           };
           const inInputOrder = result === 'outputs';
           const grads =
-            graphPairBackward(tf, pair, forwardHiddenGrad, backwardHiddenGrad, inInputOrder) ??
-            eagerPairBackward(tf, pair, forwardHiddenGrad, backwardHiddenGrad, inInputOrder);
-          return [grads.x, grads.forwardKernel, grads.forwardBias, grads.backwardKernel, grads.backwardBias];
+            graphPairBackward(tf, cell, pair, forwardHiddenGrad, backwardHiddenGrad, inInputOrder) ??
+            eagerPairBackward(tf, cell, pair, forwardHiddenGrad, backwardHiddenGrad, inInputOrder);
+          return [grads.x, ...grads.forward, ...grads.backward];
         }),
     };
   });
-  return op(x, forwardWeights.kernel, forwardWeights.bias, backwardWeights.kernel, backwardWeights.bias);
+  return op(x, ...weightTensors(cell, forwardWeights), ...weightTensors(cell, backwardWeights));
 }
 
 /** The eager fallback of `graphPairForward`: the same ops, one after the other. */
-function eagerPairForward(
+function eagerPairForward<W extends CellWeights>(
   tf: TensorflowModule,
+  cell: Cell<W>,
   x: Tensor3D,
   lengths: Tensor1D,
   seqLenMax: number,
-  forwardWeights: DirectionWeights,
-  backwardWeights: DirectionWeights,
+  forwardWeights: readonly Tensor[],
+  backwardWeights: readonly Tensor[],
 ): PairForward {
   const reversedInput = reverseSequence(tf, x, lengths, 0, 1);
   return {
     reversedInput,
-    forward: blockLstmForward(tf, x, seqLenMax, forwardWeights.kernel, forwardWeights.bias),
-    backward: blockLstmForward(tf, reversedInput, seqLenMax, backwardWeights.kernel, backwardWeights.bias),
+    forward: cell.forward(tf, x, seqLenMax, weightsFrom(cell, forwardWeights)),
+    backward: cell.forward(tf, reversedInput, seqLenMax, weightsFrom(cell, backwardWeights)),
   };
 }
 
 /** The eager fallback of `graphPairBackward`. */
-function eagerPairBackward(
+function eagerPairBackward<W extends CellWeights>(
   tf: TensorflowModule,
-  saved: Parameters<typeof graphPairBackward>[1],
+  cell: Cell<W>,
+  saved: PairSaved,
   forwardHiddenGrad: Tensor3D,
   backwardHiddenGrad: Tensor3D,
   backwardGradInInputOrder: boolean,
 ): PairGradients {
-  const forward = blockLstmBackward(
+  const forward = cell.backward(
     tf,
     saved.x,
     saved.seqLenMax,
-    saved.forwardWeights.kernel,
-    saved.forwardWeights.bias,
+    weightsFrom(cell, saved.forwardWeights),
     saved.forward,
     forwardHiddenGrad,
   );
-  const backward = blockLstmBackward(
+  const backward = cell.backward(
     tf,
     saved.reversedInput,
     saved.seqLenMax,
-    saved.backwardWeights.kernel,
-    saved.backwardWeights.bias,
+    weightsFrom(cell, saved.backwardWeights),
     saved.backward,
     backwardGradInInputOrder
       ? reverseSequence(tf, backwardHiddenGrad, saved.lengths, 0, 1)
@@ -218,10 +194,8 @@ function eagerPairBackward(
   );
   return {
     x: forward.x.add(reverseSequence(tf, backward.x, saved.lengths, 0, 1)),
-    forwardKernel: forward.kernel,
-    forwardBias: forward.bias,
-    backwardKernel: backward.kernel,
-    backwardBias: backward.bias,
+    forward: forward.weights,
+    backward: backward.weights,
   };
 }
 

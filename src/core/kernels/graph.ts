@@ -1,17 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
+import type { Tensor } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
-import {
-  activationList,
-  activationsFrom,
-  activeNativeBackend,
-  type BlockLstmActivations,
-  type NativeBackend,
-  unusedInputs,
-  withSeqLenMax,
-} from './native';
+import { activeNativeBackend, type NativeBackend, withSeqLenMax } from './native';
 import { ProtoWriter } from './protobuf';
 
 /**
@@ -25,21 +17,31 @@ import { ProtoWriter } from './protobuf';
  * nodes is written to a temporary folder, loaded, and deleted; each use is then one session run
  * with the same tensors the eager ops would take. No weights live in the graphs.
  *
- * Here: both directions of a BiLSTM layer (`BlockLSTMV2` pairs forward, `BlockLSTMGradV2` pairs
- * backward) and dropout masks, in one graph per backend; the optimizer builds its own (Adam over
- * all variables, src/core/train/optimizer.ts). Measured on 2 cores (BiLSTM 32 × 16 steps,
- * 210 → 100): 1.86 ms per forward pair against 3.1–3.3 ms eagerly.
+ * Here: the node builders and the session plumbing, and dropout masks. Both directions of a
+ * recurrent layer run as one graph (pair-graph.ts; measured on 2 cores, BiLSTM 32 × 16 steps,
+ * 210 → 100: 1.86 ms per forward pair against 3.1–3.3 ms eagerly); the optimizer builds its own
+ * (Adam over all variables, src/core/train/optimizer.ts).
  */
 
 export const DT_FLOAT = 1;
 export const DT_INT32 = 3;
 export const DT_INT64 = 9;
+export const DT_RESOURCE = 20;
+
+/** A constant's value: int32, int64 or float, given as raw values and a shape ([] for a scalar). */
+export interface ConstantValue {
+  dtype: typeof DT_INT32 | typeof DT_INT64 | typeof DT_FLOAT;
+  shape: readonly number[];
+  values: readonly number[];
+}
 
 export type Attr =
   | { type: number }
   | { int: number }
   | { float: number }
   | { bool: boolean }
+  | { string: string }
+  | { tensor: ConstantValue }
   | 'unknownShape';
 
 export interface GraphNode {
@@ -50,9 +52,28 @@ export interface GraphNode {
 }
 
 function writeAttr(value: ProtoWriter, attr: Attr): void {
-  // AttrValue fields: i = 3, f = 4, b = 5, type = 6, shape = 7 (TensorShapeProto.unknown_rank = 3).
+  // AttrValue fields: s = 2, i = 3, f = 4, b = 5, type = 6, shape = 7 (TensorShapeProto.unknown_rank
+  // = 3), tensor = 8 (TensorProto: dtype = 1, tensor_shape = 2 with dims = 2 of size = 1, and
+  // tensor_content = 4, the values' little-endian bytes).
   if (attr === 'unknownShape') value.message(7, (shape) => shape.bool(3, true));
-  else if ('type' in attr) value.int(6, attr.type);
+  else if ('string' in attr) value.string(2, attr.string);
+  else if ('tensor' in attr) {
+    const { dtype, shape, values } = attr.tensor;
+    const content =
+      dtype === DT_INT32
+        ? Int32Array.from(values)
+        : dtype === DT_INT64
+          ? BigInt64Array.from(values, BigInt)
+          : Float32Array.from(values);
+    value.message(8, (tensor) =>
+      tensor
+        .int(1, dtype)
+        .message(2, (dims) => {
+          for (const size of shape) dims.message(2, (dim) => dim.int(1, size));
+        })
+        .binary(4, new Uint8Array(content.buffer)),
+    );
+  } else if ('type' in attr) value.int(6, attr.type);
   else if ('int' in attr) value.int(3, attr.int);
   else if ('float' in attr) value.float(4, attr.float);
   else value.bool(5, attr.bool);
@@ -89,6 +110,24 @@ export const placeholder = (name: string, dtype: number): GraphNode => ({
 });
 const INT32 = { type: DT_INT32 };
 
+/** A constant int32 or int64 scalar or vector. */
+function integerConstant(
+  name: string,
+  dtype: typeof DT_INT32 | typeof DT_INT64,
+  values: number | readonly number[],
+): GraphNode {
+  const value: ConstantValue = {
+    dtype,
+    shape: typeof values === 'number' ? [] : [values.length],
+    values: typeof values === 'number' ? [values] : values,
+  };
+  return { name, op: 'Const', attrs: { dtype: { type: dtype }, value: { tensor: value } } };
+}
+export const int32Constant = (name: string, values: number | readonly number[]) =>
+  integerConstant(name, DT_INT32, values);
+export const int64Constant = (name: string, values: number | readonly number[]) =>
+  integerConstant(name, DT_INT64, values);
+
 /** Each row of time-major `input` reversed within its length (placeholder `lengths`). */
 export const reverseNode = (name: string, input: string): GraphNode => ({
   name,
@@ -97,12 +136,21 @@ export const reverseNode = (name: string, input: string): GraphNode => ({
   attrs: { seq_dim: { int: 0 }, batch_dim: { int: 1 }, ...FLOAT, Tlen: INT32 },
 });
 
-/** Rows of float `params` picked by int32 `indices` (axis from the placeholder `axis_0`). */
-export const gatherNode = (name: string, params: string, indices: string): GraphNode => ({
+/**
+ * Slices of `params` picked by int32 `indices` along `axis` (an int32 scalar node; by default
+ * the placeholder `axis_0`). A scalar index drops the axis.
+ */
+export const gatherNode = (
+  name: string,
+  params: string,
+  indices: string,
+  axis = 'axis_0',
+  dtype = DT_FLOAT,
+): GraphNode => ({
   name,
   op: 'GatherV2',
-  inputs: [params, indices, 'axis_0'],
-  attrs: { Tparams: { type: DT_FLOAT }, Tindices: INT32, Taxis: INT32, batch_dims: { int: 0 } },
+  inputs: [params, indices, axis],
+  attrs: { Tparams: { type: dtype }, Tindices: INT32, Taxis: INT32, batch_dims: { int: 0 } },
 });
 
 /** Float tensors joined along the int32 scalar node `axis` (one input passes through). */
@@ -123,92 +171,6 @@ export const reshapeNode = (name: string, input: string, shape: string): GraphNo
   inputs: [input, shape],
   attrs: { ...FLOAT, Tshape: INT32 },
 });
-
-/**
- * `BlockLSTMV2` over time-major `x` (steps up to the placeholder `seq_len_max`, no peepholes:
- * `zero_peephole`), from the given initial cell and hidden states.
- */
-export const blockLstmNode = (
-  name: string,
-  x: string,
-  weights: { kernel: string; bias: string },
-  initial: { cell: string; hidden: string } = { cell: 'zero_state', hidden: 'zero_state' },
-): GraphNode => ({
-  name,
-  op: 'BlockLSTMV2',
-  inputs: [
-    'seq_len_max',
-    x,
-    initial.cell,
-    initial.hidden,
-    weights.kernel,
-    'zero_peephole',
-    'zero_peephole',
-    'zero_peephole',
-    weights.bias,
-  ],
-  attrs: { cell_clip: { float: 0 }, use_peephole: { bool: false }, ...FLOAT },
-});
-const range7 = Array.from({ length: 7 }, (_, i) => i);
-
-/** Node names of one direction's weights and activations. */
-const direction = (prefix: 'fw' | 'bw') => ({
-  kernel: `${prefix}_kernel`,
-  bias: `${prefix}_bias`,
-  activations: range7.map((i) => `${prefix}_activation_${i}`),
-});
-const FW = direction('fw');
-const BW = direction('bw');
-
-function lstmGraph(): GraphNode[] {
-  // The gradient op takes the forward op's inputs, then its activations and the output gradients.
-  const gradient = (name: string, x: string, d: typeof FW, hiddenGrad: string): GraphNode => ({
-    name,
-    op: 'BlockLSTMGradV2',
-    inputs: [...blockLstmNode(name, x, d).inputs!, ...d.activations, 'zero_cell_grad', hiddenGrad],
-    attrs: { use_peephole: { bool: false }, ...FLOAT },
-  });
-  const forward = (name: string, x: string, d: typeof FW): GraphNode => blockLstmNode(name, x, d);
-  return [
-    ...['x', 'x_reversed', 'zero_state', 'zero_peephole', 'fw_hidden_grad', 'bw_hidden_grad'].map((name) =>
-      placeholder(name, DT_FLOAT),
-    ),
-    ...[FW, BW].flatMap((d) =>
-      [d.kernel, d.bias, ...d.activations].map((name) => placeholder(name, DT_FLOAT)),
-    ),
-    placeholder('lengths', DT_INT32),
-    placeholder('seq_len_max', DT_INT64),
-    // Forward pass: the reversed input is computed (and returned, for the gradient).
-    reverseNode('reversed', 'x'),
-    forward('fw', 'x', FW),
-    forward('bw', 'reversed', BW),
-    // Gradient pass, with the backward direction's hidden gradient either already in its
-    // processing order (final states) or in input order (per-step outputs, reversed here).
-    { name: 'zero_cell_grad', op: 'ZerosLike', inputs: ['fw_hidden_grad'], attrs: FLOAT },
-    reverseNode('bw_hidden_grad_reversed', 'bw_hidden_grad'),
-    gradient('fw_grad', 'x', FW, 'fw_hidden_grad'),
-    gradient('bw_grad', 'x_reversed', BW, 'bw_hidden_grad'),
-    gradient('bw_grad_of_outputs', 'x_reversed', BW, 'bw_hidden_grad_reversed'),
-    reverseNode('bw_x_grad', 'bw_grad:0'),
-    reverseNode('bw_x_grad_of_outputs', 'bw_grad_of_outputs:0'),
-    { name: 'x_grad', op: 'AddV2', inputs: ['fw_grad:0', 'bw_x_grad'], attrs: FLOAT },
-    { name: 'x_grad_of_outputs', op: 'AddV2', inputs: ['fw_grad:0', 'bw_x_grad_of_outputs'], attrs: FLOAT },
-    // Inverted-dropout mask: scale where uniform + keep ≥ 1 (probability keep), else 0.
-    placeholder('mask_shape', DT_INT32),
-    placeholder('mask_seed', DT_INT32),
-    placeholder('keep', DT_FLOAT),
-    placeholder('keep_scale', DT_FLOAT),
-    {
-      name: 'uniform',
-      op: 'StatelessRandomUniform',
-      inputs: ['mask_shape', 'mask_seed'],
-      attrs: { dtype: { type: DT_FLOAT }, T: { type: DT_INT32 }, Tseed: { type: DT_INT32 } },
-    },
-    { name: 'shifted', op: 'AddV2', inputs: ['uniform', 'keep'], attrs: FLOAT },
-    { name: 'kept', op: 'Floor', inputs: ['shifted'], attrs: FLOAT },
-    { name: 'dropout_mask', op: 'Mul', inputs: ['kept', 'keep_scale'], attrs: FLOAT },
-  ];
-}
 
 /** A graph loaded into its own TensorFlow session. */
 export interface GraphSession {
@@ -315,17 +277,22 @@ export class GraphSessions {
   }
 }
 
-/** The LSTM pair graph (one key: it does not depend on sizes). */
-const lstmGraphs = new GraphSessions(() => lstmGraph());
-const lstmGraphFor = (tf: TensorflowModule) => lstmGraphs.get(tf, 'pair');
-
-/**
- * Whether direction pairs run as one parallel graph on the active backend (loading it if
- * needed). Off when SPANLIGHT_GRAPHS=0; then the eager ops run one after the other.
- */
-export function parallelLstmSupport(tf: TensorflowModule): GraphSupport {
-  return lstmGraphs.support(tf, 'pair');
-}
+/** Inverted-dropout mask: scale where uniform + keep ≥ 1 (probability keep), else 0. */
+const dropoutGraphs = new GraphSessions(() => [
+  placeholder('mask_shape', DT_INT32),
+  placeholder('mask_seed', DT_INT32),
+  placeholder('keep', DT_FLOAT),
+  placeholder('keep_scale', DT_FLOAT),
+  {
+    name: 'uniform',
+    op: 'StatelessRandomUniform',
+    inputs: ['mask_shape', 'mask_seed'],
+    attrs: { dtype: { type: DT_FLOAT }, T: INT32, Tseed: INT32 },
+  },
+  { name: 'shifted', op: 'AddV2', inputs: ['uniform', 'keep'], attrs: FLOAT },
+  { name: 'kept', op: 'Floor', inputs: ['shifted'], attrs: FLOAT },
+  { name: 'dropout_mask', op: 'Mul', inputs: ['kept', 'keep_scale'], attrs: FLOAT },
+]);
 
 /**
  * An inverted-dropout mask of `shape`: `1 / keep` with probability `keep`, else 0, drawn by
@@ -339,7 +306,7 @@ export function graphDropoutMask(
   keep: number,
   seed: readonly [number, number],
 ): Tensor | undefined {
-  const graph = lstmGraphFor(tf);
+  const graph = dropoutGraphs.get(tf, 'dropout');
   if (!graph) return undefined;
   return tf.tidy(() => {
     const [mask] = runGraph(
@@ -354,123 +321,4 @@ export function graphDropoutMask(
     );
     return mask!;
   });
-}
-
-export interface DirectionWeights {
-  kernel: Tensor2D;
-  bias: Tensor1D;
-}
-
-export interface PairForward {
-  /** The input with each row reversed within its length: what the backward direction read. */
-  reversedInput: Tensor3D;
-  forward: BlockLstmActivations;
-  backward: BlockLstmActivations;
-}
-
-/**
- * Both directions forward: the forward LSTM over `x` `[time, batch, input]` and the backward
- * one over `x` reversed within each row's length, as one graph run.
- */
-export function graphPairForward(
-  tf: TensorflowModule,
-  x: Tensor3D,
-  lengths: Tensor1D,
-  seqLenMax: number,
-  forwardWeights: DirectionWeights,
-  backwardWeights: DirectionWeights,
-): PairForward | undefined {
-  const graph = lstmGraphFor(tf);
-  if (!graph) return undefined;
-  const outputs = tf.tidy(() => {
-    const { initialState, peephole } = unusedInputs(tf, x, forwardWeights.bias);
-    return runGraph(
-      graph,
-      {
-        x,
-        lengths,
-        zero_state: initialState,
-        zero_peephole: peephole,
-        fw_kernel: forwardWeights.kernel,
-        fw_bias: forwardWeights.bias,
-        bw_kernel: backwardWeights.kernel,
-        bw_bias: backwardWeights.bias,
-      },
-      ['reversed:0', ...range7.map((i) => `fw:${i}`), ...range7.map((i) => `bw:${i}`)],
-      seqLenMax,
-    );
-  });
-  return {
-    reversedInput: outputs[0] as Tensor3D,
-    forward: activationsFrom(outputs.slice(1, 8)),
-    backward: activationsFrom(outputs.slice(8)),
-  };
-}
-
-export interface PairGradients {
-  x: Tensor3D;
-  forwardKernel: Tensor2D;
-  forwardBias: Tensor1D;
-  backwardKernel: Tensor2D;
-  backwardBias: Tensor1D;
-}
-
-/**
- * Both directions' `BlockLSTMGradV2` as one graph run, and the input gradient summed (the
- * backward direction's mapped back to input order). `backwardHiddenGrad` is in input order when
- * `backwardGradInInputOrder` (per-step outputs), else in the backward direction's own order.
- */
-export function graphPairBackward(
-  tf: TensorflowModule,
-  saved: {
-    x: Tensor3D;
-    reversedInput: Tensor3D;
-    lengths: Tensor1D;
-    seqLenMax: number;
-    forwardWeights: DirectionWeights;
-    backwardWeights: DirectionWeights;
-    forward: BlockLstmActivations;
-    backward: BlockLstmActivations;
-  },
-  forwardHiddenGrad: Tensor3D,
-  backwardHiddenGrad: Tensor3D,
-  backwardGradInInputOrder: boolean,
-): PairGradients | undefined {
-  const graph = lstmGraphFor(tf);
-  if (!graph) return undefined;
-  const [bwGrad, xGrad] = backwardGradInInputOrder
-    ? ['bw_grad_of_outputs', 'x_grad_of_outputs']
-    : ['bw_grad', 'x_grad'];
-  const outputs = tf.tidy(() => {
-    const { initialState, peephole } = unusedInputs(tf, saved.x, saved.forwardWeights.bias);
-    const feeds: Record<string, Tensor> = {
-      x: saved.x,
-      x_reversed: saved.reversedInput,
-      lengths: saved.lengths,
-      zero_state: initialState,
-      zero_peephole: peephole,
-      fw_kernel: saved.forwardWeights.kernel,
-      fw_bias: saved.forwardWeights.bias,
-      bw_kernel: saved.backwardWeights.kernel,
-      bw_bias: saved.backwardWeights.bias,
-      fw_hidden_grad: forwardHiddenGrad,
-      bw_hidden_grad: backwardHiddenGrad,
-    };
-    activationList(saved.forward).forEach((tensor, i) => {
-      feeds[FW.activations[i]!] = tensor;
-    });
-    activationList(saved.backward).forEach((tensor, i) => {
-      feeds[BW.activations[i]!] = tensor;
-    });
-    // BlockLSTMGradV2 outputs: x, cs_prev, h_prev, w, wci, wcf, wco, b.
-    const wanted = [`${xGrad}:0`, 'fw_grad:3', 'fw_grad:7', `${bwGrad}:3`, `${bwGrad}:7`];
-    return runGraph(graph, feeds, wanted, saved.seqLenMax);
-  });
-  return {
-    x: outputs[0] as Tensor3D,
-    forwardKernel: outputs[1] as Tensor2D,
-    forwardBias: outputs[2] as Tensor1D,
-    backwardKernel: outputs[3] as Tensor2D,
-    backwardBias: outputs[4] as Tensor1D,
-  };
 }

@@ -1,11 +1,11 @@
-import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
+import type { Tensor, Tensor1D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
 
 /**
  * The parts of tfjs-node's `NodeJSKernelBackend` used to run TensorFlow ops that tfjs does not
  * wrap. They are public in its JavaScript but not in its type declarations.
  */
-interface OpAttr {
+export interface OpAttr {
   name: string;
   type: number;
   value: boolean | number;
@@ -46,50 +46,6 @@ export interface NativeBackend {
   createOutputTensor(metadata: TensorMetadata): Tensor;
 }
 
-/** The TensorFlow op names of the fused LSTM; a parameter so a test can name ops that do not exist. */
-export interface BlockLstmOpNames {
-  forward: string;
-  backward: string;
-}
-
-export const BLOCK_LSTM_OPS: BlockLstmOpNames = { forward: 'BlockLSTMV2', backward: 'BlockLSTMGradV2' };
-
-/** The seven per-step tensors `BlockLSTMV2` returns, each `[time, batch, hidden]`. */
-export interface BlockLstmActivations {
-  inputGate: Tensor3D;
-  cell: Tensor3D;
-  forgetGate: Tensor3D;
-  outputGate: Tensor3D;
-  candidate: Tensor3D;
-  cellTanh: Tensor3D;
-  hidden: Tensor3D;
-}
-
-/** The activations in the order BlockLSTMV2 outputs them and BlockLSTMGradV2 takes them back. */
-export function activationList(a: BlockLstmActivations): Tensor3D[] {
-  return [a.inputGate, a.cell, a.forgetGate, a.outputGate, a.candidate, a.cellTanh, a.hidden];
-}
-
-/** The inverse of `activationList`. */
-export function activationsFrom(list: readonly Tensor[]): BlockLstmActivations {
-  const [inputGate, cell, forgetGate, outputGate, candidate, cellTanh, hidden] = list as Tensor3D[];
-  return {
-    inputGate: inputGate!,
-    cell: cell!,
-    forgetGate: forgetGate!,
-    outputGate: outputGate!,
-    candidate: candidate!,
-    cellTanh: cellTanh!,
-    hidden: hidden!,
-  };
-}
-
-export interface BlockLstmGradients {
-  x: Tensor3D;
-  kernel: Tensor2D;
-  bias: Tensor1D;
-}
-
 /** The native backend when tfjs-node's TensorFlow backend is the active one, else undefined. */
 export function activeNativeBackend(tf: TensorflowModule): NativeBackend | undefined {
   if (tf.getBackend() !== 'tensorflow') return undefined;
@@ -100,132 +56,48 @@ export function activeNativeBackend(tf: TensorflowModule): NativeBackend | undef
   return backend as NativeBackend;
 }
 
-function requireNativeBackend(tf: TensorflowModule): NativeBackend {
+/** The native backend; throws naming the active one when it is not TensorFlow's. */
+export function requireNativeBackend(tf: TensorflowModule): NativeBackend {
   const backend = activeNativeBackend(tf);
   if (!backend)
-    throw new Error(`the fused LSTM needs the 'tensorflow' backend, the active one is '${tf.getBackend()}'`);
+    throw new Error(
+      `the fused kernels need the 'tensorflow' backend, the active one is '${tf.getBackend()}'`,
+    );
   return backend;
 }
 
-/**
- * Runs an op whose first input is the int64 scalar `seq_len_max`. tfjs has no int64 tensors, so
- * the scalar is made directly in the binding and deleted right after: passing tfjs-node's
- * `Int64Scalar` through `executeMultipleOutputs` would leak one native tensor per call.
- */
-function executeWithSeqLenMax(
+/** Runs a TensorFlow op by name on tfjs tensors; its outputs are new tfjs tensors. */
+export function executeNativeOp(
   backend: NativeBackend,
   opName: string,
   attrs: OpAttr[],
-  seqLenMax: number,
   inputs: Tensor[],
   numOutputs: number,
+  extraInputIds: number[] = [],
 ): Tensor[] {
-  return withSeqLenMax(backend, seqLenMax, (seqLenMaxId) => {
-    const inputIds = [seqLenMaxId, ...backend.getInputTensorIds(inputs)];
-    return backend.binding
-      .executeOp(opName, attrs, inputIds, numOutputs)
-      .map((m) => backend.createOutputTensor(m));
-  });
+  const inputIds = [...extraInputIds, ...backend.getInputTensorIds(inputs)];
+  return backend.binding
+    .executeOp(opName, attrs, inputIds, numOutputs)
+    .map((metadata) => backend.createOutputTensor(metadata));
+}
+
+/** The `T: float32` attribute most float ops take. */
+export function floatTypeAttr(backend: NativeBackend): OpAttr {
+  return { name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT };
 }
 
 /** Calls `run` with the id of a native int64 scalar `seqLenMax`, deleted afterwards. */
 export function withSeqLenMax<T>(backend: NativeBackend, seqLenMax: number, run: (id: number) => T): T {
   const { binding } = backend;
-  // int64 as two little-endian int32 words; lengths are small and non-negative.
+  // int64 as two little-endian int32 words; lengths are small and non-negative. tfjs has no
+  // int64 tensors, and passing tfjs-node's `Int64Scalar` through `executeMultipleOutputs` would
+  // leak one native tensor per call, so the scalar is made in the binding and deleted here.
   const seqLenMaxId = binding.createTensor([], binding.TF_INT64, new Int32Array([seqLenMax, 0]));
   try {
     return run(seqLenMaxId);
   } finally {
     binding.deleteTensor(seqLenMaxId);
   }
-}
-
-/** Zero initial state and (unused) peephole weights, which the op requires as inputs anyway. */
-export function unusedInputs(tf: TensorflowModule, x: Tensor3D, bias: Tensor1D) {
-  const [, batchSize] = x.shape;
-  const hiddenSize = bias.shape[0] / 4;
-  return { initialState: tf.zeros([batchSize, hiddenSize]), peephole: tf.zeros([hiddenSize]) };
-}
-
-/**
- * `BlockLSTMV2` forward over time-major `x` `[time, batch, input]`, from a zero state. Steps at and
- * after `seqLenMax` are not computed (their cell and hidden outputs are zero).
- */
-export function blockLstmForward(
-  tf: TensorflowModule,
-  x: Tensor3D,
-  seqLenMax: number,
-  kernel: Tensor2D,
-  bias: Tensor1D,
-  opNames: BlockLstmOpNames = BLOCK_LSTM_OPS,
-): BlockLstmActivations {
-  const backend = requireNativeBackend(tf);
-  const { binding } = backend;
-  const outputs = tf.tidy(() => {
-    const { initialState, peephole } = unusedInputs(tf, x, bias);
-    const attrs: OpAttr[] = [
-      // Any value ≤ 0 turns clipping off.
-      { name: 'cell_clip', type: binding.TF_ATTR_FLOAT, value: 0 },
-      { name: 'use_peephole', type: binding.TF_ATTR_BOOL, value: false },
-      { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
-    ];
-    return executeWithSeqLenMax(
-      backend,
-      opNames.forward,
-      attrs,
-      seqLenMax,
-      [x, initialState, initialState, kernel, peephole, peephole, peephole, bias],
-      7,
-    );
-  });
-  return activationsFrom(outputs);
-}
-
-/**
- * `BlockLSTMGradV2`: gradients of x, kernel and bias given the gradient of every hidden output
- * `hiddenGrad` `[time, batch, hidden]` (no gradient flows into the cell outputs).
- */
-export function blockLstmBackward(
-  tf: TensorflowModule,
-  x: Tensor3D,
-  seqLenMax: number,
-  kernel: Tensor2D,
-  bias: Tensor1D,
-  activations: BlockLstmActivations,
-  hiddenGrad: Tensor3D,
-  opNames: BlockLstmOpNames = BLOCK_LSTM_OPS,
-): BlockLstmGradients {
-  const backend = requireNativeBackend(tf);
-  const { binding } = backend;
-  return tf.tidy(() => {
-    const { initialState, peephole } = unusedInputs(tf, x, bias);
-    const attrs: OpAttr[] = [
-      { name: 'use_peephole', type: binding.TF_ATTR_BOOL, value: false },
-      { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
-    ];
-    const grads = executeWithSeqLenMax(
-      backend,
-      opNames.backward,
-      attrs,
-      seqLenMax,
-      [
-        x,
-        initialState,
-        initialState,
-        kernel,
-        peephole,
-        peephole,
-        peephole,
-        bias,
-        ...activationList(activations),
-        tf.zerosLike(hiddenGrad),
-        hiddenGrad,
-      ],
-      8,
-    );
-    // Outputs: x, cs_prev, h_prev, w, wci, wcf, wco, b; the rest are discarded by the tidy.
-    return { x: grads[0] as Tensor3D, kernel: grads[3] as Tensor2D, bias: grads[7] as Tensor1D };
-  });
 }
 
 /**
@@ -244,36 +116,28 @@ export function reverseSequence<T extends Tensor>(
   const attrs: OpAttr[] = [
     { name: 'seq_dim', type: binding.TF_ATTR_INT, value: seqDim },
     { name: 'batch_dim', type: binding.TF_ATTR_INT, value: batchDim },
-    { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
+    floatTypeAttr(backend),
     { name: 'Tlen', type: binding.TF_ATTR_TYPE, value: binding.TF_INT32 },
   ];
-  const inputIds = backend.getInputTensorIds([x, lengths]);
-  const [metadata] = binding.executeOp('ReverseSequence', attrs, inputIds, 1);
-  return backend.createOutputTensor(metadata!) as T;
+  return executeNativeOp(backend, 'ReverseSequence', attrs, [x, lengths], 1)[0] as T;
 }
 
-export type FusedLstmSupport = { available: true } | { available: false; reason: string };
-
 /**
- * Whether the fused LSTM can run on the active backend: runs the forward op, its gradient and
- * `ReverseSequence` once on a tiny input, so a binary built without them is caught here rather
- * than in the middle of training.
+ * Whether `run` (which runs a cell's fused ops once on a tiny input) works on the active
+ * backend, so that a binary built without them is caught here rather than in the middle of
+ * training. `ReverseSequence`, which the bidirectional ops need, is checked too.
  */
-export function probeFusedLstm(
+export function probeKernels(
   tf: TensorflowModule,
-  opNames: BlockLstmOpNames = BLOCK_LSTM_OPS,
-): FusedLstmSupport {
+  run: () => void,
+): { available: true } | { available: false; reason: string } {
   if (!activeNativeBackend(tf)) {
     return { available: false, reason: `the active tfjs backend is '${tf.getBackend()}', not 'tensorflow'` };
   }
   try {
     tf.tidy(() => {
-      const x = tf.ones([2, 2, 2]) as Tensor3D;
-      const kernel = tf.ones([4, 8]) as Tensor2D;
-      const bias = tf.zeros([8]) as Tensor1D;
-      const activations = blockLstmForward(tf, x, 2, kernel, bias, opNames);
-      blockLstmBackward(tf, x, 2, kernel, bias, activations, tf.onesLike(activations.hidden), opNames);
-      reverseSequence(tf, x, tf.tensor1d([2, 1], 'int32'), 0, 1);
+      run();
+      reverseSequence(tf, tf.ones([2, 2, 2]), tf.tensor1d([2, 1], 'int32'), 0, 1);
     });
     return { available: true };
   } catch (err) {
@@ -292,9 +156,5 @@ export function runNativeFloatOp<T extends Tensor>(
 ): T | undefined {
   const backend = activeNativeBackend(tf);
   if (!backend) return undefined;
-  const attrs: OpAttr[] = [
-    { name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT },
-  ];
-  const [metadata] = backend.binding.executeOp(opName, attrs, backend.getInputTensorIds(inputs), 1);
-  return backend.createOutputTensor(metadata!) as T;
+  return executeNativeOp(backend, opName, [floatTypeAttr(backend)], inputs, 1)[0] as T;
 }

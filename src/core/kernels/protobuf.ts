@@ -42,6 +42,10 @@ export class ProtoWriter {
     return this.raw(field, new TextEncoder().encode(value));
   }
 
+  binary(field: number, data: Uint8Array): this {
+    return this.raw(field, data);
+  }
+
   message(field: number, build: (message: ProtoWriter) => void): this {
     const message = new ProtoWriter();
     build(message);

@@ -1,39 +1,41 @@
 import type { Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
-import type { LstmWeights, SequenceLengths } from './types';
+import { type Cell, weightTensors } from './cell';
+import type { CellWeights, SequenceLengths } from './types';
 
-/** The shapes of one LSTM call, checked against each other. */
-export interface LstmShape {
+/** The shapes of one recurrent layer call, checked against each other. */
+export interface SequenceShape {
   batchSize: number;
   timeSteps: number;
   inputSize: number;
   hiddenSize: number;
 }
 
-/** Checks `x` against `weights` and returns the sizes; throws a message naming the mismatch. */
-export function lstmShape(x: Tensor3D, weights: LstmWeights): LstmShape {
-  if (x.rank !== 3) throw new Error(`LSTM input must be [batch, time, features], got shape [${x.shape}]`);
+/**
+ * Checks batch-major `x` `[batch, time, input]` against a cell's weights and returns the sizes;
+ * throws a message naming the mismatch. `axes` names x's first two axes for the messages.
+ */
+export function sequenceShape<W extends CellWeights>(
+  cell: Cell<W>,
+  x: Tensor3D,
+  weights: W,
+  axes = 'batch, time',
+): SequenceShape {
+  const name = cell.kind.toUpperCase();
+  if (x.rank !== 3) throw new Error(`${name} input must be [${axes}, features], got shape [${x.shape}]`);
   const [batchSize, timeSteps, inputSize] = x.shape;
-  const { kernel, bias } = weights;
-  if (bias.rank !== 1 || bias.shape[0] % 4 !== 0 || bias.shape[0] === 0) {
-    throw new Error(`LSTM bias must be [4 * hidden], got shape [${bias.shape}]`);
-  }
-  const hiddenSize = bias.shape[0] / 4;
-  if (kernel.rank !== 2 || kernel.shape[0] !== inputSize + hiddenSize || kernel.shape[1] !== 4 * hiddenSize) {
+  const hiddenSize = cell.hiddenSize(weights, inputSize);
+  if (batchSize === 0 || timeSteps === 0) {
     throw new Error(
-      `LSTM kernel must be [input + hidden, 4 * hidden] = [${inputSize + hiddenSize}, ${4 * hiddenSize}], got [${kernel.shape}]`,
+      `${name} input must hold at least one sequence and one time step, got shape [${x.shape}]`,
     );
   }
-  if (batchSize === 0 || timeSteps === 0) {
-    throw new Error(`LSTM input must hold at least one sequence and one time step, got shape [${x.shape}]`);
-  }
-  for (const [name, tensor] of [
-    ['input', x],
-    ['kernel', kernel],
-    ['bias', bias],
-  ] as const) {
-    if (tensor.dtype !== 'float32') throw new Error(`LSTM ${name} must be float32, got ${tensor.dtype}`);
-  }
+  if (x.dtype !== 'float32') throw new Error(`${name} input must be float32, got ${x.dtype}`);
+  weightTensors(cell, weights).forEach((tensor, i) => {
+    if (tensor.dtype !== 'float32') {
+      throw new Error(`${name} ${cell.parts[i]} must be float32, got ${tensor.dtype}`);
+    }
+  });
   return { batchSize, timeSteps, inputSize, hiddenSize };
 }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic';
+import type { ModelConfig } from './config';
 import { MODEL_FILE, type ModelCard } from './io';
 
 const percent = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(2)}%` : '–');
@@ -115,7 +116,7 @@ export function renderModelCard(card: ModelCard, sizeBytes?: number): string {
     '',
     '## Network',
     '',
-    `Char BiLSTM (${c.charHidden} per direction over char embeddings of ${c.charDim}, at most ${c.maxWordLength} characters) + word embedding ${c.wordDim} (${c.lowercase ? 'lowercased' : 'cased'}, ${card.vocabularies.words.length.toLocaleString('en-US')} words${training.vectors ? `, initialised from ${training.vectors}` : ''})${c.casingDim > 0 ? ` + casing ${c.casingDim}` : ''} → dropout ${c.dropout} → ${c.layers} × BiLSTM ${c.hidden} per direction →${outputDropout} dense → ${c.output === 'crf' ? 'linear-chain CRF' : 'softmax'}.`,
+    `Char ${layerName(c.cell)} (${c.charHidden} per direction over char embeddings of ${c.charDim}, at most ${c.maxWordLength} characters) + word embedding ${c.wordDim} (${c.lowercase ? 'lowercased' : 'cased'}, ${card.vocabularies.words.length.toLocaleString('en-US')} words${training.vectors ? `, initialised from ${training.vectors}` : ''})${c.casingDim > 0 ? ` + casing ${c.casingDim}` : ''} → dropout ${c.dropout} → ${c.layers} × ${layerName(c.cell)} ${c.hidden} per direction →${outputDropout} dense → ${c.output === 'crf' ? 'linear-chain CRF' : 'softmax'}.`,
     '',
     '## Training',
     '',
@@ -153,4 +154,9 @@ export async function writeModelCard(folder: string): Promise<void> {
     (await fs.promises.stat(path.join(folder, MODEL_FILE))).size +
     (await fs.promises.stat(path.join(folder, file.weightsFile))).size;
   await writeFileAtomic(path.join(folder, 'MODEL.md'), renderModelCard(file, size));
+}
+
+/** `BiLSTM` or `BiGRU`: what a bidirectional layer of the cell is called. */
+function layerName(cell: ModelConfig['cell']): string {
+  return `Bi${cell.toUpperCase()}`;
 }

@@ -1,3 +1,4 @@
+import type { CellKind } from '../kernels/types';
 import type { TagScheme } from '../types';
 
 /** What the tagger predicts: chunk tags for entities (span F1) or one tag per token (accuracy). */
@@ -12,6 +13,11 @@ export interface ModelConfig {
   output: OutputLayer;
   /** Scheme of the chunk tags for entity tasks; 'none' for POS. */
   tagScheme: TagScheme | 'none';
+  /**
+   * The recurrent cell of the char layer and of the word layers: 'lstm' (BlockLSTMV2) or 'gru'
+   * (GRUBlockCell). Models saved before the choice existed have no field and load as 'lstm'.
+   */
+  cell: CellKind;
   /** Word embedding size (100 to match the pretrained wink vectors). */
   wordDim: number;
   /** Lowercase words before the vocabulary lookup (characters keep their case). */
@@ -19,15 +25,15 @@ export interface ModelConfig {
   /** Train words seen fewer times than this map to the unknown word. */
   minWordFrequency: number;
   charDim: number;
-  /** Char BiLSTM units per direction. */
+  /** Char BiLSTM (or BiGRU) units per direction. */
   charHidden: number;
   /** Longer words are truncated to this many characters for the char BiLSTM. */
   maxWordLength: number;
   /** Size of the embedding of the word's casing class; 0 disables the feature. */
   casingDim: number;
-  /** Word-level BiLSTM units per direction. */
+  /** Word-level BiLSTM (or BiGRU) units per direction. */
   hidden: number;
-  /** Number of stacked word-level BiLSTM layers (1 to 4). */
+  /** Number of stacked word-level bidirectional layers (1 to 4). */
   layers: number;
   dropout: number;
   /**
@@ -70,6 +76,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   task: 'pos',
   output: 'softmax',
   tagScheme: 'none',
+  cell: 'lstm',
   wordDim: 100,
   lowercase: true,
   minWordFrequency: 2,
@@ -128,6 +135,7 @@ const modelChecks: Check<ModelConfig> = {
   task: oneOf('entities', 'pos'),
   output: oneOf('softmax', 'crf'),
   tagScheme: oneOf('IOB1', 'IOB2', 'BIOES', 'none'),
+  cell: oneOf('lstm', 'gru'),
   wordDim: integerIn(1, 1024),
   lowercase: boolean,
   minWordFrequency: integerIn(1, 1000),

@@ -1,9 +1,9 @@
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import type { TensorflowModule } from '../backend';
+import { type Cell, weightTensors } from '../kernels/cell';
+import { cellFor } from '../kernels/cells';
 import {
-  blockLstmNode,
   concatNode,
-  type DirectionWeights,
   DT_FLOAT,
   DT_INT32,
   DT_INT64,
@@ -17,11 +17,12 @@ import {
   reverseNode,
   runGraph,
 } from '../kernels/graph';
+import type { CellKind, CellWeights } from '../kernels/types';
 
 /**
  * The tagger network's inference pass from token indices to emission scores as ONE graph run
- * per batch: embedding lookups, the stacked BiLSTM layers (each layer's two directions side by
- * side), the dense layer. Eagerly the same work is ~30 small ops per batch, each waiting for the
+ * per batch: embedding lookups, the stacked bidirectional layers (LSTM or GRU; each layer's two
+ * directions side by side), the dense layer. Eagerly the same work is ~30 small ops per batch, each waiting for the
  * previous one and each a round trip through tfjs; here TensorFlow's executor runs them with no
  * JavaScript in between. Padding is not zeroed between layers: a row's real steps never read its
  * padded ones (the backward direction reverses each row within its length), and the caller reads
@@ -29,22 +30,21 @@ import {
  */
 
 const INT32 = { type: DT_INT32 };
-const layerWeight = (layer: number, direction: 'fw' | 'bw', part: 'kernel' | 'bias') =>
-  `layer_${layer}_${direction}_${part}`;
+const layerWeights = (cell: Cell, layer: number, direction: 'fw' | 'bw') =>
+  cell.parts.map((part) => `layer_${layer}_${direction}_${part}`);
 
-function inferenceGraph(layers: number, casing: boolean): GraphNode[] {
+function inferenceGraph(cell: Cell, layers: number, casing: boolean): GraphNode[] {
   const floats = [
     'word_embedding',
     'char_states',
     'zero_state',
-    'zero_peephole',
+    ...cell.graph.constants,
     'dense_kernel',
     'dense_bias',
   ];
   if (casing) floats.push('casing_embedding');
   for (let l = 0; l < layers; l++)
-    for (const d of ['fw', 'bw'] as const)
-      for (const part of ['kernel', 'bias'] as const) floats.push(layerWeight(l, d, part));
+    for (const d of ['fw', 'bw'] as const) floats.push(...layerWeights(cell, l, d));
   const ints = [
     'word_ids',
     'token_rows',
@@ -72,19 +72,14 @@ function inferenceGraph(layers: number, casing: boolean): GraphNode[] {
   let x = 'layer_0_input';
   for (let l = 0; l < layers; l++) {
     const name = (what: string) => `layer_${l}_${what}`;
+    const forward = cell.graph.forward(name('fw'), x, layerWeights(cell, l, 'fw'), 'hidden');
+    const backward = cell.graph.forward(name('bw'), name('reversed'), layerWeights(cell, l, 'bw'), 'hidden');
     nodes.push(
       reverseNode(name('reversed'), x),
-      blockLstmNode(name('fw'), x, {
-        kernel: layerWeight(l, 'fw', 'kernel'),
-        bias: layerWeight(l, 'fw', 'bias'),
-      }),
-      blockLstmNode(name('bw'), name('reversed'), {
-        kernel: layerWeight(l, 'bw', 'kernel'),
-        bias: layerWeight(l, 'bw', 'bias'),
-      }),
-      // Output 6 of BlockLSTMV2 is the hidden state of every step.
-      reverseNode(name('bw_outputs'), `${name('bw')}:6`),
-      concatNode(name('outputs'), [`${name('fw')}:6`, name('bw_outputs')], 'axis_2'),
+      ...forward.nodes,
+      ...backward.nodes,
+      reverseNode(name('bw_outputs'), backward.hidden),
+      concatNode(name('outputs'), [forward.hidden, name('bw_outputs')], 'axis_2'),
     );
     x = name('outputs');
   }
@@ -109,16 +104,22 @@ function inferenceGraph(layers: number, casing: boolean): GraphNode[] {
   return nodes;
 }
 
-/** One graph per network shape: its number of layers, and whether it has a casing embedding. */
+/** One graph per network shape: its cell, its number of layers, and whether it has a casing embedding. */
 const inferenceGraphs = new GraphSessions((key) => {
-  const [layers, casing] = key.split('/');
-  return inferenceGraph(Number(layers), casing === 'casing');
+  const [kind, layers, casing] = key.split('/');
+  return inferenceGraph(cellFor(kind as CellKind), Number(layers), casing === 'casing');
 });
-const shapeKey = (layers: number, casing: boolean) => `${layers}/${casing ? 'casing' : 'no-casing'}`;
+const shapeKey = (kind: CellKind, layers: number, casing: boolean) =>
+  `${kind}/${layers}/${casing ? 'casing' : 'no-casing'}`;
 
 /** Whether the inference graph of a network shape runs here, or why not. */
-export function inferenceGraphSupport(tf: TensorflowModule, layers: number, casing: boolean): GraphSupport {
-  return inferenceGraphs.support(tf, shapeKey(layers, casing));
+export function inferenceGraphSupport(
+  tf: TensorflowModule,
+  kind: CellKind,
+  layers: number,
+  casing: boolean,
+): GraphSupport {
+  return inferenceGraphs.support(tf, shapeKey(kind, layers, casing));
 }
 
 export interface InferenceInputs {
@@ -130,12 +131,13 @@ export interface InferenceInputs {
   maxLength: number;
 }
 
-export interface InferenceWeights {
+export interface InferenceWeights<W extends CellWeights = CellWeights> {
+  cell: Cell<W>;
   wordEmbedding: Tensor2D;
   casingEmbedding?: Tensor2D;
   /** The char BiLSTM states the batch's `tokenRows` index (asked for only when the graph runs). */
   charStates: () => Tensor2D;
-  layers: Array<{ forward: DirectionWeights; backward: DirectionWeights }>;
+  layers: Array<{ forward: W; backward: W }>;
   denseKernel: Tensor2D;
   denseBias: Tensor1D;
 }
@@ -144,18 +146,19 @@ export interface InferenceWeights {
  * Batch-major `[batch, time, labels]` emission scores, or their softmax with `probabilities`.
  * Undefined where graphs cannot run (the caller runs the eager ops then).
  */
-export function inferenceEmissions(
+export function inferenceEmissions<W extends CellWeights>(
   tf: TensorflowModule,
   inputs: InferenceInputs,
-  weights: InferenceWeights,
+  weights: InferenceWeights<W>,
   output: 'emissions' | 'probabilities',
 ): Tensor3D | undefined {
+  const { cell } = weights;
   const casing = weights.casingEmbedding !== undefined && inputs.casingIds !== undefined;
-  const graph = inferenceGraphs.get(tf, shapeKey(weights.layers.length, casing));
+  const graph = inferenceGraphs.get(tf, shapeKey(cell.kind, weights.layers.length, casing));
   if (!graph) return undefined;
   const batchSize = inputs.lengths.length;
   const { maxLength } = inputs;
-  const hidden = weights.layers[0]!.forward.bias.shape[0] / 4;
+  const hidden = cell.hiddenSize(weights.layers[0]!.forward);
   const labels = weights.denseBias.shape[0];
   return tf.tidy(() => {
     const indices = (values: Int32Array) => tf.tensor2d(values, [maxLength, batchSize], 'int32');
@@ -165,7 +168,7 @@ export function inferenceEmissions(
       dense_kernel: weights.denseKernel,
       dense_bias: weights.denseBias,
       zero_state: tf.zeros([batchSize, hidden]),
-      zero_peephole: tf.zeros([hidden]),
+      ...cell.graph.constantFeeds(tf, hidden),
       word_ids: indices(inputs.wordIds),
       token_rows: indices(inputs.tokenRows),
       lengths: tf.tensor1d(inputs.lengths, 'int32'),
@@ -180,10 +183,15 @@ export function inferenceEmissions(
       feeds.casing_ids = indices(inputs.casingIds!);
     }
     weights.layers.forEach((layer, l) => {
-      feeds[layerWeight(l, 'fw', 'kernel')] = layer.forward.kernel;
-      feeds[layerWeight(l, 'fw', 'bias')] = layer.forward.bias;
-      feeds[layerWeight(l, 'bw', 'kernel')] = layer.backward.kernel;
-      feeds[layerWeight(l, 'bw', 'bias')] = layer.backward.bias;
+      for (const [d, direction] of [
+        ['fw', layer.forward],
+        ['bw', layer.backward],
+      ] as const) {
+        const names = layerWeights(cell, l, d);
+        weightTensors(cell, direction).forEach((tensor, i) => {
+          feeds[names[i]!] = tensor;
+        });
+      }
     });
     return runGraph(graph, feeds, [`${output}:0`], Math.max(1, ...inputs.lengths))[0] as Tensor3D;
   });

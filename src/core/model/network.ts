@@ -6,30 +6,27 @@ import { createRandom } from '../encode/random';
 import { CASING_CLASSES, UNK_INDEX, type Vocabularies } from '../encode/vocab';
 import {
   bidirectionalFinalStates,
-  bidirectionalLstmTimeMajor,
-  initLstmWeights,
-  type LstmImplementation,
-  type LstmOptions,
-  type LstmWeights,
+  bidirectionalTimeMajor,
+  type CellWeights,
+  cellFor,
+  initCellWeights,
+  type KernelImplementation,
   maskedCrossEntropy,
+  type RecurrentOptions,
 } from '../kernels';
+import { type Cell, weightsFrom } from '../kernels/cell';
 import { graphDropoutMask } from '../kernels/graph';
-import { trieBidirectionalFinalStates } from '../kernels/trie-lstm';
+import { trieBidirectionalFinalStates } from '../kernels/trie-states';
 import type { ModelConfig } from './config';
 import { type CrfParams, crfLoss } from './crf';
 import { type CrfScores, decodeCrfBatch } from './crf-decode';
 import { inferenceEmissions } from './inference-graph';
 import type { NamedWeight } from './io';
 
-/** One direction's weights as trainable variables. */
-interface LstmVariables {
-  kernel: Variable;
-  bias: Variable;
-}
-
-interface BiLstmVariables {
-  forward: LstmVariables;
-  backward: LstmVariables;
+/** A bidirectional layer's weights as trainable variables, each direction in its cell's parts order. */
+interface BidirectionalVariables {
+  forward: Variable[];
+  backward: Variable[];
 }
 
 /** Per-token output of the network for one sentence. */
@@ -43,7 +40,7 @@ export interface TokenPrediction {
 }
 
 export interface NetworkOptions {
-  implementation?: LstmImplementation;
+  implementation?: KernelImplementation;
   seed?: number;
   /** Initial word vectors by word index (rows of the embedding); others stay random. */
   pretrained?: { rows: Int32Array; vectors: Float32Array };
@@ -54,18 +51,19 @@ export interface NetworkOptions {
 /**
  * The tagger network: char BiLSTM per distinct word + word embedding (+ casing) → dropout →
  * N × BiLSTM → dropout (unless `dropoutAt` is `input`) → dense → softmax or CRF. Holds its
- * weights as tf variables.
+ * weights as tf variables. With `config.cell` 'gru' every BiLSTM is a BiGRU instead.
  */
 export class TaggerNetwork {
   readonly tf: TensorflowModule;
   readonly numLabels: number;
-  private readonly lstmOptions: Omit<LstmOptions, 'reverse'>;
+  private readonly cell: Cell;
+  private readonly recurrentOptions: Omit<RecurrentOptions, 'reverse'>;
   private readonly variables = new Map<string, Variable>();
   private readonly wordEmbedding: Variable;
   private readonly charEmbedding: Variable;
   private readonly casingEmbedding: Variable | undefined;
-  private readonly charLstm: BiLstmVariables;
-  private readonly layers: BiLstmVariables[];
+  private readonly charLayer: BidirectionalVariables;
+  private readonly layers: BidirectionalVariables[];
   private readonly denseKernel: Variable;
   private readonly denseBias: Variable;
   private readonly crf: CrfParams | undefined;
@@ -80,7 +78,8 @@ export class TaggerNetwork {
   ) {
     const tf = loadTensorflow();
     this.tf = tf;
-    this.lstmOptions = options.implementation ? { implementation: options.implementation } : {};
+    this.cell = cellFor(config.cell);
+    this.recurrentOptions = options.implementation ? { implementation: options.implementation } : {};
     this.constraints = options.constraints;
     this.numLabels = vocabularies.labels.length;
     const seed = options.seed ?? 1;
@@ -104,11 +103,17 @@ export class TaggerNetwork {
       config.casingDim > 0
         ? this.register('casing_embedding', uniform([CASING_CLASSES.length, config.casingDim], 0.5))
         : undefined;
-    this.charLstm = this.registerBiLstm('char_lstm', config.charDim, config.charHidden, () => nextSeed++);
+    const kind = config.cell;
+    this.charLayer = this.registerBidirectional(
+      `char_${kind}`,
+      config.charDim,
+      config.charHidden,
+      () => nextSeed++,
+    );
     const tokenSize = config.wordDim + 2 * config.charHidden + config.casingDim;
     this.layers = Array.from({ length: config.layers }, (_, i) =>
-      this.registerBiLstm(
-        `lstm_${i}`,
+      this.registerBidirectional(
+        `${kind}_${i}`,
         i === 0 ? tokenSize : 2 * config.hidden,
         config.hidden,
         () => nextSeed++,
@@ -136,20 +141,31 @@ export class TaggerNetwork {
     return variable;
   }
 
-  private registerBiLstm(
+  /**
+   * Variables named `{name}_{fw|bw}_{part}`, the part in snake case: `lstm_0_fw_kernel`,
+   * `gru_0_bw_gate_bias`.
+   */
+  private registerBidirectional(
     name: string,
     inputSize: number,
     hidden: number,
     seed: () => number,
-  ): BiLstmVariables {
-    const direction = (suffix: string): LstmVariables => {
-      const init = initLstmWeights(inputSize, hidden, seed());
-      return {
-        kernel: this.register(`${name}_${suffix}_kernel`, init.kernel),
-        bias: this.register(`${name}_${suffix}_bias`, init.bias),
-      };
+  ): BidirectionalVariables {
+    const direction = (suffix: string): Variable[] => {
+      const init = initCellWeights(this.config.cell, inputSize, hidden, seed()) as unknown as Record<
+        string,
+        Tensor
+      >;
+      return this.cell.parts.map((part) =>
+        this.register(`${name}_${suffix}_${snakeCase(part)}`, init[part]!),
+      );
     };
     return { forward: direction('fw'), backward: direction('bw') };
+  }
+
+  /** A direction's variables as the weights the kernels take. */
+  private directionWeights(variables: Variable[]): CellWeights {
+    return weightsFrom(this.cell, variables);
   }
 
   /** Trainable variables in a stable order. */
@@ -222,13 +238,14 @@ export class TaggerNetwork {
    */
   charStates(charGroups: readonly CharGroup[], training = false): Tensor2D {
     const tf = this.tf;
-    if (!training && charGroups.length > 0 && this.lstmOptions.implementation !== 'reference') {
+    if (!training && charGroups.length > 0 && this.recurrentOptions.implementation !== 'reference') {
       const states = trieBidirectionalFinalStates(
         tf,
+        this.cell,
         this.charEmbedding as Tensor2D,
         charTries(charGroups, this.config.maxWordLength),
-        lstmWeights(this.charLstm.forward),
-        lstmWeights(this.charLstm.backward),
+        this.directionWeights(this.charLayer.forward),
+        this.directionWeights(this.charLayer.backward),
       );
       if (states) return states;
     }
@@ -238,9 +255,9 @@ export class TaggerNetwork {
       return bidirectionalFinalStates(
         embedded,
         Array.from(group.lengths),
-        lstmWeights(this.charLstm.forward),
-        lstmWeights(this.charLstm.backward),
-        this.lstmOptions,
+        this.directionWeights(this.charLayer.forward),
+        this.directionWeights(this.charLayer.backward),
+        this.recurrentOptions,
       );
     });
     return (bucketStates.length === 1 ? bucketStates[0]! : tf.concat(bucketStates, 0)) as Tensor2D;
@@ -269,12 +286,12 @@ export class TaggerNetwork {
     let x = this.dropout(tf.concat(parts, 2), training) as Tensor3D;
     const lengths = Array.from(batch.lengths);
     for (const layer of this.layers) {
-      x = bidirectionalLstmTimeMajor(
+      x = bidirectionalTimeMajor(
         x,
         lengths,
-        lstmWeights(layer.forward),
-        lstmWeights(layer.backward),
-        this.lstmOptions,
+        this.directionWeights(layer.forward),
+        this.directionWeights(layer.backward),
+        this.recurrentOptions,
       );
     }
     if (this.config.dropoutAt === 'input-output') x = this.dropout(x, training) as Tensor3D;
@@ -358,7 +375,7 @@ export class TaggerNetwork {
   ): Tensor3D {
     const tf = this.tf;
     return tf.tidy(() => {
-      if (this.lstmOptions.implementation !== 'reference') {
+      if (this.recurrentOptions.implementation !== 'reference') {
         const { size, maxLength } = batch;
         const scores = inferenceEmissions(
           tf,
@@ -370,12 +387,13 @@ export class TaggerNetwork {
             maxLength,
           },
           {
+            cell: this.cell,
             wordEmbedding: this.wordEmbedding as Tensor2D,
             ...(this.casingEmbedding ? { casingEmbedding: this.casingEmbedding as Tensor2D } : {}),
             charStates: () => sharedCharStates ?? this.charStates(batch.charGroups),
             layers: this.layers.map((layer) => ({
-              forward: lstmWeights(layer.forward),
-              backward: lstmWeights(layer.backward),
+              forward: this.directionWeights(layer.forward),
+              backward: this.directionWeights(layer.backward),
             })),
             denseKernel: this.denseKernel as Tensor2D,
             denseBias: this.denseBias as Tensor1D,
@@ -417,8 +435,9 @@ function jsDropoutMask(size: number, keep: number, seed: number): Float32Array {
   return mask;
 }
 
-function lstmWeights(v: LstmVariables): LstmWeights {
-  return { kernel: v.kernel as Tensor2D, bias: v.bias as Tensor1D };
+/** `gateKernel` → `gate_kernel`: weight names are snake case. */
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
 /** `[rows, columns]` row-major → `[columns, rows]` row-major (batch-major ↔ time-major ids). */

@@ -4,7 +4,7 @@ import { allowedTransitions, tagsToSpans } from '../corpus/schemes';
 import { charKey, type EncodedWords, encodeBatch, encodeWords } from '../encode/batch';
 import { sortedBatches } from '../encode/buckets';
 import { VocabularyIndex } from '../encode/vocab';
-import type { LstmImplementation } from '../kernels';
+import type { KernelImplementation } from '../kernels';
 import type { Span, TagScheme } from '../types';
 import { recoverFolder } from './folder';
 import { loadModelFiles, type ModelCard, type NamedWeight, saveModel } from './io';
@@ -81,7 +81,10 @@ export class Tagger {
   }
 
   /** Loads a model folder; throws ModelFileError with a clear message on any problem. */
-  static async load(folder: string, options: { implementation?: LstmImplementation } = {}): Promise<Tagger> {
+  static async load(
+    folder: string,
+    options: { implementation?: KernelImplementation } = {},
+  ): Promise<Tagger> {
     // A save that a crash cut between its two renames is finished first (see folder.ts).
     await recoverFolder(folder);
     const { card, weights } = await loadModelFiles(folder);

@@ -3,7 +3,7 @@ import { loadTensorflow } from '../backend';
 import { encodeBatch } from '../encode/batch';
 import { bucketedBatches } from '../encode/buckets';
 import { buildVocabularies, type Vocabularies } from '../encode/vocab';
-import type { LstmImplementation } from '../kernels';
+import type { KernelImplementation } from '../kernels';
 import { type ModelConfig, resolveModelConfig, resolveTrainConfig, type TrainConfig } from '../model/config';
 import { loadModelFiles, type ModelCard, type NamedWeight } from '../model/io';
 import { Tagger } from '../model/tagger';
@@ -72,7 +72,7 @@ export interface TrainOptions {
   /** Folder for per-epoch checkpoints; with `resume`, training continues from the last one. */
   checkpointDir?: string;
   resume?: boolean;
-  implementation?: LstmImplementation;
+  implementation?: KernelImplementation;
   /** Stop after this many optimiser steps in total (benchmarks). */
   maxSteps?: number;
   /** Card fields to record (description, language, training data files). */

@@ -250,3 +250,20 @@ test('TensorFlow’s load-time log lines are filtered from stderr; everything el
   assert.equal(run.stderr, '');
   assert.equal(run.stdout, '[Angela Merkel]PER visited [Paris]LOC\n');
 });
+
+test('train --cell gru writes a GRU model (card included); --cell with another value is a usage error', async () => {
+  const outDir = tempDir();
+  const ewt = path.join(data, 'ud-en-ewt/en_ewt-ud-train.conllu');
+  const common = ['--train', ewt, '--max-sentences', '60', '--epochs', '1', '--layers', '1', '--hidden', '8'];
+  const { code, err } = await cli('train', ...common, '--cell', 'gru', '--out', outDir);
+  assert.equal(code, 0, err);
+  const model = JSON.parse(fs.readFileSync(path.join(outDir, 'model.json'), 'utf8'));
+  assert.equal(model.config.cell, 'gru');
+  assert.match(
+    fs.readFileSync(path.join(outDir, 'MODEL.md'), 'utf8'),
+    /Char BiGRU .* 1 × BiGRU 8 per direction/,
+  );
+  const bad = await cli('train', ...common, '--cell', 'rnn', '--out', tempDir());
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--cell must be one of lstm, gru/);
+});

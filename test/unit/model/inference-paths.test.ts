@@ -7,8 +7,9 @@ import { loadTensorflow, readFloats } from '../../../src/core/backend';
 import { encodeBatch, encodeWords } from '../../../src/core/encode/batch';
 import { buildCharTrie, charTries, wordsOfCharGroups } from '../../../src/core/encode/char-trie';
 import { VocabularyIndex } from '../../../src/core/encode/vocab';
-import { trieGraphSupport } from '../../../src/core/kernels/trie-lstm';
+import { trieGraphSupport } from '../../../src/core/kernels/trie-states';
 import { inferenceGraphSupport } from '../../../src/core/model/inference-graph';
+import { loadModelFiles } from '../../../src/core/model/io';
 import { Tagger } from '../../../src/core/model/tagger';
 
 const tf = loadTensorflow();
@@ -102,16 +103,26 @@ test('the suffix trie reads each word backwards, and the groups give back the wo
   assert.equal(firstSeven(backward), 15 + 7);
 });
 
-for (const model of ['en-ner', 'en-pos']) {
+/** A shipped model, or (for `…-gru`) a GRU network of the same shape and vocabularies with fresh weights. */
+async function taggerFor(model: string): Promise<Tagger> {
+  if (!model.endsWith('-gru')) return Tagger.load(path.join(root, 'models', model));
+  const { card } = await loadModelFiles(path.join(root, 'models', model.replace(/-gru$/, '')));
+  return Tagger.create({ ...card, config: { ...card.config, cell: 'gru' } }, { seed: 5 });
+}
+
+for (const model of ['en-ner', 'en-pos', 'en-ner-gru', 'en-pos-gru']) {
   test(`${model}: char states over tries equal the padded buckets, and the one-graph inference pass equals the eager ops`, async () => {
-    const tagger = await Tagger.load(path.join(root, 'models', model));
+    const tagger = await taggerFor(model);
     try {
       const sentences = ewtSentences(60);
       const network = tagger.network;
       const { config } = tagger.card;
       // Both fast paths fall back silently where graphs cannot run: here they must run.
-      assert.deepEqual(trieGraphSupport(tf, config.maxWordLength), { available: true });
-      assert.deepEqual(inferenceGraphSupport(tf, config.layers, config.casingDim > 0), { available: true });
+      assert.equal(config.cell, model.endsWith('-gru') ? 'gru' : 'lstm');
+      assert.deepEqual(trieGraphSupport(tf, config.cell, config.maxWordLength), { available: true });
+      assert.deepEqual(inferenceGraphSupport(tf, config.cell, config.layers, config.casingDim > 0), {
+        available: true,
+      });
       const before = tf.memory().numTensors;
 
       const words = encodeWords(sentences.flat(), tagger.index, tagger.card.config);

@@ -1,73 +1,63 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadTensorflow } from '../../../src/core/backend';
-import { readCorpus } from '../../../src/core/corpus';
 import { encodeBatch } from '../../../src/core/encode/batch';
 import { MODEL_FILE, ModelFileError } from '../../../src/core/model/io';
 import { Tagger } from '../../../src/core/model/tagger';
 import { tokenizeSentences } from '../../../src/core/tokens';
 import { evaluateTagger, trainTagger } from '../../../src/core/train/trainer';
-import type { TaggedSentence } from '../../../src/core/types';
+import { sentences, small, tempDir } from './fixtures';
 
-const data = path.resolve(__dirname, '../../../../shared/data');
 const tf = loadTensorflow();
 
-async function sentences(file: string, count: number): Promise<TaggedSentence[]> {
-  return (await readCorpus(path.join(data, file))).sentences.slice(0, count);
-}
-
-function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-model-'));
-}
-
-const small = { hidden: 16, charHidden: 8, charDim: 8, wordDim: 16, layers: 2 };
-
-test('a POS tagger learns on EWT, and save → load gives identical predictions', async () => {
-  const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 600);
-  const dev = await sentences('ud-en-ewt/en_ewt-ud-dev.conllu', 200);
-  const result = await trainTagger({
-    name: 'test-pos',
-    model: { ...small, dropout: 0.2 },
-    train: { epochs: 3, seed: 7, learningRate: 0.01 },
-    trainSentences: train,
-    devSentences: dev,
-  });
-  const tagger = result.tagger;
-  try {
-    const losses = result.history.map((h) => h.loss);
-    assert.ok(losses[losses.length - 1]! < losses[0]!, `loss should fall: ${losses.join(', ')}`);
-    const accuracy = evaluateTagger(tagger, dev).accuracy;
-    // A most-frequent-tag baseline on EWT is ~17% (NOUN); learning must clearly beat it.
-    assert.ok(accuracy > 0.5, `dev accuracy ${accuracy}`);
-
-    const folder = tempDir();
-    await tagger.save(folder);
-    const loaded = await Tagger.load(folder);
+for (const cell of ['lstm', 'gru'] as const) {
+  test(`a POS tagger (${cell}) learns on EWT, and save → load gives identical predictions`, async () => {
+    const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 600);
+    const dev = await sentences('ud-en-ewt/en_ewt-ud-dev.conllu', 200);
+    const result = await trainTagger({
+      name: 'test-pos',
+      model: { ...small, cell, dropout: 0.2 },
+      train: { epochs: 3, seed: 7, learningRate: 0.01 },
+      trainSentences: train,
+      devSentences: dev,
+    });
+    const tagger = result.tagger;
     try {
-      const inputs = dev.slice(0, 40).map((s) => s.tokens);
-      const before = tagger.tag(inputs);
-      const after = loaded.tag(inputs);
-      assert.deepEqual(
-        after.map((s) => s.map((t) => t.tag)),
-        before.map((s) => s.map((t) => t.tag)),
-      );
-      // Embeddings are stored as float16: confidences agree closely, not bit for bit.
-      for (let i = 0; i < before.length; i++) {
-        for (let j = 0; j < before[i]!.length; j++) {
-          assert.ok(Math.abs(after[i]![j]!.confidence - before[i]![j]!.confidence) < 1e-2);
+      const losses = result.history.map((h) => h.loss);
+      assert.ok(losses[losses.length - 1]! < losses[0]!, `loss should fall: ${losses.join(', ')}`);
+      const accuracy = evaluateTagger(tagger, dev).accuracy;
+      // A most-frequent-tag baseline on EWT is ~17% (NOUN); learning must clearly beat it.
+      assert.ok(accuracy > 0.5, `dev accuracy ${accuracy}`);
+
+      const folder = tempDir();
+      await tagger.save(folder);
+      const loaded = await Tagger.load(folder);
+      try {
+        const inputs = dev.slice(0, 40).map((s) => s.tokens);
+        const before = tagger.tag(inputs);
+        const after = loaded.tag(inputs);
+        assert.deepEqual(
+          after.map((s) => s.map((t) => t.tag)),
+          before.map((s) => s.map((t) => t.tag)),
+        );
+        // Embeddings are stored as float16: confidences agree closely, not bit for bit.
+        for (let i = 0; i < before.length; i++) {
+          for (let j = 0; j < before[i]!.length; j++) {
+            assert.ok(Math.abs(after[i]![j]!.confidence - before[i]![j]!.confidence) < 1e-2);
+          }
         }
+        assert.deepEqual(loaded.labels, tagger.labels);
+        assert.equal(loaded.card.config.cell, cell);
+      } finally {
+        loaded.dispose();
       }
-      assert.deepEqual(loaded.labels, tagger.labels);
     } finally {
-      loaded.dispose();
+      tagger.dispose();
     }
-  } finally {
-    tagger.dispose();
-  }
-});
+  });
+}
 
 test('a sentence tagged alone and inside a padded batch gets identical scores', async () => {
   const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 100);
