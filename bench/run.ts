@@ -2,20 +2,22 @@
  * `npm run bench`: Spanlight against its peers, as ratios measured in the same run.
  *
  * - the offset tokenizer's characters/s (ours and wink-tokenizer's);
- * - the tagger on the reference configuration (EWT UPOS, 3,000-sentence slice, batch 32):
- *   training tokens/s, batch tagging tokens/s, single-sentence latency, peak RSS, and where a
- *   training step's milliseconds go; against the same network in Python Keras
- *   (bench/peer/keras_tagger.py, installed by scripts/setup-peer.sh), the two sides interleaved
- *   and repeated, medians compared.
+ * - the tagger on the reference configuration (EWT UPOS, 3,000-sentence slice, batch 32), once
+ *   with LSTM cells and once with GRU cells: training tokens/s, batch tagging tokens/s,
+ *   single-sentence latency, peak RSS, and where a training step's milliseconds go; against the
+ *   same network in Python Keras (bench/peer/keras_tagger.py with the same cell, installed by
+ *   scripts/setup-peer.sh), all sides interleaved and repeated, medians compared.
  *
  * Options: --repeats N (default 2), --no-peer, --onednn-off (also run both sides with
- * TF_ENABLE_ONEDNN_OPTS=0), --train-batches N (default 100), --json FILE.
+ * TF_ENABLE_ONEDNN_OPTS=0), --train-batches N (default 100), --cells lstm,gru (default both),
+ * --json FILE.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CellKind } from '../src/core/kernels';
 import type { EditorBenchResult } from './editor';
 import type { TaggerBenchResult } from './tagger';
 import { benchTokenizer } from './tokenizer';
@@ -49,10 +51,18 @@ function log(message: string) {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-function runSpanlight(trainBatches: number, env: NodeJS.ProcessEnv): TaggerBenchResult {
+function runSpanlight(cell: CellKind, trainBatches: number, env: NodeJS.ProcessEnv): TaggerBenchResult {
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'tagger.ts'), '--train-batches', String(trainBatches)],
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, 'tagger.ts'),
+      '--cell',
+      cell,
+      '--train-batches',
+      String(trainBatches),
+    ],
     {
       cwd: root,
       encoding: 'utf8',
@@ -78,11 +88,13 @@ function ensurePeer(): string | undefined {
   return python;
 }
 
-function runPeer(python: string, trainBatches: number, env: NodeJS.ProcessEnv): PeerResult {
+function runPeer(python: string, cell: CellKind, trainBatches: number, env: NodeJS.ProcessEnv): PeerResult {
   const out = execFileSync(
     python,
     [
       path.join(root, 'bench', 'peer', 'keras_tagger.py'),
+      '--cell',
+      cell,
       '--train',
       path.join(data, 'ud-en-ewt/en_ewt-ud-train.conllu'),
       '--test',
@@ -165,6 +177,41 @@ function table(
   return lines.join('\n');
 }
 
+/** Both cells side by side: the two speeds that matter, ours and Keras's, for each cell. */
+function cellsTable(
+  medians: Map<CellKind, { ours: SideFigures; keras?: SideFigures }>,
+  label: string,
+): string {
+  const cells = [...medians.keys()];
+  const columns = [
+    ...cells.map((cell) => ({
+      name: `Spanlight ${cell.toUpperCase()}`,
+      pick: () => medians.get(cell)!.ours,
+    })),
+    ...cells.map((cell) => ({ name: `Keras ${cell.toUpperCase()}`, pick: () => medians.get(cell)!.keras })),
+  ];
+  const rows: Array<[string, keyof SideFigures]> = [
+    ['training tokens/s', 'trainTokensPerSecond'],
+    ['batch tagging tokens/s', 'batchTokensPerSecond'],
+  ];
+  const cell = (text: string, width: number) => text.padStart(width);
+  const lines = [
+    `LSTM and GRU cells side by side (${label}):`,
+    `${'metric'.padEnd(24)}${columns.map((c) => cell(c.name, 16)).join('')}${cells.map((c) => cell(`${c.toUpperCase()} vs Keras`, 14)).join('')}`,
+  ];
+  for (const [name, key] of rows) {
+    const values = columns.map((c) => c.pick()?.[key]);
+    const ratios = cells.map((c) => {
+      const { ours, keras } = medians.get(c)!;
+      return keras ? `${(ours[key] / keras[key]).toFixed(2)}×` : '–';
+    });
+    lines.push(
+      `${name.padEnd(24)}${values.map((v) => cell(v === undefined ? '–' : v.toFixed(0), 16)).join('')}${ratios.map((r) => cell(r, 14)).join('')}`,
+    );
+  }
+  return lines.join('\n');
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -172,9 +219,14 @@ async function main() {
       'no-peer': { type: 'boolean' },
       'onednn-off': { type: 'boolean' },
       'train-batches': { type: 'string', default: '100' },
+      cells: { type: 'string', default: 'lstm,gru' },
       json: { type: 'string' },
     },
   });
+  const cells = values.cells.split(',').map((cell) => cell.trim()) as CellKind[];
+  if (cells.length === 0 || cells.some((cell) => cell !== 'lstm' && cell !== 'gru')) {
+    throw new Error(`--cells takes lstm, gru or both (comma-separated), got ${values.cells}`);
+  }
   const repeats = Math.max(1, Number(values.repeats));
   const trainBatches = Math.max(1, Number(values['train-batches']));
   const report: Record<string, unknown> = {
@@ -233,46 +285,57 @@ async function main() {
     { name: 'Keras 1-thread', env: { TF_NUM_INTRAOP_THREADS: '1' } },
   ];
   for (const setting of settings) {
-    const ours: TaggerBenchResult[] = [];
-    const peer: PeerResult[][] = peerVariants.map(() => []);
+    const ours = new Map<CellKind, TaggerBenchResult[]>(cells.map((cell) => [cell, []]));
+    const peer = new Map<CellKind, PeerResult[][]>(cells.map((cell) => [cell, peerVariants.map(() => [])]));
+    // Interleaved: each repeat runs every side once, so a busy spell hits all of them alike.
     for (let r = 0; r < repeats; r++) {
-      log(`${setting.name}: Spanlight run ${r + 1}/${repeats}`);
-      ours.push(runSpanlight(trainBatches, setting.env));
-      if (!python) continue;
-      peerVariants.forEach((variant, v) => {
-        log(`${setting.name}: ${variant.name} run ${r + 1}/${repeats}`);
-        peer[v]!.push(runPeer(python, trainBatches, { ...setting.env, ...variant.env }));
-      });
+      for (const cell of cells) {
+        log(`${setting.name}: Spanlight ${cell.toUpperCase()} run ${r + 1}/${repeats}`);
+        ours.get(cell)!.push(runSpanlight(cell, trainBatches, setting.env));
+        if (!python) continue;
+        peerVariants.forEach((variant, v) => {
+          log(`${setting.name}: ${variant.name} ${cell.toUpperCase()} run ${r + 1}/${repeats}`);
+          peer.get(cell)![v]!.push(runPeer(python, cell, trainBatches, { ...setting.env, ...variant.env }));
+        });
+      }
     }
-    const oursMedian = medianFigures(ours.map(fromSpanlight));
-    const peerMedians = python
-      ? peerVariants.map((variant, v) => ({
-          name: variant.name,
-          figures: medianFigures(peer[v]!.map(fromPeer)),
-        }))
-      : [];
-    console.log(
-      table(
-        oursMedian,
-        peerMedians,
-        `tagger, reference configuration (EWT UPOS, 3,000 sentences, batch 32, ${trainBatches} timed batches), ${setting.name}, median of ${repeats}:`,
-      ),
-    );
-    const profile = ours[ours.length - 1]!.profile;
-    const stepMs = profile.encodeMs + profile.forwardMs + profile.backwardMs + profile.optimizerMs;
-    const share = (ms: number) => `${ms.toFixed(1)} ms (${((100 * ms) / stepMs).toFixed(0)}%)`;
-    console.log(
-      `where a training step goes (${profile.tokensPerBatch.toFixed(0)} tokens/batch): encode ${share(profile.encodeMs)}, forward ${share(profile.forwardMs)}, backward ${share(profile.backwardMs)}, optimizer ${share(profile.optimizerMs)}`,
-    );
-    const keras = peer[0]?.[0];
-    console.log(
-      `parameters: Spanlight ${ours[0]!.parameters.toLocaleString('en-US')}${keras ? `, Keras ${keras.model.parameters.toLocaleString('en-US')}` : ''}; test accuracy after the timed batches: Spanlight ${(100 * ours[0]!.accuracy.tokenAccuracy).toFixed(1)}%${keras ? `, Keras ${(100 * keras.accuracy.token_accuracy).toFixed(1)}%` : ''}\n`,
-    );
-    report[setting.name] = {
-      spanlight: ours,
-      peers: Object.fromEntries(peerVariants.map((variant, v) => [variant.name, peer[v]])),
-      medians: { spanlight: oursMedian, peers: peerMedians },
-    };
+    const byCell: Record<string, unknown> = {};
+    const medians = new Map<CellKind, { ours: SideFigures; keras?: SideFigures }>();
+    for (const cell of cells) {
+      const runs = ours.get(cell)!;
+      const oursMedian = medianFigures(runs.map(fromSpanlight));
+      const peerMedians = python
+        ? peerVariants.map((variant, v) => ({
+            name: variant.name,
+            figures: medianFigures(peer.get(cell)![v]!.map(fromPeer)),
+          }))
+        : [];
+      medians.set(cell, { ours: oursMedian, ...(peerMedians[0] ? { keras: peerMedians[0].figures } : {}) });
+      console.log(
+        table(
+          oursMedian,
+          peerMedians,
+          `tagger, reference configuration with ${cell.toUpperCase()} cells on both sides (EWT UPOS, 3,000 sentences, batch 32, ${trainBatches} timed batches), ${setting.name}, median of ${repeats}:`,
+        ),
+      );
+      const profile = runs[runs.length - 1]!.profile;
+      const stepMs = profile.encodeMs + profile.forwardMs + profile.backwardMs + profile.optimizerMs;
+      const share = (ms: number) => `${ms.toFixed(1)} ms (${((100 * ms) / stepMs).toFixed(0)}%)`;
+      console.log(
+        `where a training step goes (${profile.tokensPerBatch.toFixed(0)} tokens/batch): encode ${share(profile.encodeMs)}, forward ${share(profile.forwardMs)}, backward ${share(profile.backwardMs)}, optimizer ${share(profile.optimizerMs)}`,
+      );
+      const keras = peer.get(cell)![0]?.[0];
+      console.log(
+        `parameters: Spanlight ${runs[0]!.parameters.toLocaleString('en-US')}${keras ? `, Keras ${keras.model.parameters.toLocaleString('en-US')}` : ''}; test accuracy after the timed batches: Spanlight ${(100 * runs[0]!.accuracy.tokenAccuracy).toFixed(1)}%${keras ? `, Keras ${(100 * keras.accuracy.token_accuracy).toFixed(1)}%` : ''}\n`,
+      );
+      byCell[cell] = {
+        spanlight: runs,
+        peers: Object.fromEntries(peerVariants.map((variant, v) => [variant.name, peer.get(cell)![v]])),
+        medians: { spanlight: oursMedian, peers: peerMedians },
+      };
+    }
+    if (cells.length > 1) console.log(`${cellsTable(medians, `${setting.name}, median of ${repeats}`)}\n`);
+    report[setting.name] = byCell;
   }
   report.loadAverageAfter = os.loadavg();
   const jsonPath = values.json ?? path.join(root, 'bench', 'results', 'latest.json');
