@@ -74,9 +74,8 @@ export class EditorController extends Disposable {
     this._register(annotations.onDidChangeAnnotations((uri) => this.redraw(uri)));
   }
 
-  /** Applies changed settings: decoration styles are rebuilt and everything visible is redrawn. */
+  /** Applies changed settings: everything visible is tagged and redrawn as they now say. */
   private reconfigure(): void {
-    this.decorations.reset(this.config.get('display.showLabelNames'));
     this.updateContext(vscode.window.activeTextEditor);
     this.refreshVisible();
   }

@@ -1,10 +1,15 @@
 /**
- * One decoration type per layer (suggested/annotated/gold entity label, POS tag), created on first
- * use, kept in a map, and disposed on deactivate or when display settings change. Every redraw
- * passes each known type (with `[]` when it has nothing), so stale highlights disappear.
+ * One decoration type per highlighted layer (suggested/annotated/gold entity label), created on
+ * first use, kept in a map, and disposed on deactivate. Every redraw passes each known type (with
+ * `[]` when it has nothing), so stale highlights disappear.
+ *
+ * Highlights only paint behind the text (background and border are drawn by the editor as
+ * overlays) and never style the glyphs themselves: no `after` badges, no font weight or size, so a
+ * decoration never moves a glyph, changes the line height or breaks word wrapping. Label names are
+ * inlay hints (label-hints.ts), which the editor's layout and wrapping count.
  */
 import * as vscode from 'vscode';
-import type { LayerKind } from '../core/annotations/layers';
+import { type LayerKind, parseLayerId } from '../core/annotations/layers';
 import { labelSlot } from '../core/annotations/palette';
 import type { Span } from '../core/types';
 import { Disposable } from './dispose';
@@ -12,22 +17,11 @@ import { toRange } from './spans';
 
 const color = (id: string) => new vscode.ThemeColor(id);
 
-/** A small, dimmed label after the text; `textDecoration` carries the extra CSS VS Code lacks options for. */
-function labelBadge(text: string, colorId: string): vscode.ThemableDecorationAttachmentRenderOptions {
-  return {
-    contentText: text,
-    color: color(colorId),
-    margin: '0 0 0 0.2em',
-    fontStyle: 'normal',
-    textDecoration: 'none; font-size: 0.72em; vertical-align: super; opacity: 0.9',
-  };
-}
-
+/** How a layer is highlighted; undefined for POS tags, which are only named (in inlay hints). */
 export function decorationOptions(
   kind: LayerKind,
   label: string,
-  showLabelNames: boolean,
-): vscode.DecorationRenderOptions {
+): vscode.DecorationRenderOptions | undefined {
   const slot = labelSlot(label);
   const background = color(`spanlight.label${slot}Background`);
   const border = color(`spanlight.label${slot}Border`);
@@ -38,7 +32,6 @@ export function decorationOptions(
         border: '1px dashed',
         borderColor: border,
         borderRadius: '3px',
-        ...(showLabelNames ? { after: labelBadge(label, 'spanlight.labelNameForeground') } : {}),
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       };
     case 'annotated':
@@ -47,14 +40,11 @@ export function decorationOptions(
         border: '1px solid',
         borderColor: color('spanlight.annotatedBorder'),
         borderRadius: '3px',
-        fontWeight: '600',
-        ...(showLabelNames ? { after: labelBadge(label, 'spanlight.labelNameForeground') } : {}),
         overviewRulerColor: border,
         overviewRulerLane: vscode.OverviewRulerLane.Center,
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       };
     case 'gold':
-      // The tag is already on the line in a CoNLL file, so no badge.
       return {
         backgroundColor: background,
         border: '1px solid',
@@ -63,10 +53,7 @@ export function decorationOptions(
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       };
     case 'pos':
-      return {
-        after: labelBadge(label, 'spanlight.posTagForeground'),
-        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-      };
+      return undefined;
   }
 }
 
@@ -77,20 +64,11 @@ export class LabelDecorations extends Disposable {
   private readonly rendered = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidRender = this.rendered.event;
 
-  constructor(private showLabelNames: boolean) {
-    super();
-  }
-
-  private typeFor(layerId: string): vscode.TextEditorDecorationType {
-    let type = this.types.get(layerId);
-    if (!type) {
-      const [kind, ...rest] = layerId.split(':');
-      type = vscode.window.createTextEditorDecorationType(
-        decorationOptions(kind as LayerKind, rest.join(':'), this.showLabelNames),
-      );
-      this.types.set(layerId, type);
-    }
-    return type;
+  private typeFor(layerId: string): void {
+    if (this.types.has(layerId)) return;
+    const { kind, label } = parseLayerId(layerId);
+    const options = decorationOptions(kind, label);
+    if (options) this.types.set(layerId, vscode.window.createTextEditorDecorationType(options));
   }
 
   /** Draws `layers` in `editor`, clearing every known layer it does not mention. */
@@ -112,16 +90,11 @@ export class LabelDecorations extends Disposable {
     return this.drawn.get(uri.toString()) ?? new Map();
   }
 
-  /** Disposes every type (which clears them from all editors); they are recreated on the next draw. */
-  reset(showLabelNames: boolean): void {
-    this.showLabelNames = showLabelNames;
+  override dispose(): void {
+    // Disposing a type clears it from every editor.
     for (const type of this.types.values()) type.dispose();
     this.types.clear();
     this.drawn.clear();
-  }
-
-  override dispose(): void {
-    this.reset(this.showLabelNames);
     super.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { EntityTreeProvider } from './entity-tree';
 import { exportAnnotations } from './export';
 import { SpanlightHoverProvider } from './hover';
 import { CommandId, OUTPUT_CHANNEL, ViewId } from './ids';
+import { LabelHints } from './label-hints';
 import { ModelManager } from './models';
 import { StatusBar } from './status-bar';
 import { TaggingService } from './tagging';
@@ -26,7 +27,7 @@ function createCtx(extension: vscode.ExtensionContext, log: vscode.LogOutputChan
   const config = own(new Config());
   const view = own(new ViewState(extension.workspaceState, config));
   const models = own(new ModelManager(extension.extensionPath, extension.workspaceState, log));
-  const decorations = own(new LabelDecorations(config.get('display.showLabelNames')));
+  const decorations = own(new LabelDecorations());
   const annotations = own(new AnnotationManager(config, log));
   const tagging = own(new TaggingService(models, config, view, log));
   const editor = own(new EditorController({ config, view, tagging, annotations, decorations }));
@@ -94,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
         [{ scheme: 'file' }, { scheme: 'untitled' }],
         new SpanlightHoverProvider(ctx),
       ),
+      registerLabelHints(ctx),
       tree,
       vscode.window.registerTreeDataProvider(ViewId.Entities, tree),
       new StatusBar(ctx),
@@ -110,6 +112,15 @@ export function activate(context: vscode.ExtensionContext): SpanlightApi {
     void vscode.window.showErrorMessage(`Spanlight could not start: ${String(error)}`);
     throw error;
   }
+}
+
+/** Label names as inlay hints, in the documents Spanlight decorates. */
+function registerLabelHints(ctx: Ctx): vscode.Disposable {
+  const hints = new LabelHints(ctx);
+  return vscode.Disposable.from(
+    hints,
+    vscode.languages.registerInlayHintsProvider([{ scheme: 'file' }, { scheme: 'untitled' }], hints),
+  );
 }
 
 function api({ decorations, annotations, tagging }: Ctx, activationMs: number): SpanlightApi {

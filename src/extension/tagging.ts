@@ -11,11 +11,11 @@
  */
 import * as vscode from 'vscode';
 import { SentenceCache } from '../core/annotations/cache';
-import { shiftSpans, type TextChange } from '../core/annotations/edits';
+import type { TextChange } from '../core/annotations/edits';
 import { expandToParagraphs, type RegionSentence, sentencesIn } from '../core/annotations/regions';
 import {
   type EntitySuggestion,
-  placeSuggestions,
+  followSentenceEdit,
   type SentenceSuggestions,
   TaggingCancelled,
   type TokenSuggestion,
@@ -117,19 +117,19 @@ export class TaggingService extends Disposable {
     return this.documents.get(document.uri.toString())?.idle ?? Promise.resolve();
   }
 
-  /** Shifts known results through an edit (dropping the sentences it touched) and cancels the running pass. */
+  /**
+   * Moves known results through an edit (suggestions the edit touched are dropped until the
+   * sentence is tagged again) and cancels the running pass.
+   */
   onEdit(document: vscode.TextDocument, changes: readonly TextChange[]): void {
     const state = this.documents.get(document.uri.toString());
     if (!state) return;
     state.run?.abort();
     for (const task of Object.keys(state.results) as Task[]) {
       const results = state.results[task]!;
-      results.sentences = results.sentences.flatMap((sentence) => {
-        const moved = shiftSpans([sentence], changes)[0];
-        if (!moved) return [];
-        const relative = placeSuggestions(sentence, -sentence.start);
-        return [placeSuggestions(relative, moved.start)];
-      });
+      results.sentences = results.sentences.flatMap(
+        (sentence) => followSentenceEdit(sentence, changes) ?? [],
+      );
     }
   }
 

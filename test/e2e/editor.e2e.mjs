@@ -66,23 +66,10 @@ const slug = (s) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
-/** Finds the nearest label badge (after/before content) on the line of `text`, right of it. */
-async function badgeAfter(workbench, text) {
-  const box = await workbench.textBox(text);
-  if (!box) return '';
-  const all = await workbench.decorations();
-  const midY = (box.top + box.bottom) / 2;
-  const badges = all
-    .filter((d) => (d.after || d.before) && d.box.top <= midY && d.box.bottom >= midY)
-    .filter((d) => d.box.left >= box.right - 2)
-    .sort((a, b) => a.box.left - b.box.left);
-  return badges.length ? badges[0].after || badges[0].before : '';
-}
-
 /** The label shown for an entity: badge text next to it, or else what its hover says. */
 async function labelShownFor(workbench, text) {
-  const badge = await badgeAfter(workbench, text);
-  if (badge) return `badge "${badge}"`;
+  const names = await workbench.labelsAfter(text);
+  if (names) return `label "${names}"`;
   const hover = await workbench.hoverText(text).catch(() => '');
   await workbench.page.mouse.move(5, 5);
   return hover ? `hover "${hover.replace(/\s+/g, ' ').trim().slice(0, 160)}"` : '';
@@ -336,7 +323,7 @@ async function main() {
         async () => (await workbench.decorationsOn('Angela Merkel')).length > 0,
         { timeout: seconds(60) },
       );
-      notes.push(`Merkel: ${await badgeAfter(workbench, 'Angela Merkel')}`);
+      notes.push(`Merkel: ${await workbench.labelsAfter('Angela Merkel')}`);
     }
     if (labelled) {
       // Annotate a span of hostile markup, then hover it: the hover quotes the span's text and

@@ -162,6 +162,20 @@ export async function launchBrowser() {
   return context;
 }
 
+/**
+ * A scenario's start: a copy of `fixture` (plus `files`), code-server on it, Chromium, and the
+ * workbench loaded. Everything is cleaned up by `cleanupAll`.
+ */
+export async function openWorkbench({ fixture, files = {}, screenshotDir }) {
+  const workspace = copyWorkspace(fixture, files);
+  const server = await startCodeServer({ workspace });
+  const context = await launchBrowser();
+  const page = context.pages()[0] ?? (await context.newPage());
+  const workbench = new Workbench(page, { screenshotDir });
+  await workbench.open(server.url);
+  return { workspace, server, page, workbench };
+}
+
 /** Drives one VS Code workbench page. */
 export class Workbench {
   constructor(page, { screenshotDir }) {
@@ -260,11 +274,19 @@ export class Workbench {
     await this.activeEditor.locator('.view-lines .view-line').first().waitFor();
   }
 
-  /** The visible text of the active editor, one string per rendered line (nbsp → space). */
+  /** The visible text of the active editor, one string per rendered line (nbsp → space), labels left out. */
   async editorLines() {
     return this.activeEditor.locator('.view-lines .view-line').evaluateAll((lines) =>
       lines
-        .map((l) => ({ top: l.getBoundingClientRect().top, text: l.textContent.replace(/\u00a0/g, ' ') }))
+        .map((l) => {
+          // The document's text only: label names the editor injects (inlay hints) are left out.
+          const own = [...l.querySelectorAll('span')].filter(
+            (span) =>
+              span.children.length === 0 && ![...span.classList].some((c) => c.startsWith('dyn-rule-')),
+          );
+          const text = own.map((span) => span.textContent).join('');
+          return { top: l.getBoundingClientRect().top, text: text.replace(/\u00a0/g, ' ') };
+        })
         .sort((a, b) => a.top - b.top)
         .map((l) => l.text),
     );
@@ -297,33 +319,64 @@ export class Workbench {
     );
   }
 
-  /** The screen boxes of the first occurrence of `text` in the active editor's rendered lines. */
-  async textBox(text) {
+  /**
+   * The first occurrence of `text` in the active editor's rendered lines (the document's text:
+   * label names the editor injects, inlay hints, are skipped): its screen box, and the label names
+   * shown right after it ("PROPN PER", '' when none), or null when it is not rendered.
+   */
+  async findText(text) {
     return this.activeEditor.evaluate((editor, needle) => {
+      const injected = (node) =>
+        [...(node.parentElement?.classList ?? [])].some((c) => c.startsWith('dyn-rule-'));
       for (const line of editor.querySelectorAll('.view-lines .view-line')) {
+        const all = [];
         const nodes = [];
         const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
         let joined = '';
         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          all.push(n);
+          if (injected(n)) continue;
           nodes.push({ node: n, start: joined.length });
           joined += n.data.replace(/\u00a0/g, ' ');
         }
         const at = joined.indexOf(needle);
         if (at < 0) continue;
         // The start lies in the node holding the first character, the end in the node holding the
-        // last one (not at offset 0 of the next node, which may come after an injected label badge).
+        // last one (not at offset 0 of the next node, which may come after an injected label).
         const locate = (offset, isEnd) => {
           const hit = nodes.findLast((x) => (isEnd ? x.start < offset : x.start <= offset));
           return [hit.node, offset - hit.start];
         };
         const range = document.createRange();
+        const [endNode, endOffset] = locate(at + needle.length, true);
         range.setStart(...locate(at, false));
-        range.setEnd(...locate(at + needle.length, true));
+        range.setEnd(endNode, endOffset);
         const r = range.getBoundingClientRect();
-        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+        // Labels follow the needle only when it ends where its text node ends.
+        const labels = [];
+        if (endOffset === endNode.data.length) {
+          for (const node of all.slice(all.indexOf(endNode) + 1)) {
+            if (!injected(node)) break;
+            if (node.data.trim()) labels.push(node.data.trim());
+          }
+        }
+        return {
+          box: { left: r.left, right: r.right, top: r.top, bottom: r.bottom },
+          labelsAfter: labels.join(' '),
+        };
       }
       return null;
     }, text);
+  }
+
+  /** The screen box of the first occurrence of `text` in the active editor (see `findText`). */
+  async textBox(text) {
+    return (await this.findText(text))?.box ?? null;
+  }
+
+  /** The label names (inlay hints) the editor shows right after `text`; '' when none. */
+  async labelsAfter(text) {
+    return (await this.findText(text))?.labelsAfter ?? '';
   }
 
   /** Decorations whose box overlaps the rendered `text` (inline spans and background overlays). */

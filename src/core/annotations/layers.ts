@@ -27,6 +27,12 @@ export interface LayerKey {
 
 export const layerId = (key: LayerKey) => `${key.kind}:${key.label}`;
 
+/** The kind and label of a layer id (the inverse of `layerId`; labels may contain `:`). */
+export function parseLayerId(id: string): LayerKey {
+  const at = id.indexOf(':');
+  return { kind: id.slice(0, at) as LayerKind, label: id.slice(at + 1) };
+}
+
 export interface LayerInput {
   mode: DisplayMode;
   annotations: readonly Annotation[];

@@ -6,6 +6,7 @@ import { OUTSIDE_TAG, parseTag, tagsToSpans } from '../corpus/schemes';
 import type { LabelScore, TaggedToken, TagOptions } from '../model/tagger';
 import type { TagScheme } from '../types';
 import type { SentenceCache } from './cache';
+import { shiftSpans, type TextChange } from './edits';
 import type { RegionSentence } from './regions';
 
 /** What the editor needs from a tagger (the real `Tagger` fits; tests may pass their own). */
@@ -109,6 +110,36 @@ export function placeSuggestions(relative: SentenceSuggestions, start: number): 
     end: relative.end + start,
     tokens: relative.tokens.map(shift),
     entities: relative.entities.map(shift),
+  };
+}
+
+/**
+ * A tagged sentence through an edit, until it is tagged again: suggestions the edit did not touch
+ * move with their text, those it touched are dropped, and the sentence's extent stretches over
+ * the edit. Dropping the whole sentence instead would make its label names (inlay hints, which
+ * take room in the line) vanish and come back at every pause in typing. Undefined when nothing of
+ * the sentence is left.
+ */
+export function followSentenceEdit(
+  sentence: SentenceSuggestions,
+  changes: readonly TextChange[],
+): SentenceSuggestions | undefined {
+  let { start, end } = sentence;
+  // Changes from the last offset to the first, so each is against the text the next one saw.
+  for (const change of [...changes].sort((a, b) => b.rangeOffset - a.rangeOffset)) {
+    const editEnd = change.rangeOffset + change.rangeLength;
+    const delta = change.text.length - change.rangeLength;
+    if (editEnd <= start) start += delta;
+    else if (change.rangeOffset < start) start = change.rangeOffset;
+    if (editEnd <= end) end += delta;
+    else if (change.rangeOffset < end) end = change.rangeOffset + change.text.length;
+  }
+  if (end <= start) return undefined;
+  return {
+    start,
+    end,
+    tokens: shiftSpans(sentence.tokens, changes),
+    entities: shiftSpans(sentence.entities, changes),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   tokensAround,
 } from '../../../src/core/annotations/regions';
 import {
+  followSentenceEdit,
   type SentenceSuggestions,
   type SentenceTagger,
   TaggingCancelled,
@@ -120,6 +121,41 @@ describe('tagSentences with the fixture model', () => {
     });
     assert.equal(model.sentences, 1, 'one sentence changed, one sentence retagged');
     for (const r of results) for (const e of r.entities) assert.equal(edited.slice(e.start, e.end), e.text);
+  });
+
+  it('keep what an edit did not touch until the sentence is tagged again', async () => {
+    const cache = new SentenceCache<SentenceSuggestions>();
+    const sentences = await tagSentences(tagger, sentencesIn(news, 0, news.length), cache, { modelKey: 'm' });
+    const first = sentences.find((s) => s.entities.some((e) => e.text === 'Paris'))!;
+    const entitiesOf = (s: SentenceSuggestions | undefined, text: string) =>
+      (s?.entities ?? []).map((e) => {
+        assert.equal(text.slice(e.start, e.end), e.text, 'every kept span still covers its text');
+        return e.text;
+      });
+    const before = entitiesOf(first, news);
+    assert.ok(before.length >= 3, `the fixture model finds entities in the first sentence: ${before}`);
+    // Typing inside a word of the sentence that is no entity: every entity is kept and moved.
+    const at = news.indexOf('budget') + 3;
+    const typing = [{ rangeOffset: at, rangeLength: 0, text: 'ary' }];
+    const typed = followSentenceEdit(first, typing);
+    const typedText = applyChanges(news, typing);
+    assert.deepEqual(entitiesOf(typed, typedText), before);
+    assert.equal(typed!.start, first.start);
+    assert.equal(typed!.end, first.end + 3);
+    assert.equal(typed!.tokens.length, first.tokens.length - 1, 'the token typed into is dropped');
+    // Replacing an entity's text drops that entity only.
+    const paris = news.indexOf('Paris');
+    const replacing = [{ rangeOffset: paris, rangeLength: 5, text: 'Lyon' }];
+    assert.deepEqual(
+      entitiesOf(followSentenceEdit(first, replacing), applyChanges(news, replacing)),
+      before.filter((e) => e !== 'Paris'),
+    );
+    // An edit across the sentence's end stretches the sentence over it.
+    const across = [{ rangeOffset: first.end - 3, rangeLength: 10, text: 'X' }];
+    assert.equal(followSentenceEdit(first, across)!.end, first.end - 2);
+    // Deleting the whole sentence leaves nothing.
+    const deleting = [{ rangeOffset: first.start - 1, rangeLength: first.end - first.start + 2, text: '' }];
+    assert.equal(followSentenceEdit(first, deleting), undefined);
   });
 
   it('yields between calls and stops when cancelled', async () => {
