@@ -37,9 +37,9 @@ const summary = {
   bestScore: Math.max(...epochs.map((e) => e.dev.score)),
   modelFolder: outcome.modelFolder,
 };
-// A second stored run for the overlay: the same curves, scaled, under another id.
+// A second stored run for the overlay: the same curves, scaled, under another id, with GRU cells.
 const other = {
-  config: { ...config, id: `${config.id}-b`, name: 'older run' },
+  config: { ...config, id: `${config.id}-b`, name: 'older run', model: { ...config.model, cell: 'gru' } },
   events: events.filter((e) => e.kind !== 'evaluation').map((e) => ({ ...e, loss: e.loss * 1.2 })),
   outcome,
 };
@@ -155,7 +155,8 @@ describe('training dashboard (bundled, Chromium)', () => {
     const { page, context } = await harness.openPage();
     await send(page, [
       ...stream,
-      { type: 'runs', runs: [summary, { ...summary, id: other.config.id, name: 'older run' }] },
+      // The shown run's summary has no cell, as one saved before the cell could be chosen.
+      { type: 'runs', runs: [summary, { ...summary, id: other.config.id, name: 'older run', cell: 'gru' }] },
     ]);
     await page.click('#use-model');
     await page.click('#open-model-folder');
@@ -178,6 +179,15 @@ describe('training dashboard (bundled, Chromium)', () => {
     await send(page, [{ type: 'runRecord', record: other }]);
     assert.equal(await points(page, 'loss'), `${steps.length},${steps.length}`);
     assert.equal(await points(page, 'dev'), `${epochs.length},${epochs.length}`);
+    // Which cell each run trained: in the run list, the legend and the shown run's summary.
+    const meta = (id) => page.textContent(`li[data-run-id="${id}"] .run-meta`);
+    assert.match(await meta(config.id), / · LSTM · /);
+    assert.match(await meta(other.config.id), / · GRU · /);
+    assert.match(
+      await page.getAttribute('#chart-loss', 'aria-label'),
+      /sample <b>ner<\/b> · LSTM, .*; older run · GRU, /,
+    );
+    assert.match(await page.textContent('#summary'), /CellLSTM \(char and word layers\)/);
     await page.screenshot({ path: path.join(shots, 'dashboard-compare.png'), fullPage: true });
     await context.close();
   });

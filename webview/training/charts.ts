@@ -13,6 +13,7 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
+import { cellName, runCell } from '../../src/core/runs/events';
 import type { ChartId, RunRecord } from '../protocol';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
@@ -72,7 +73,8 @@ export class DashboardCharts {
   update(records: readonly RunRecord[]): void {
     for (const id of Object.keys(this.canvases) as ChartId[]) {
       const datasets: ChartDataset<'line', Point[]>[] = records.map((record, i) => ({
-        label: record.config.name,
+        // The cell in the legend: compared runs often differ in just that.
+        label: `${record.config.name} · ${cellName(runCell(record.config))}`,
         data: seriesOf(id, record),
         borderColor: themeColour(i),
         backgroundColor: themeColour(i),

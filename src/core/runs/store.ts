@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic';
-import { lastEvaluationOf } from './events';
+import { lastEvaluationOf, runCell } from './events';
 import type { RunConfig, RunEvent, RunOutcome, RunRecord, RunSummary } from './types';
 
 export const CONFIG_FILE = 'config.json';
@@ -139,6 +139,7 @@ export function summarizeRun(record: RunRecord): RunSummary {
     name: config.name,
     task: config.task,
     preset: config.preset,
+    cell: runCell(config),
     createdAt: config.createdAt,
     status: outcome?.status ?? 'interrupted',
     epochs: epochs.length,

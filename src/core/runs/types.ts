@@ -3,6 +3,7 @@
  * evaluation) and its outcome. The extension, the training worker and the dashboard webview share
  * these types; this file imports types only, so the browser bundle can use it too.
  */
+import type { CellKind } from '../kernels/types';
 import type { ConfusionMatrix } from '../metrics/tokens';
 import type { ModelConfig, TaskKind, TrainConfig } from '../model/config';
 import type { DevMetrics, LabelScores } from '../train/evaluate';
@@ -99,6 +100,8 @@ export interface RunSummary {
   name: string;
   task: TaskKind;
   preset: string;
+  /** The network's recurrent cell, for telling compared runs apart (absent in older saved page state: LSTM). */
+  cell?: CellKind;
   createdAt: string;
   status: RunStatus;
   epochs: number;
