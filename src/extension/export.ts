@@ -127,7 +127,7 @@ export async function exportAnnotations(
       for (const p of result.problems) problems.push(`${relative}: offset ${p.offset}: ${p.message}`);
       if (result.sentences.length > 0) documents++;
       entities += result.sentences.reduce((n, s) => n + s.tags.filter((t) => t.startsWith('B-')).length, 0);
-      sentences.push(...result.sentences);
+      for (const sentence of result.sentences) sentences.push(sentence);
     }
   }
   for (const p of problems) log.warn(p);

@@ -125,7 +125,7 @@ export const tagCommand: CommandSpec = {
       const pos = tagger.card.config.task === 'pos';
       const sentences: TaggedSentence[] = [];
       for (const input of inputs) {
-        const result = tagger.tagText(input.text, tokenizeSentences);
+        const result = tagger.tagText(input.text, tokenizeSentences, { alternatives: 0 }); // no output shows them
         if (to === 'inline') {
           out.write(`${inlineView(input.text, result, pos)}\n`);
           continue;

@@ -184,8 +184,26 @@ export class Tagger {
     };
   }
 
-  /** Tags pre-tokenized sentences. */
+  /**
+   * Tags pre-tokenized sentences. A sentence longer than MAX_WINDOW_TOKENS is tagged in
+   * overlapping windows (each token takes the tags of the window it is most central in), so the
+   * memory of a call stays bounded however long its sentences are.
+   */
   tag(sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedToken[][] {
+    const windows = sentences.map((s) => tokenWindows(s.length));
+    if (windows.every((w) => w.length === 1)) return this.tagBounded(sentences, options);
+    const tagged = this.tagBounded(
+      sentences.flatMap((s, i) => windows[i]!.map((w) => s.slice(w.start, w.end))),
+      options,
+    );
+    let next = 0;
+    return windows.map((list) =>
+      list.flatMap((w) => tagged[next++]!.slice(w.keepFrom - w.start, w.keepTo - w.start)),
+    );
+  }
+
+  /** Tags sentences of at most MAX_WINDOW_TOKENS tokens. */
+  private tagBounded(sentences: ReadonlyArray<readonly string[]>, options: TagOptions): TaggedToken[][] {
     const results: TaggedToken[][] = new Array(sentences.length);
     const alternatives = options.alternatives ?? 3;
     const labels = this.labels;
@@ -286,6 +304,42 @@ export class Tagger {
 
   dispose(): void {
     this.network.dispose();
+  }
+}
+
+/** The longest token sequence the network sees at once (CLI, editor and evaluation alike). */
+export const MAX_WINDOW_TOKENS = 250;
+/** Tokens shared by consecutive windows: each side keeps half, so every token has context. */
+const WINDOW_OVERLAP = 50;
+
+export interface TokenWindow {
+  /** The window's tokens: [start, end). */
+  start: number;
+  end: number;
+  /** The tokens whose tags come from this window: [keepFrom, keepTo). */
+  keepFrom: number;
+  keepTo: number;
+}
+
+/** Windows over a sentence of `length` tokens; their kept ranges tile it exactly. */
+export function tokenWindows(
+  length: number,
+  size = MAX_WINDOW_TOKENS,
+  overlap = WINDOW_OVERLAP,
+): TokenWindow[] {
+  if (length <= size) return [{ start: 0, end: length, keepFrom: 0, keepTo: length }];
+  const half = Math.floor(overlap / 2);
+  const windows: TokenWindow[] = [];
+  for (let start = 0; ; start += size - overlap) {
+    const end = Math.min(start + size, length);
+    const last = end === length;
+    windows.push({
+      start,
+      end,
+      keepFrom: start === 0 ? 0 : start + half,
+      keepTo: last ? length : end - (overlap - half),
+    });
+    if (last) return windows;
   }
 }
 

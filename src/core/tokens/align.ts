@@ -65,7 +65,7 @@ export function alignTokens(text: string, pieces: readonly TokenPiece[]): Token[
       continue;
     }
     if (unalignedKind !== undefined) {
-      tokens.push(...piecesOfGap(text, cursor, found, unalignedKind));
+      for (const piece of piecesOfGap(text, cursor, found, unalignedKind)) tokens.push(piece);
       unalignedKind = undefined;
     }
     tokens.push({
@@ -76,7 +76,8 @@ export function alignTokens(text: string, pieces: readonly TokenPiece[]): Token[
     });
     cursor = found + piece.value.length;
   }
-  if (unalignedKind !== undefined) tokens.push(...piecesOfGap(text, cursor, text.length, unalignedKind));
+  if (unalignedKind !== undefined)
+    for (const piece of piecesOfGap(text, cursor, text.length, unalignedKind)) tokens.push(piece);
   return coverGaps(text, trimSeparators(text, tokens));
 }
 
@@ -101,10 +102,12 @@ function coverGaps(text: string, tokens: readonly Token[]): Token[] {
   const covered: Token[] = [];
   let cursor = 0;
   for (const token of tokens) {
-    if (token.start > cursor) covered.push(...piecesOfGap(text, cursor, token.start, 'alien'));
+    if (token.start > cursor)
+      for (const piece of piecesOfGap(text, cursor, token.start, 'alien')) covered.push(piece);
     covered.push(token);
     cursor = token.end;
   }
-  if (cursor < text.length) covered.push(...piecesOfGap(text, cursor, text.length, 'alien'));
+  if (cursor < text.length)
+    for (const piece of piecesOfGap(text, cursor, text.length, 'alien')) covered.push(piece);
   return covered;
 }

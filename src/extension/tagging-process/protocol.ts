@@ -73,7 +73,9 @@ export interface PackedTags {
 export function packTags(tagged: readonly TaggedToken[][], labels: readonly string[]): PackedTags {
   const index = new Map(labels.map((label, i) => [label, i]));
   const tokens = tagged.flat();
-  const slots = Math.max(0, ...tokens.map((t) => t.alternatives.length));
+  // A loop, not Math.max(...): one long sentence has more tokens than a call may have arguments.
+  let slots = 0;
+  for (const token of tokens) slots = Math.max(slots, token.alternatives.length);
   const packed: PackedTags = {
     lengths: Int32Array.from(tagged, (sentence) => sentence.length),
     tags: new Int16Array(tokens.length),
