@@ -31,7 +31,10 @@ const dataDir = path.resolve(repoRoot, '..', 'shared', 'data');
 const SMALL_CORPUS = 'corpus/sample-ner.conll';
 /** WNUT-17 training data (3,394 sentences): long enough that a stop lands mid-run. */
 const LARGE_CORPUS = 'corpus/wnut17-train.conll';
+/** 300 WNUT-17 sentences (person, location, corporation…): the data a new user tried in issue 14. */
+const SMALL_WNUT = 'corpus/wnut17-300.conll';
 const MODEL_NAME = 'e2e-ner';
+const FINE_TUNED_NAME = 'e2e-wnut-tuned';
 const CANCELLED_NAME = 'e2e-stopped';
 const STATUS_ITEM = 'spanlight.status';
 
@@ -94,6 +97,11 @@ function readOutcome(runFolder) {
 async function main() {
   const workspace = copyWorkspace(path.join(repoRoot, 'test', 'fixtures', 'sample-workspace'), {
     [LARGE_CORPUS]: fs.readFileSync(path.join(dataDir, 'wnut17', 'wnut17train.conll'), 'utf8'),
+    [SMALL_WNUT]: `${fs
+      .readFileSync(path.join(dataDir, 'wnut17', 'wnut17train.conll'), 'utf8')
+      .split(/\n[ \t]*\n/)
+      .slice(0, 300)
+      .join('\n\n')}\n`,
   });
   const server = await startCodeServer({ workspace });
   const context = await launchBrowser();
@@ -321,6 +329,56 @@ async function main() {
     await page.mouse.move(5, 5);
     return `status bar before: "${modelBefore}"; after: "${tooltip}"; ${hover}`;
   });
+
+  // Issue 14's new user: 300 WNUT-17 sentences gave dev F1 0 with every preset and were still
+  // offered for highlighting. Started from the shipped en-ner with the suggested label mapping,
+  // the run gives a usable model, and the offer compares it with the model in use.
+  await checks.run(
+    `${SMALL_WNUT} fine-tuned from en-ner with the suggested label mapping gives a usable model, compared with the one in use`,
+    workbench,
+    async () => {
+      await trainThroughQuickPicks(workbench, {
+        corpus: SMALL_WNUT,
+        devChoice: 'Hold out 20%',
+        name: FINE_TUNED_NAME,
+        startFrom: /en-ner/,
+        mapping: /Map to the model’s labels/,
+      });
+      dashboard = await webviewWith(page, '#chart-dev');
+      await poll(
+        `the dashboard to show ${FINE_TUNED_NAME} completed`,
+        async () => {
+          const title = (await dashboard.locator('#run-title').textContent()) ?? '';
+          return title.includes(FINE_TUNED_NAME) && (await dashboardStatus(dashboard)) === 'completed';
+        },
+        { timeout: seconds(600), interval: 1000 },
+      );
+      const runFolder = runFolderOf(workspace, FINE_TUNED_NAME);
+      const config = JSON.parse(fs.readFileSync(path.join(runFolder, 'config.json'), 'utf8'));
+      const outcome = readOutcome(runFolder);
+      if (!config.initFrom?.includes('en-ner')) throw new Error(`started from ${config.initFrom}`);
+      if (config.labelMap?.person !== 'PER' || config.labelMap?.corporation !== 'ORG')
+        throw new Error(`label map ${JSON.stringify(config.labelMap)}`);
+      if (!outcome.verdict?.usable) throw new Error(`verdict ${JSON.stringify(outcome.verdict)}`);
+      const evaluation = fs
+        .readFileSync(path.join(runFolder, 'metrics.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"kind":"evaluation"'))
+        .map((l) => JSON.parse(l))
+        .at(-1);
+      if (!(evaluation?.f1 > 0)) throw new Error(`dev F1 ${evaluation?.f1}`);
+      const toast = page.locator('.notifications-toasts .notification-list-item', {
+        hasText: FINE_TUNED_NAME,
+      });
+      await toast.first().waitFor({ timeout: seconds(30) });
+      const offer = ((await toast.first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+      if (!/than the current model|as good as the current model/.test(offer))
+        throw new Error(`the offer does not compare with the model in use: "${offer}"`);
+      const header = ((await dashboard.locator('#run-progress').textContent()) ?? '').trim();
+      await workbench.screenshot('training-fine-tuned');
+      return `dev F1 ${(100 * evaluation.f1).toFixed(1)}; offer: "${offer.slice(0, 200)}"; dashboard: "${header}"`;
+    },
+  );
 }
 
 try {
