@@ -59,6 +59,9 @@ async function trainThroughQuickPicks(workbench, { corpus, devChoice, name, star
   if ((await nextQuestion(workbench, ['label mapping', 'preset'])) === 'label mapping')
     await answerQuickPick(workbench, 'label mapping', mapping);
   await answerQuickPick(workbench, 'Train Tagger: preset', /^\s*fast/);
+  // Asked for a new network (not when fine-tuning, which keeps the model's cell).
+  if ((await nextQuestion(workbench, ['recurrent cell', 'epochs'])) === 'recurrent cell')
+    await answerQuickPick(workbench, 'recurrent cell', /^\s*LSTM/);
   await answerQuickPick(workbench, 'Train Tagger: epochs', /the preset’s/);
   await answerQuickPick(workbench, 'Train Tagger: dev set', devChoice);
   // Asked when training from scratch and the pretrained vectors package is installed (it is).

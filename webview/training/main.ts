@@ -167,7 +167,7 @@ function renderHeader(record: RunRecord | undefined): void {
     return;
   }
   const running = record.config.id === state.activeRunId && !record.outcome;
-  title.textContent = `${record.config.name} — ${record.config.task === 'pos' ? 'POS' : 'entities'}, ${record.config.preset}`;
+  title.textContent = `${record.config.name} — ${record.config.task === 'pos' ? 'POS' : 'entities'}, ${record.config.preset}, ${cellName(runCell(record.config))}`;
   status.textContent = running ? 'running' : (record.outcome?.status ?? 'interrupted');
   const lastStep = lastStepOf(record.events);
   const epochs = record.events.filter((e) => e.kind === 'epoch');
@@ -329,7 +329,7 @@ function renderRuns(runs: readonly RunSummary[]): void {
         h(
           'span',
           { class: 'run-meta' },
-          `${new Date(run.createdAt).toLocaleString()} · ${cellName(run.cell ?? 'lstm')} · ${run.status} · ${run.epochs} epochs${score}`,
+          `${new Date(run.createdAt).toLocaleString()} · ${run.preset}, ${cellName(run.cell ?? 'lstm')} · ${run.status} · ${run.epochs} epochs${score}`,
         ),
         show,
       ),

@@ -26,6 +26,8 @@ export interface TrainRequest {
   labelMap?: Record<string, string>;
   preset?: PresetName | 'custom';
   configFile?: string;
+  /** The recurrent cell of a new network (a fine-tuned one keeps its own). */
+  cell?: 'lstm' | 'gru';
   epochs?: number;
   patience?: number;
   vectors?: boolean;
@@ -256,6 +258,28 @@ export async function askTrainingJob(
     configFile = picked[0].fsPath;
   }
 
+  let cell = request.cell;
+  if (cell === undefined && !startFrom && !request.trainFiles && preset !== 'custom') {
+    const picked = await vscode.window.showQuickPick(
+      [
+        {
+          label: 'LSTM',
+          description: 'default',
+          detail: 'Long short-term memory cells',
+          cell: 'lstm' as const,
+        },
+        {
+          label: 'GRU',
+          detail: 'Gated recurrent units: fewer weights, often faster; compare them on the dashboard',
+          cell: 'gru' as const,
+        },
+      ],
+      { title: 'Train Tagger: recurrent cell' },
+    );
+    if (!picked) return undefined;
+    cell = picked.cell;
+  }
+
   let epochs = request.epochs;
   let patience = request.patience;
   if (epochs === undefined && patience === undefined && !request.trainFiles) {
@@ -339,6 +363,9 @@ export async function askTrainingJob(
     vectors = picked.vectors;
   }
 
+  // Fine-tuning gives the data's new words their pretrained vectors when the package is there.
+  if (startFrom && request.vectors === undefined) vectors = vectorsInstalled();
+
   const suggested = `${path.basename(trainFiles[0] ?? 'annotations', path.extname(trainFiles[0] ?? ''))}-${task ?? 'tagger'}`;
   const name =
     request.name ??
@@ -366,7 +393,9 @@ export async function askTrainingJob(
     ...(labelMap && Object.keys(labelMap).length > 0 ? { labelMap } : {}),
     ...(startFrom ? { initFrom: startFrom.folder } : {}),
     ...(inUse ? { compareWith: inUse.folder } : {}),
-    ...(request.model ? { model: request.model } : {}),
+    ...(request.model || cell === 'gru'
+      ? { model: { ...request.model, ...(cell === 'gru' ? { cell } : {}) } }
+      : {}),
     ...(Object.keys(train).length > 0 ? { train } : {}),
   };
 }
