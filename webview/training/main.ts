@@ -329,7 +329,7 @@ function renderRuns(runs: readonly RunSummary[]): void {
         h(
           'span',
           { class: 'run-meta' },
-          `${new Date(run.createdAt).toLocaleString()} · ${run.preset}, ${cellName(run.cell ?? 'lstm')} · ${run.status} · ${run.epochs} epochs${score}`,
+          `${new Date(run.createdAt).toLocaleString()} · ${cellName(run.cell ?? 'lstm')} · ${run.status} · ${run.epochs} epochs${score}`,
         ),
         show,
       ),
