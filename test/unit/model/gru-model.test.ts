@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { loadTensorflow } from '../../../src/core/backend';
 import { MODEL_FILE, ModelFileError } from '../../../src/core/model/io';
 import { Tagger } from '../../../src/core/model/tagger';
+import { extendTagger } from '../../../src/core/train/fine-tune';
 import { trainTagger } from '../../../src/core/train/trainer';
 import { root, sentences, small, tempDir } from './fixtures';
 
@@ -12,7 +13,7 @@ const tf = loadTensorflow();
 
 // That a GRU tagger learns and tags the same after save → load: tagger.test.ts, for both cells.
 
-test('a GRU model: its weights are named for the cell, tag calls leak nothing, a wrong cell is refused', async () => {
+test('a GRU model: its weights are named for the cell, tag calls leak nothing, it fine-tunes as a GRU, a wrong cell is refused', async () => {
   const train = await sentences('ud-en-ewt/en_ewt-ud-train.conllu', 60);
   const { tagger } = await trainTagger({
     name: 'gru-files',
@@ -35,6 +36,21 @@ test('a GRU model: its weights are named for the cell, tag calls leak nothing, a
     const live = tf.memory().numTensors;
     for (let i = 0; i < 300; i++) tagger.tag([train[i % train.length]!.tokens]);
     assert.equal(tf.memory().numTensors, live, 'tensors leaked');
+
+    // Fine-tuning keeps the cell and every recurrent weight (the vocabulary grows, the cells do not).
+    const more = await sentences('ud-en-ewt/en_ewt-ud-dev.conllu', 80);
+    const tuned = extendTagger(tagger, more, { name: 'gru-tuned', seed: 3 }).tagger;
+    try {
+      assert.equal(tuned.card.config.cell, 'gru');
+      assert.ok(tuned.card.vocabularies.words.length > tagger.card.vocabularies.words.length);
+      const before = new Map(tagger.network.weights().map((w) => [w.name, w.data]));
+      for (const weight of tuned.network.weights().filter((w) => w.name.includes('gru'))) {
+        assert.deepEqual(weight.data, before.get(weight.name), weight.name);
+      }
+      assert.equal(tuned.tag([more[0]!.tokens])[0]!.length, more[0]!.tokens.length);
+    } finally {
+      tuned.dispose();
+    }
 
     // A model.json that names the wrong cell, or no known cell, is refused with a clear message.
     const rewrite = (config: Record<string, unknown>) =>
