@@ -177,6 +177,19 @@ export interface TemplateRecord {
   fields: Record<TemplateFieldLabel, TemplateField | null>;
   /** `real-estate (model + rules)`, `rules only (no listing model)`, … */
   extractor: string;
+  /**
+   * The document's annotation history (shared with the editor's Undo/Redo Annotation): the step
+   * undo and redo would take, in words ("Rooms = “4 pièces”"), null when there is none.
+   */
+  history: { undo: string | null; redo: string | null };
+}
+
+/** What became of a value typed or picked in the form. */
+export interface TemplateFieldNote {
+  /** `saved`: the annotation was made (the record follows); `refused`: nothing changed. */
+  outcome: 'saved' | 'refused';
+  /** What was saved and, when it differs from what was typed, why; or why nothing was. */
+  message: string;
 }
 
 export type TemplateToWebview =
@@ -185,7 +198,9 @@ export type TemplateToWebview =
   /** No listing to show (no text editor open). */
   | { type: 'templateEmpty'; reason: string }
   | { type: 'templateBusy'; busy: boolean }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  /** The answer to an `editField` or `pickAlternative` of this field. */
+  | ({ type: 'fieldResult'; documentUri: string; label: TemplateFieldLabel } & TemplateFieldNote);
 
 export type TemplateFromWebview =
   | { type: 'ready' }
@@ -194,13 +209,17 @@ export type TemplateFromWebview =
   /** Use this alternative (by its display) as the field's value: recorded as an annotation. */
   | { type: 'pickAlternative'; documentUri: string; label: TemplateFieldLabel; display: string }
   /** The user typed a value: recorded as an annotation on the span that reads as it (empty rejects). */
-  | { type: 'editField'; documentUri: string; label: TemplateFieldLabel; value: string };
+  | { type: 'editField'; documentUri: string; label: TemplateFieldLabel; value: string }
+  /** Undo or redo the document's last annotation step (the editor's history, shared). */
+  | { type: 'undo' | 'redo'; documentUri: string };
 
 /** What the template page keeps across reloads; `documentUri` tells the serializer what to follow. */
 export interface TemplateState {
   record: TemplateRecord | null;
   documentUri?: string;
   emptyReason?: string;
+  /** The last answer per field, for the record's document. */
+  notes?: Partial<Record<TemplateFieldLabel, TemplateFieldNote>>;
 }
 
 export const EMPTY_TEMPLATE_STATE: TemplateState = { record: null };
@@ -230,6 +249,9 @@ export function parseTemplateFromWebview(value: unknown): TemplateFromWebview | 
         m.display.length <= 1000
         ? { type, documentUri: m.documentUri, label: m.label, display: m.display }
         : undefined;
+    case 'undo':
+    case 'redo':
+      return isUri(m.documentUri) ? { type, documentUri: m.documentUri } : undefined;
     case 'editField':
       return isUri(m.documentUri) &&
         isTemplateField(m.label) &&
@@ -246,12 +268,24 @@ export function parseTemplateFromWebview(value: unknown): TemplateFromWebview | 
 export function reduceTemplateState(state: TemplateState, message: TemplateToWebview): TemplateState {
   switch (message.type) {
     case 'templateInit':
-    case 'templateRecord':
-      return message.record
-        ? { record: message.record, documentUri: message.record.documentUri }
-        : { ...state, record: null };
+    case 'templateRecord': {
+      if (!message.record) return { ...state, record: null };
+      // Notes are about one document: a record of another one starts without them.
+      const same = message.record.documentUri === state.documentUri;
+      return {
+        record: message.record,
+        documentUri: message.record.documentUri,
+        ...(same && state.notes ? { notes: state.notes } : {}),
+      };
+    }
     case 'templateEmpty':
       return { record: null, emptyReason: message.reason };
+    case 'fieldResult':
+      if (message.documentUri !== state.documentUri) return state;
+      return {
+        ...state,
+        notes: { ...state.notes, [message.label]: { outcome: message.outcome, message: message.message } },
+      };
     case 'templateBusy':
     case 'notice':
       return state;

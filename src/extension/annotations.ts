@@ -123,6 +123,28 @@ export class AnnotationManager extends Disposable {
     return action;
   }
 
+  /** Removes `remove` and labels `add` as one undo step (see AnnotationSet.replace). */
+  async replace(
+    document: vscode.TextDocument,
+    remove: readonly Annotation[],
+    add: readonly Annotation[],
+  ): Promise<AddResult> {
+    const state = await this.load(document);
+    const result = state.set.replace(remove, add);
+    if (result.ok && (result.action.added.length > 0 || result.action.removed.length > 0))
+      this.afterChange(document.uri, state);
+    return result;
+  }
+
+  /** The steps undo and redo would take next for a loaded document. */
+  history(document: vscode.TextDocument): { undo?: AnnotationAction; redo?: AnnotationAction } {
+    const set = this.documents.get(document.uri.toString())?.set;
+    return {
+      ...(set?.nextUndo ? { undo: set.nextUndo } : {}),
+      ...(set?.nextRedo ? { redo: set.nextRedo } : {}),
+    };
+  }
+
   async remove(document: vscode.TextDocument, annotation: Annotation): Promise<boolean> {
     const state = await this.load(document);
     const done = state.set.remove(annotation) !== undefined;

@@ -259,6 +259,142 @@ async function main() {
     await workbench.screenshot('template-after-reload');
     return `REF=${last.REF}, SURFACE=${last.SURFACE} (the correction)`;
   });
+
+  await lyonChecks(page, workbench, workspace);
+}
+
+/** The form on the issue's Lyon listing: typed alternatives, refusals, what changed and why, undo. */
+async function lyonChecks(page, workbench, workspace) {
+  const lyon = 'listings/appartement-lyon.txt';
+  const annotationFile = path.join(workspace, '.spanlight', 'annotations', `${lyon}.jsonl`);
+  const saved = () =>
+    fs.existsSync(annotationFile)
+      ? fs
+          .readFileSync(annotationFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l))
+          .filter((r) => typeof r.start === 'number')
+      : [];
+  const type = async (label, value) => {
+    const frame = await panelFrame(page);
+    const input = frame.locator(`#value-${label} input`);
+    await input.fill(value);
+    await input.press('Enter');
+  };
+  const note = async (label) => ((await (await panelFrame(page)).textContent(`#note-${label}`)) ?? '').trim();
+
+  const opened = await check(
+    `the form follows ${lyon} (the model's "et une" is no Rooms alternative)`,
+    workbench,
+    async () => {
+      // In the first editor group, beside the panel (not in the panel's group, over it).
+      await page.keyboard.press('Control+1');
+      await workbench.openFile(lyon);
+      let last = null;
+      await poll(
+        'the Lyon record in the form',
+        async () => {
+          last = await formValues(page);
+          return last?.ROOMS === '3' && last?.YEAR === '1930' && last?.OWNER === 'Claire Dubois-Martin';
+        },
+        { timeout: seconds(90), interval: 500 },
+      ).catch((err) => {
+        throw new Error(`${err.message}; last form values: ${JSON.stringify(last)}`);
+      });
+      const frame = await panelFrame(page);
+      const extractor = await frame.textContent('#extractor');
+      if (!/model \+ rules/.test(extractor)) throw new Error(`not extracted with the model: ${extractor}`);
+      const rooms = await frame.$$eval('#field-ROOMS .alternative', (bs) => bs.map((b) => b.textContent));
+      if (rooms.length > 0) throw new Error(`Rooms offers alternatives ${JSON.stringify(rooms)}`);
+      await workbench.screenshot('template-lyon');
+      return `Rooms alternatives: none; ${extractor.replace(/\..*/, '')}`;
+    },
+  );
+  if (!opened) return;
+
+  await check(
+    'a typed year that is not in the listing is refused and the field shows its real value',
+    workbench,
+    async () => {
+      await type('YEAR', '1932');
+      const said = await poll('a note under Year built', () => note('YEAR'), { timeout: seconds(30) });
+      if (!/“1932” does not appear in the listing.*keeps “1930”/.test(said))
+        throw new Error(`the note says: ${said}`);
+      const value = await poll(
+        'Year built back at 1930',
+        async () => ((await formValues(page))?.YEAR === '1930' ? '1930' : null),
+        {
+          timeout: seconds(10),
+        },
+      );
+      if (saved().some((a) => a.label === 'YEAR')) throw new Error('a YEAR annotation was saved');
+      await workbench.screenshot('template-refused-year');
+      return `field shows ${value}; note: ${said}`;
+    },
+  );
+
+  await check(
+    'a typed owner with a title is saved as the name, and the form says what changed and why',
+    workbench,
+    async () => {
+      await type('OWNER', 'Mme Claire Dubois-Martin');
+      const said = await poll('a note under Owner', async () => {
+        const text = await note('OWNER');
+        return /set to/.test(text) ? text : null;
+      });
+      if (!/not “Mme Claire Dubois-Martin” as typed: an owner is named without a title/.test(said))
+        throw new Error(`the note says: ${said}`);
+      const owner = await poll(`${path.basename(annotationFile)} with the OWNER span`, () =>
+        saved().find((a) => a.label === 'OWNER'),
+      );
+      if (owner.text !== 'Claire Dubois-Martin') throw new Error(`OWNER annotation on “${owner.text}”`);
+      await poll('Owner as “your correction”', async () =>
+        /your correction/.test((await (await panelFrame(page)).textContent('#field-OWNER .source')) ?? ''),
+      );
+      await workbench.screenshot('template-owner-note');
+      return `note: ${said}`;
+    },
+  );
+
+  await check(
+    'Undo in the form takes the correction back; Redo and the editor’s Undo Annotation share that history',
+    workbench,
+    async () => {
+      const frame = await panelFrame(page);
+      const title = await frame.getAttribute('#undo', 'title');
+      if (!/Undo Owner = “Claire Dubois-Martin”/.test(title ?? ''))
+        throw new Error(`the Undo button says “${title}”`);
+      await frame.click('#undo');
+      await poll('no OWNER annotation after Undo', () => !saved().some((a) => a.label === 'OWNER'), {
+        timeout: seconds(20),
+      });
+      await poll('Owner back to the extracted value', async () =>
+        /model|rules/.test((await (await panelFrame(page)).textContent('#field-OWNER .source')) ?? ''),
+      );
+      await (await panelFrame(page)).click('#redo');
+      await poll('the OWNER annotation back after Redo', () => saved().some((a) => a.label === 'OWNER'), {
+        timeout: seconds(20),
+      });
+      // The same step, undone from the editor with its own command.
+      await page.keyboard.press('Control+1');
+      await workbench.openFile(lyon);
+      await workbench.runCommand('Spanlight: Undo Annotation');
+      await poll(
+        'no OWNER annotation after the editor’s Undo Annotation',
+        () => !saved().some((a) => a.label === 'OWNER'),
+        {
+          timeout: seconds(20),
+        },
+      );
+      const redo = await poll('the form’s Redo offering the owner again', async () => {
+        const t = await (await panelFrame(page)).getAttribute('#redo', 'title');
+        return /Redo Owner = “Claire Dubois-Martin”/.test(t ?? '') ? t : null;
+      });
+      await workbench.screenshot('template-undo');
+      return `form Undo, Redo, then editor Undo Annotation; the form now offers “${redo}”`;
+    },
+  );
 }
 
 const started = Date.now();

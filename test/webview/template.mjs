@@ -33,6 +33,15 @@ let harness;
 let record;
 
 const posted = (page) => page.evaluate(() => window.__posted.filter((m) => m.type !== 'ready'));
+/** Types `value` into a field of the form; with `commit`, presses Enter (the form then sends it). */
+async function typeInto(page, label, value, { commit = true } = {}) {
+  const input = page.locator(`#value-${label} input`);
+  await input.fill(value);
+  if (commit) await input.press('Enter');
+}
+/** The extension's answer to a value typed in `label`. */
+const answer = (page, label, outcome, message) =>
+  send(page, [{ type: 'fieldResult', documentUri: record.documentUri, label, outcome, message }]);
 const fieldValue = (page, label) => page.$eval(`#value-${label}`, (el) => el.value);
 
 describe('listing template page (bundled, Chromium)', () => {
@@ -151,6 +160,96 @@ describe('listing template page (bundled, Chromium)', () => {
     ]);
     assert.equal(await page.locator('#fields .field').count(), 0);
     assert.match(await page.textContent('#empty'), /Open a listing/);
+    await context.close();
+  });
+
+  it('after a refused value the field shows its real value again, with the reason under it', async () => {
+    const { page, context, problems } = await harness.openPage();
+    await send(page, [{ type: 'templateInit', record }]);
+    await typeInto(page, 'YEAR', '1932');
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'editField'));
+    // Until the answer comes, the typed value stays (marked as pending).
+    assert.equal(await fieldValue(page, 'YEAR'), '1932');
+    assert.ok(await page.locator('#value-YEAR.pending').count(), 'pending while unanswered');
+    const message =
+      '“1932” does not appear in the listing, so it cannot be annotated: Year built keeps “2005”.';
+    await answer(page, 'YEAR', 'refused', message);
+    assert.equal(await fieldValue(page, 'YEAR'), '2005', 'the field shows its real state');
+    assert.equal(await page.locator('#value-YEAR.pending').count(), 0);
+    assert.equal(await page.textContent('#note-YEAR'), message);
+    assert.equal(await page.getAttribute('#note-YEAR', 'role'), 'alert');
+    assert.match(await page.getAttribute('#note-YEAR', 'class'), /refused/);
+    await page.screenshot({ path: path.join(shots, 'template-refused.png'), fullPage: true });
+    // The answer is kept with the page's state (a reload shows it) and cleared by new typing.
+    assert.equal((await page.evaluate(() => window.__state)).notes.YEAR.message, message);
+    await typeInto(page, 'YEAR', '19', { commit: false });
+    assert.equal(await page.locator('#note-YEAR').isHidden(), true);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('keeps a saved value as typed until the new record comes, then says what was saved and why', async () => {
+    const { page, context } = await harness.openPage();
+    await send(page, [{ type: 'templateInit', record }]);
+    await typeInto(page, 'OWNER', 'mimi lasouris');
+    const message =
+      'Owner set to “Mimi LASOURIS”, not “mimi lasouris” as typed: the listing writes it “Mimi LASOURIS”. It is saved as an annotation.';
+    await answer(page, 'OWNER', 'saved', message);
+    assert.equal(await fieldValue(page, 'OWNER'), 'mimi lasouris', 'no flash back to the old value');
+    assert.equal(await page.textContent('#note-OWNER'), message);
+    const owner = record.fields.OWNER;
+    const corrected = {
+      ...record,
+      version: 2,
+      fields: { ...record.fields, OWNER: { ...owner, source: 'annotation', confidence: 1 } },
+      history: { undo: 'Owner = “Mimi LASOURIS”', redo: null },
+    };
+    await send(page, [{ type: 'templateRecord', record: corrected }]);
+    assert.equal(await fieldValue(page, 'OWNER'), 'Mimi LASOURIS');
+    assert.equal(await page.textContent('#note-OWNER'), message, 'the note stays with the new record');
+    await page.screenshot({ path: path.join(shots, 'template-saved-note.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('does not overwrite a value being typed when a new record comes', async () => {
+    const { page, context } = await harness.openPage();
+    await send(page, [{ type: 'templateInit', record }]);
+    await typeInto(page, 'PRICE', '1 300 000 €', { commit: false });
+    await send(page, [{ type: 'templateRecord', record: { ...record, version: 3 } }]);
+    assert.equal(await fieldValue(page, 'PRICE'), '1 300 000 €');
+    // The field being typed in keeps the focus (given back once the redrawn field is ready).
+    await page.waitForFunction(() => document.activeElement?.id === 'value-PRICE', null, { timeout: 5000 });
+    assert.ok(!(await posted(page)).some((m) => m.type === 'editField'), 'nothing sent before Enter or blur');
+    await context.close();
+  });
+
+  it('Undo and Redo walk the document’s annotation history, by button or Ctrl+Alt+Z', async () => {
+    const { page, context } = await harness.openPage();
+    await send(page, [{ type: 'templateInit', record }]);
+    assert.equal(await page.getAttribute('#undo', 'disabled'), '', 'nothing to undo');
+    assert.equal(await page.getAttribute('#redo', 'disabled'), '');
+    await page.keyboard.press('Control+Alt+KeyZ');
+    assert.deepEqual(await posted(page), [], 'no request without a step to undo');
+    const withHistory = {
+      ...record,
+      history: { undo: 'Rooms = “4 pièces”', redo: 'Owner = “Mimi LASOURIS”' },
+    };
+    await send(page, [{ type: 'templateRecord', record: withHistory }]);
+    assert.equal(await page.getAttribute('#undo', 'disabled'), null);
+    assert.equal(await page.getAttribute('#undo', 'title'), 'Undo Rooms = “4 pièces” (Ctrl+Alt+Z)');
+    assert.equal(
+      await page.getAttribute('#redo', 'title'),
+      'Redo Owner = “Mimi LASOURIS” (Ctrl+Alt+Shift+Z)',
+    );
+    await page.click('#undo');
+    await page.keyboard.press('Control+Alt+KeyZ');
+    await page.keyboard.press('Control+Alt+Shift+KeyZ');
+    const uri = record.documentUri;
+    assert.deepEqual(await posted(page), [
+      { type: 'undo', documentUri: uri },
+      { type: 'undo', documentUri: uri },
+      { type: 'redo', documentUri: uri },
+    ]);
     await context.close();
   });
 

@@ -100,6 +100,35 @@ export class AnnotationSet {
     return action;
   }
 
+  /**
+   * Removes `remove` and labels `add` as one undo step (a form correction: the field's old value
+   * out, the new one in). Refused, changing nothing, when a span of `add` overlaps a labelled
+   * annotation that stays (other than an exact replacement of its range); rejections under `add`
+   * are replaced.
+   */
+  replace(remove: readonly Annotation[], add: readonly Annotation[]): AddResult {
+    const removed = this.items.filter((a) => remove.some((r) => sameAnnotation(a, r)));
+    const staying = this.items.filter((a) => !removed.includes(a));
+    const under = staying.filter((a) => add.some((s) => overlaps(a, s)));
+    const conflict = under.find(
+      (a) => a.label !== REJECTED_LABEL && !add.some((s) => s.start === a.start && s.end === a.end),
+    );
+    if (conflict) return { ok: false, conflict };
+    const action = { removed: [...removed, ...under], added: [...add] };
+    if (action.removed.length > 0 || action.added.length > 0) this.perform(action);
+    return { ok: true, action };
+  }
+
+  /** The step `undo` would take back, if any. */
+  get nextUndo(): AnnotationAction | undefined {
+    return this.undoStack.at(-1);
+  }
+
+  /** The step `redo` would do again, if any. */
+  get nextRedo(): AnnotationAction | undefined {
+    return this.redoStack.at(-1);
+  }
+
   remove(annotation: Annotation): AnnotationAction | undefined {
     if (!this.items.some((a) => sameAnnotation(a, annotation))) return undefined;
     const action = { removed: [annotation], added: [] };

@@ -10,7 +10,8 @@
  * - a model span whose value is implausible for its field (a REF that is a time, a year or a
  *   plain number; a price below 1,000; a 4 m² surface) is demoted unless a rule agrees with it;
  * - a value found by both sources ranks first, then confident model spans, then rule matches,
- *   then unsure or contradicted model spans. Implausible unconfirmed values never fill a field.
+ *   then unsure or contradicted model spans. Implausible unconfirmed values are not the field's
+ *   values at all: they neither fill it nor show as its alternatives.
  */
 import type { Candidate, FieldLabel, Normalized } from './fields';
 import { normalizeField } from './normalize';
@@ -106,6 +107,7 @@ export function implausibility<L extends FieldLabel>(
       if (TIME.test(code)) return 'a time of day';
       if (ORDINAL.test(code)) return 'an ordinal (a floor)';
       if (LOOKS_LIKE_YEAR.test(code)) return 'a year';
+      if (/^\d{4}s$/.test(code)) return 'a decade';
       if (NUMBER_ONLY.test(code)) return 'a number with separators';
       if (UNIT_OR_CURRENCY.test(text)) return 'an amount or an area';
       return null;
@@ -146,7 +148,7 @@ export interface Assessed extends CombinedCandidate {
   implausible: string | null;
 }
 
-/** Tiers of a value, best first. `Implausible` never fills a field; it stays an alternative. */
+/** Tiers of a value, best first. `Implausible` is no value of the field: never shown, not even as an alternative. */
 export const Tier = { Agreed: 0, ConfidentModel: 1, Rules: 2, UnsureModel: 3, Implausible: 4 } as const;
 export type Tier = (typeof Tier)[keyof typeof Tier];
 

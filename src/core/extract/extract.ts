@@ -118,8 +118,11 @@ function chooseField<L extends FieldLabel>(
       b.confidence - a.confidence ||
       Math.min(...a.members.map((m) => m.start)) - Math.min(...b.members.map((m) => m.start)),
   );
-  const [best, ...alternatives] = groups.map((group) => toChoice<L>(label, group));
-  if (!best || groups[0]!.tier === Tier.Implausible) return null;
+  // An implausible value (a REF that is a floor, an OWNER that is "et") is no value of the field.
+  const [best, ...alternatives] = groups
+    .filter((group) => group.tier !== Tier.Implausible)
+    .map((group) => toChoice<L>(label, group));
+  if (!best) return null;
   return { label, ...best, alternatives };
 }
 

@@ -18,6 +18,28 @@ export const FIELD_NAMES: Record<FieldLabel, string> = {
   PHONE: 'Telephone',
 };
 
+/** What a value of each field is, in a sentence: "“et une” is not a number of rooms". */
+export const FIELD_KINDS: Record<FieldLabel, string> = {
+  REF: 'reference',
+  PRICE: 'price',
+  SURFACE: 'surface',
+  YEAR: 'year',
+  ROOMS: 'number of rooms',
+  OWNER: 'name',
+  PHONE: 'telephone number',
+};
+
+/** How each field's canonical value is written: why a typed value may be shown otherwise. */
+export const FIELD_FORMS: Record<FieldLabel, string> = {
+  REF: 'a reference is its code, without “Réf.”, “No.” or “#”',
+  PRICE: 'a price is written as its amount and currency code',
+  SURFACE: 'a surface is written as its number and m² or ft²',
+  YEAR: 'a year built is its four digits',
+  ROOMS: 'rooms are counted as a number',
+  OWNER: 'an owner is named without a title (M., Mme, Mr, Dr …) or a “Contact:” label',
+  PHONE: 'a telephone number is written as it is dialled at home, in groups',
+};
+
 export type Currency = 'EUR' | 'USD' | 'GBP' | 'CHF' | 'CAD';
 export type SurfaceUnit = 'm²' | 'ft²';
 

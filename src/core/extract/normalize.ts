@@ -134,30 +134,44 @@ export const NUMBER_WORDS: Record<string, number> = {
   douze: 12,
 };
 
+/** "Pièces : 7", "Nombre de pièces : 6", "Rooms: 9": a caption before the count. */
+const ROOMS_CAPTION = /^(?:(?:nombre\s+de\s+pi[eè]ces|number\s+of\s+rooms|pi[eè]ces|rooms)\s*:?\s*)/iu;
+const ROOM_NOUN = String.raw`(?:pi[eè]ces?|pieces?|p\.?|pcs\.?|rooms?|roomed)`;
+const TYPE_CODE = /^(?:[TF]|type)\s?(\d{1,2})$/iu;
+const COUNT_DIGITS = new RegExp(String.raw`^(\d{1,2})(?:[\s-]?${ROOM_NOUN})?$`, 'iu');
+const COUNT_WORD = new RegExp(String.raw`^(\p{L}+)([\s-]?${ROOM_NOUN})?$`, 'iu');
+
+/**
+ * A number of rooms, from text that says only that: a count (digits, or a number word) with or
+ * without a room noun ("4 pièces", "4p", "Trois pièces", "four-room", "7"), a type code ("T4",
+ * "F3", "type 2"), "studio", maybe after a caption ("Pièces : 7"). Text with other words ("et
+ * une", "4e et") holds no number of rooms, even when a number word is in it.
+ */
 export function normalizeRooms(text: string): Normalized<'ROOMS'> | null {
-  const compact = text.trim();
+  const compact = text
+    .replace(SPACES, ' ')
+    .trim()
+    .replace(ROOMS_CAPTION, '')
+    .replace(/[.,;:]$/, '');
   let rooms: number | undefined;
-  const typeCode = /(?:^|[^\p{L}])[TF]\s?(\d{1,2})(?!\d)/iu.exec(compact);
-  const digits = /\d{1,2}(?!\d)/.exec(compact);
-  const word = /\p{L}+/gu;
+  const typeCode = TYPE_CODE.exec(compact);
+  const digits = COUNT_DIGITS.exec(compact);
+  const word = COUNT_WORD.exec(compact);
   if (typeCode) rooms = Number(typeCode[1]);
-  else if (digits) rooms = Number(digits[0]);
-  else if (/\bstudio\b/i.test(compact)) rooms = 1;
-  else {
-    for (const match of compact.toLowerCase().matchAll(word)) {
-      const n = NUMBER_WORDS[match[0]];
-      if (n !== undefined) {
-        rooms = n;
-        break;
-      }
-    }
+  else if (digits) rooms = Number(digits[1]);
+  else if (/^studio$/iu.test(compact)) rooms = 1;
+  else if (word) {
+    const n = NUMBER_WORDS[word[1]!.toLowerCase()];
+    // Alone, "un", "une" and "one" are articles or pronouns far more often than counts.
+    if (n !== undefined && (word[2] !== undefined || n > 1)) rooms = n;
   }
   if (rooms === undefined || rooms < 1 || rooms > 50) return null;
   return { value: rooms, display: String(rooms), warnings: [] };
 }
 
 export function normalizeYear(text: string): Normalized<'YEAR'> | null {
-  const match = /(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)/.exec(text);
+  // A year stands alone: not inside a longer number, nor glued to a code's letters ("AH1775").
+  const match = /(?<![\p{L}\d])(1[5-9]\d\d|20\d\d)(?!\d)/u.exec(text);
   if (!match) return null;
   const year = Number(match[1]);
   const warnings = year > new Date().getFullYear() + 5 ? [`year ${year} is in the future`] : [];

@@ -10,13 +10,10 @@ import {
   parseTemplateFromWebview,
   type TemplateFromWebview,
   type TemplateRecord,
-  type TemplateSpan,
   type TemplateState,
   type TemplateToWebview,
 } from '../../../webview/protocol';
-import { REJECTED_LABEL } from '../../core/annotations/annotation-set';
 import { extractRecord, LISTING_TAG_OPTIONS } from '../../core/extract';
-import type { FieldLabel } from '../../core/extract/fields';
 import type { AnnotationManager } from '../annotations';
 import type { Config } from '../config';
 import { Disposable } from '../dispose';
@@ -24,7 +21,14 @@ import type { ModelManager } from '../models';
 import { toRange } from '../spans';
 import { webviewPageHtml } from '../webview-page';
 import { attachPanelPage, createPanelBeside } from '../webview-panel';
-import { type Correction, editCorrection, pickCorrection, templateRecord } from './record';
+import {
+  type Correction,
+  correctionChange,
+  describeAction,
+  editCorrection,
+  pickCorrection,
+  templateRecord,
+} from './record';
 
 export const TEMPLATE_VIEW_TYPE = 'spanlight.listingTemplate';
 
@@ -202,12 +206,18 @@ export class TemplatePanelController extends Disposable {
       ? { spans: (await model.tagger.tagTexts([text], LISTING_TAG_OPTIONS))[0]!.spans }
       : null;
     const extracted = extractRecord(text, tagged, { id: document.uri.toString() });
-    return templateRecord(extracted, this.deps.annotations.annotations(document), {
-      documentUri: document.uri.toString(),
-      documentName: vscode.workspace.asRelativePath(document.uri),
-      version,
-      extractor: model ? `${model.info.name} (model + rules)` : 'rules only (no listing model)',
-    });
+    const annotations = this.deps.annotations;
+    return templateRecord(
+      extracted,
+      annotations.annotations(document),
+      {
+        documentUri: document.uri.toString(),
+        documentName: vscode.workspace.asRelativePath(document.uri),
+        version,
+        extractor: model ? `${model.info.name} (model + rules)` : 'rules only (no listing model)',
+      },
+      annotations.history(document),
+    );
   }
 
   private async handle(message: TemplateFromWebview): Promise<void> {
@@ -236,6 +246,23 @@ export class TemplatePanelController extends Disposable {
         await this.apply(document, correction);
         return;
       }
+      case 'undo':
+      case 'redo': {
+        const document = await this.followedDocument();
+        if (!document || document.uri.toString() !== message.documentUri) {
+          this.post({ type: 'notice', level: 'error', message: 'That listing is no longer shown.' });
+          return;
+        }
+        const action = await this.deps.annotations[message.type](document);
+        this.post({
+          type: 'notice',
+          level: 'info',
+          message: action
+            ? `${message.type === 'undo' ? 'Undone' : 'Redone'}: ${describeAction(action)}.`
+            : `Nothing to ${message.type}.`,
+        });
+        return;
+      }
       default:
         assertNever(message);
     }
@@ -255,56 +282,43 @@ export class TemplatePanelController extends Disposable {
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
-  /** Records a correction as human annotations: the field's label on one span, or rejections. */
+  /**
+   * Records a correction as one annotation step (undone by the form's Undo and the editor's Undo
+   * Annotation alike) and answers the form with what became of the field.
+   */
   private async apply(document: vscode.TextDocument, correction: Correction): Promise<void> {
-    if (correction.kind === 'error') {
-      this.post({ type: 'notice', level: 'error', message: correction.message });
-      if (/re-extracting/.test(correction.message)) this.schedule(0);
+    const answer = (outcome: 'saved' | 'refused', message: string) => {
+      this.post({
+        type: 'fieldResult',
+        documentUri: document.uri.toString(),
+        label: correction.label,
+        outcome,
+        message,
+      });
+    };
+    if (correction.kind === 'refused') {
+      answer('refused', correction.message);
+      // A candidate that is gone means the record is stale: read the listing again.
+      this.schedule(0);
       return;
     }
     const text = document.getText();
     const spans = correction.kind === 'label' ? [correction.span] : correction.spans;
     if (spans.some((s) => text.slice(s.start, s.end) !== s.text)) {
-      this.post({ type: 'notice', level: 'error', message: 'The listing changed meanwhile; try again.' });
+      answer('refused', 'The listing changed meanwhile; nothing was saved. Try again.');
       this.schedule(0);
       return;
     }
-    await this.removeOtherAnnotations(document, correction.label, spans);
-    if (correction.kind === 'reject') {
-      await this.deps.annotations.labelAll(
-        document,
-        spans.map((s) => ({ ...s, label: REJECTED_LABEL, origin: 'human' as const })),
-      );
-      this.post({ type: 'notice', level: 'info', message: `${correction.label} marked as absent.` });
-      return;
-    }
-    const { span, label } = correction;
-    const result = await this.deps.annotations.label(document, { ...span, label, origin: 'human' });
+    const change = correctionChange(correction, this.deps.annotations.annotations(document));
+    const result = await this.deps.annotations.replace(document, change.remove, change.add);
     if (!result.ok) {
-      this.post({
-        type: 'notice',
-        level: 'error',
-        message: `“${span.text}” is already annotated as ${result.conflict.label} (“${result.conflict.text}”); remove that label first.`,
-      });
+      answer(
+        'refused',
+        `Nothing was saved: “${result.conflict.text}” is already annotated as ${result.conflict.label}; remove that label first.`,
+      );
       return;
     }
-    this.post({
-      type: 'notice',
-      level: 'info',
-      message: `${label} set to “${span.text}” (saved as an annotation).`,
-    });
-  }
-
-  /** A field has one value: the field's earlier human annotations elsewhere are removed. */
-  private async removeOtherAnnotations(
-    document: vscode.TextDocument,
-    label: FieldLabel,
-    keep: readonly TemplateSpan[],
-  ): Promise<void> {
-    const stale = this.deps.annotations
-      .annotations(document)
-      .filter((a) => a.label === label && !keep.some((s) => s.start === a.start && s.end === a.end));
-    for (const annotation of stale) await this.deps.annotations.remove(document, annotation);
+    answer('saved', correction.message);
   }
 
   override dispose(): void {

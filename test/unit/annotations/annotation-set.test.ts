@@ -67,6 +67,35 @@ describe('AnnotationSet', () => {
     assert.equal(set.canRedo, false, 'a new action clears the redo stack');
   });
 
+  it('replaces a value as one step (a form correction), refusing overlaps, and tells what undo and redo would do', () => {
+    const set = new AnnotationSet([ann('last year', 'O')]);
+    set.label(ann('Apple', 'ORG'));
+    const old = ann('Tim', 'PER');
+    set.label(old);
+    const result = set.replace([old], [ann('Tim Cook', 'PER'), ann('last year', 'DATE')]);
+    assert.ok(result.ok);
+    const shown = () => set.annotations.map((a) => `${a.text}/${a.label}`);
+    assert.deepEqual(shown(), ['Apple/ORG', 'Tim Cook/PER', 'last year/DATE']);
+    assert.deepEqual(
+      set.nextUndo?.added.map((a) => a.text),
+      ['Tim Cook', 'last year'],
+    );
+    // One undo takes the whole correction back (the old value and the rejection return).
+    set.undo();
+    assert.deepEqual(shown(), ['Apple/ORG', 'Tim/PER', 'last year/O']);
+    assert.deepEqual(
+      set.nextRedo?.removed.map((a) => a.text),
+      ['Tim', 'last year'],
+    );
+    set.redo();
+    assert.deepEqual(shown(), ['Apple/ORG', 'Tim Cook/PER', 'last year/DATE']);
+    // A span over a labelled annotation that stays is refused, and nothing changes.
+    const refused = set.replace([], [ann('Apple hired', 'ORG')]);
+    assert.equal(!refused.ok && refused.conflict.text, 'Apple');
+    assert.deepEqual(shown(), ['Apple/ORG', 'Tim Cook/PER', 'last year/DATE']);
+    assert.equal(set.nextRedo, undefined);
+  });
+
   it('follows edits, and undo after an edit restores the span on its moved text', () => {
     const set = new AnnotationSet();
     set.label(ann('London', 'LOC'));

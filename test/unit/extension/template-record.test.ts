@@ -4,7 +4,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Annotation } from '../../../src/core/annotations/annotation-set';
 import { extractRecord } from '../../../src/core/extract';
-import { editCorrection, pickCorrection, templateRecord } from '../../../src/extension/template/record';
+import {
+  correctionChange,
+  describeAction,
+  editCorrection,
+  pickCorrection,
+  templateRecord,
+} from '../../../src/extension/template/record';
 import { parseTemplateFromWebview } from '../../../webview/protocol';
 
 const seedFile = path.resolve(__dirname, '../../fixtures/sample-workspace/listings/villa-cannes.txt');
@@ -63,17 +69,31 @@ describe('listing template record', () => {
     const record = templateRecord(extracted, [], meta);
     const picked = pickCorrection(record, 'SURFACE', '1500 m²');
     assert.equal(picked.kind, 'label');
-    if (picked.kind === 'label')
+    if (picked.kind === 'label') {
       assert.equal(text.slice(picked.span.start, picked.span.end), picked.span.text);
-    // A typed value that normalizes to a candidate's value takes that candidate's span.
+      assert.equal(picked.message, 'Surface set to “1500 m²”, saved as an annotation of “1 500 m²”.');
+    }
+    // A typed value that normalizes to a candidate's value takes that candidate's span, and the
+    // form says why it shows otherwise than typed.
     const typed = editCorrection(record, text, 'SURFACE', '1500 m2');
-    assert.deepEqual(typed, picked);
-    // Otherwise the typed text itself, found in the listing (case-insensitive).
+    assert.equal(typed.kind, 'label');
+    if (typed.kind === 'label' && picked.kind === 'label') {
+      assert.deepEqual(typed.span, picked.span);
+      assert.equal(
+        typed.message,
+        'Surface set to “1500 m²”, not “1500 m2” as typed: a surface is written as its number and m² or ft². It is saved as an annotation of “1 500 m²”.',
+      );
+    }
+    // Otherwise the typed text itself, found in the listing (case-insensitive), said so.
     const owner = editCorrection(record, text, 'OWNER', 'mimi lasouris');
     assert.equal(owner.kind, 'label');
-    if (owner.kind === 'label') assert.equal(owner.span.text, 'Mimi LASOURIS');
+    if (owner.kind === 'label') {
+      assert.equal(owner.span.text, 'Mimi LASOURIS');
+      assert.match(owner.message, /not “mimi lasouris” as typed: the listing writes it “Mimi LASOURIS”/);
+    }
     const absent = editCorrection(record, text, 'OWNER', 'Jean Dupont');
-    assert.equal(absent.kind, 'error');
+    assert.equal(absent.kind, 'refused');
+    assert.match(absent.message, /“Jean Dupont” does not appear in the listing.*Owner keeps “Mimi LASOURIS”/);
     const cleared = editCorrection(record, text, 'PHONE', '  ');
     assert.equal(cleared.kind, 'reject');
     if (cleared.kind === 'reject')
@@ -81,7 +101,101 @@ describe('listing template record', () => {
         cleared.spans.map((s) => s.text),
         ['06.43.43.43.43'],
       );
-    assert.equal(pickCorrection(record, 'PRICE', '1 EUR').kind, 'error');
+    assert.equal(pickCorrection(record, 'PRICE', '1 EUR').kind, 'refused');
+  });
+
+  describe('the issue’s Lyon listing (appartement-lyon.txt)', () => {
+    const lyonText = fs.readFileSync(
+      path.resolve(__dirname, '../../fixtures/sample-workspace/listings/appartement-lyon.txt'),
+      'utf8',
+    );
+    const lyon = templateRecord(extractRecord(lyonText, null), [], {
+      ...meta,
+      documentName: 'appartement-lyon.txt',
+    });
+    const lyonAnnotation = (needle: string, label: string): Annotation => {
+      const start = lyonText.indexOf(needle);
+      return { start, end: start + needle.length, label, text: needle, origin: 'human' };
+    };
+
+    it('refuses a year that is not in the text, and says the field keeps its value', () => {
+      assert.equal(lyon.fields.YEAR?.display, '1930');
+      const year = editCorrection(lyon, lyonText, 'YEAR', '1932');
+      assert.equal(year.kind, 'refused');
+      assert.match(
+        year.message,
+        /^“1932” does not appear in the listing, so it cannot be annotated: Year built keeps “1930”\./,
+      );
+    });
+
+    it('refuses a value that is not of the field’s type', () => {
+      const rooms = editCorrection(lyon, lyonText, 'ROOMS', 'et une');
+      assert.deepEqual(rooms, {
+        kind: 'refused',
+        label: 'ROOMS',
+        message: '“et une” is not a number of rooms: Rooms keeps “3”.',
+      });
+      assert.equal(editCorrection(lyon, lyonText, 'PRICE', 'cher').kind, 'refused');
+    });
+
+    it('says what became of “Mme Claire Dubois-Martin”, and why', () => {
+      const owner = editCorrection(lyon, lyonText, 'OWNER', 'Mme Claire Dubois-Martin');
+      assert.equal(owner.kind, 'label');
+      if (owner.kind !== 'label') return;
+      assert.equal(owner.span.text, 'Claire Dubois-Martin');
+      assert.equal(
+        owner.message,
+        'Owner set to “Claire Dubois-Martin”, not “Mme Claire Dubois-Martin” as typed: an owner is named without a title (M., Mme, Mr, Dr …) or a “Contact:” label. It is saved as an annotation.',
+      );
+      // With no candidate left (the extracted name rejected), the typed text is found in the
+      // listing and narrowed to the name, as owner spans are annotated.
+      const rejected = templateRecord(
+        extractRecord(lyonText, null),
+        [lyonAnnotation('Claire Dubois-Martin', 'O')],
+        meta,
+      );
+      assert.equal(rejected.fields.OWNER, null);
+      const again = editCorrection(rejected, lyonText, 'OWNER', 'Mme Claire Dubois-Martin');
+      assert.equal(again.kind, 'label');
+      if (again.kind === 'label') {
+        assert.equal(lyonText.slice(again.span.start, again.span.end), 'Claire Dubois-Martin');
+        assert.match(again.message, /without a title/);
+      }
+    });
+
+    it('makes one annotation step of a correction: the field’s old human value out, the new one in', () => {
+      const old = lyonAnnotation('2015', 'YEAR');
+      const other = lyonAnnotation('Lyon', 'LOC');
+      const correction = editCorrection(lyon, lyonText, 'YEAR', '1930');
+      assert.equal(correction.kind, 'label');
+      if (correction.kind !== 'label') return;
+      const change = correctionChange(correction, [old, other]);
+      assert.deepEqual(change.remove, [old]);
+      assert.deepEqual(change.add, [{ ...correction.span, label: 'YEAR', origin: 'human' }]);
+      const clear = editCorrection(lyon, lyonText, 'PHONE', '');
+      assert.equal(clear.kind, 'reject');
+      if (clear.kind === 'reject')
+        assert.deepEqual(
+          correctionChange(clear, []).add.map((a) => [a.text, a.label]),
+          [['04 78 12 34 56', 'O']],
+        );
+    });
+  });
+
+  it('describes annotation steps for the Undo and Redo buttons, and puts them in the record', () => {
+    const rooms = annotation('4 pièces', 'ROOMS');
+    assert.equal(describeAction({ added: [rooms], removed: [] }), 'Rooms = “4 pièces”');
+    assert.equal(
+      describeAction({ added: [annotation('Mimi LASOURIS', 'PER')], removed: [] }),
+      'PER = “Mimi LASOURIS”',
+    );
+    assert.equal(
+      describeAction({ added: [annotation('06.43.43.43.43', 'O')], removed: [] }),
+      '“06.43.43.43.43” as no value',
+    );
+    assert.equal(describeAction({ added: [], removed: [rooms] }), 'removing Rooms “4 pièces”');
+    const record = templateRecord(extracted, [rooms], meta, { undo: { added: [rooms], removed: [] } });
+    assert.deepEqual(record.history, { undo: 'Rooms = “4 pièces”', redo: null });
   });
 
   it('accepts only well-formed messages from the page', () => {
@@ -91,6 +205,8 @@ describe('listing template record', () => {
       { type: 'reveal', documentUri: uri, start: 3, end: 8 },
       { type: 'pickAlternative', documentUri: uri, label: 'SURFACE', display: '1500 m²' },
       { type: 'editField', documentUri: uri, label: 'OWNER', value: '' },
+      { type: 'undo', documentUri: uri },
+      { type: 'redo', documentUri: uri },
     ];
     for (const m of good) assert.deepEqual(parseTemplateFromWebview({ ...m, extra: 1 }), m);
     const bad = [
@@ -103,6 +219,8 @@ describe('listing template record', () => {
       { type: 'pickAlternative', documentUri: uri, label: '<b>', display: 'x' },
       { type: 'editField', documentUri: uri, label: 'PRICE', value: 5 },
       { type: 'editField', documentUri: uri, label: 'PRICE', value: 'x'.repeat(1001) },
+      { type: 'undo' },
+      { type: 'redo', documentUri: 5 },
     ];
     for (const m of bad) assert.equal(parseTemplateFromWebview(m), undefined, JSON.stringify(m));
   });

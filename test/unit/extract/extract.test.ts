@@ -15,6 +15,7 @@ import {
   normalizeField,
   parseHandwrittenListings,
   type SpanTagger,
+  tagListings,
 } from '../../../src/core/extract';
 import { type TaggedToken, Tagger } from '../../../src/core/model/tagger';
 import { assertGoldSpansNormalize } from './helpers';
@@ -151,6 +152,49 @@ test('model and rules combined: agreement wins, a rule-read distractor demotes, 
   assert.equal(modelOnly.fields.REF, null);
   assert.equal(modelOnly.fields.PRICE?.display, '5000 USD', 'without rules nothing contradicts the model');
   assert.equal(modelOnly.fields.SURFACE?.confidence, 0.7, 'a joined span keeps its weakest confidence');
+});
+
+test('alternatives are values of the field: the shipped model’s junk spans ("et une", "et") are not offered', async () => {
+  const lyonFile = path.resolve(__dirname, '../../fixtures/sample-workspace/listings/appartement-lyon.txt');
+  const text = fs.readFileSync(lyonFile, 'utf8');
+  const tagger = await Tagger.load(path.resolve(__dirname, '../../../models/real-estate'));
+  try {
+    const [tagged] = tagListings(tagger, [text]);
+    // The model itself does tag "et une" (…2 chambres et une cuisine…) as ROOMS.
+    const modelRooms = tagged!.spans
+      .filter((s) => s.label === 'ROOMS')
+      .map((s) => text.slice(s.start, s.end));
+    assert.ok(modelRooms.includes('et une'), `the model's ROOMS spans: ${modelRooms}`);
+    const record = extractRecord(text, tagged!);
+    assert.equal(record.fields.ROOMS?.display, '3');
+    assert.deepEqual(record.fields.ROOMS?.alternatives, [], '"et une" is no number of rooms');
+    for (const label of FIELD_LABELS) {
+      for (const choice of record.fields[label]?.alternatives ?? []) {
+        for (const span of choice.spans)
+          assert.equal(normalizeField(label, span.text)?.display, choice.display, `${label} ${span.text}`);
+      }
+    }
+  } finally {
+    tagger.dispose();
+  }
+  // Implausible model values (a connector as owner, a floor as reference) are not alternatives either.
+  const listing = 'Réf. 12390. Appartement au 2e étage. Contact : Jean et Marie Dupont 06 11 22 33 44';
+  const at = (needle: string) => ({
+    start: listing.indexOf(needle),
+    end: listing.indexOf(needle) + needle.length,
+  });
+  const record = extractRecord(listing, {
+    spans: [
+      { ...at('2e'), label: 'REF', confidence: 0.9 },
+      { ...at('et'), label: 'OWNER', confidence: 0.9 },
+    ],
+  });
+  assert.equal(record.fields.REF?.display, '12390');
+  assert.deepEqual(record.fields.REF?.alternatives, []);
+  assert.ok(
+    !(record.fields.OWNER?.alternatives ?? []).some((a) => a.display === 'et'),
+    JSON.stringify(record.fields.OWNER),
+  );
 });
 
 test('batched tagging: one tag() call for all listings, spans mapped back to each listing', () => {

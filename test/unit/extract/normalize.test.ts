@@ -106,6 +106,22 @@ test('rooms from pièces, type codes, English rooms and number words', () => {
   for (const [text, rooms] of cases) assert.equal(normalizeRooms(text)?.value, rooms, text);
   assert.equal(normalizeRooms('pièces'), null);
   assert.equal(normalizeRooms('0 pièce'), null);
+  // Captions before the count, and a bare count.
+  assert.equal(normalizeRooms('Pièces : 7')?.value, 7);
+  assert.equal(normalizeRooms('Nombre de pièces : 6')?.value, 6);
+  assert.equal(normalizeRooms('quatre')?.value, 4);
+  assert.equal(normalizeRooms('9')?.value, 9);
+  // Text that says something else holds no number of rooms, even with a number word in it.
+  for (const text of [
+    'et une',
+    'une',
+    'one',
+    '4e et',
+    'deux chambres',
+    '3 chambres et une cuisine',
+    'T4 rénové',
+  ])
+    assert.equal(normalizeRooms(text), null, text);
 });
 
 test('years', () => {
@@ -113,6 +129,8 @@ test('years', () => {
   assert.equal(normalizeYear('c. 1880')?.value, 1880);
   assert.equal(normalizeYear('12345'), null);
   assert.equal(normalizeYear('95'), null);
+  assert.equal(normalizeYear('AH1775'), null, 'a year is not glued to a code');
+  assert.equal(normalizeYear('1920s')?.value, 1920);
   assert.match(normalizeYear('2091')!.warnings.join(), /future/);
 });
 
