@@ -5,7 +5,8 @@
  * retagging the visible region (~600 tokens) after each of 40 edits, with the per-sentence
  * cache. Prints JSON; `npm run bench` reports it.
  *
- *   node --import tsx bench/editor.ts [MODEL_DIR]   (default: models/en-ner)
+ *   node --import tsx bench/editor.ts [MODEL_DIR] [--backend tensorflow|portable]
+ *   (default: models/en-ner, on the backend the tagging process chooses: native TensorFlow here)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { SentenceCache } from '../src/core/annotations/cache';
 import { applyChanges } from '../src/core/annotations/edits';
 import { expandToParagraphs, sentencesIn } from '../src/core/annotations/regions';
 import { type SentenceSuggestions, tagSentences } from '../src/core/annotations/suggestions';
+import type { TaggingBackend } from '../src/core/model/tagger-base';
 import { tokenize } from '../src/core/tokens';
 import { DEFAULT_CONFIG } from '../src/extension/settings';
 import { TaggingProcess } from '../src/extension/tagging-process/client';
@@ -20,6 +22,8 @@ import { TaggingProcess } from '../src/extension/tagging-process/client';
 export interface EditorBenchResult {
   schema: 'spanlight-editor-bench/1';
   model: string;
+  /** The backend the tagging process tagged with. */
+  backend: TaggingBackend;
   documentTokens: number;
   regionTokens: number;
   /** Forking the tagging process, loading TensorFlow and the model (with its warm-up tag). */
@@ -85,17 +89,20 @@ const percentile = (sorted: number[], p: number) =>
 
 export async function benchEditor(
   modelDir = path.join(root, 'models', 'en-ner'),
+  backend?: TaggingBackend,
 ): Promise<EditorBenchResult> {
+  const env = backend === 'portable' ? { SPANLIGHT_BACKEND: 'portable' } : {};
   // As the extension does (src/extension/models.ts): the model lives in the tagging process.
   // The bundled script when built (as the extension runs it); the TypeScript source through tsx,
   // whose compiler adds ~200 MiB to the process, otherwise.
   const bundled = path.join(root, 'dist', 'tagging-process.js');
   const taggingProcess = new TaggingProcess(
     fs.existsSync(bundled)
-      ? { script: bundled }
+      ? { script: bundled, env }
       : {
           script: path.join(root, 'src', 'extension', 'tagging-process', 'host.ts'),
           execArgv: ['--import', 'tsx'],
+          env,
         },
   );
   let t = performance.now();
@@ -147,6 +154,7 @@ export async function benchEditor(
     return {
       schema: 'spanlight-editor-bench/1',
       model: path.relative(root, modelDir),
+      backend: tagger.backend,
       documentTokens: tokenize(doc).length,
       regionTokens: regionSentences.reduce((n, s) => n + s.tokens.length, 0),
       firstLoadMs,
@@ -170,7 +178,10 @@ export async function benchEditor(
 }
 
 if (require.main === module) {
-  benchEditor(process.argv[2] ? path.resolve(process.argv[2]) : undefined).then(
+  const args = process.argv.slice(2);
+  const backendAt = args.indexOf('--backend');
+  const backend = backendAt >= 0 ? (args.splice(backendAt, 2)[1] as TaggingBackend) : undefined;
+  benchEditor(args[0] ? path.resolve(args[0]) : undefined, backend).then(
     (result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`),
     (err) => {
       console.error(err);

@@ -8,9 +8,11 @@
  *   same network in Python Keras (bench/peer/keras_tagger.py with the same cell, installed by
  *   scripts/setup-peer.sh), all sides interleaved and repeated, medians compared.
  *
+ * - the editor path on native TensorFlow and on the portable backend, in the same run;
+ *
  * Options: --repeats N (default 2), --no-peer, --onednn-off (also run both sides with
  * TF_ENABLE_ONEDNN_OPTS=0), --train-batches N (default 100), --cells lstm,gru (default both),
- * --json FILE.
+ * --json FILE, --only editor.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +42,8 @@ interface SideFigures {
   latencyP95Ms: number;
   peakRssMiB: number;
 }
+
+const tokensPerSecond = (e: EditorBenchResult) => e.documentTokens / (e.fullDocumentWarmMs / 1000);
 
 const median = (values: number[]) => {
   const sorted = values.slice().sort((a, b) => a - b);
@@ -221,6 +225,7 @@ async function main() {
       'train-batches': { type: 'string', default: '100' },
       cells: { type: 'string', default: 'lstm,gru' },
       json: { type: 'string' },
+      only: { type: 'string' },
     },
   });
   const cells = values.cells.split(',').map((cell) => cell.trim()) as CellKind[];
@@ -249,19 +254,35 @@ async function main() {
   const nerModel = ['models/en-ner', 'test/fixtures/sample-workspace/.spanlight/models/fixture-ner']
     .map((m) => path.join(root, m))
     .find((m) => fs.existsSync(path.join(m, 'model.json')))!;
-  log(`editor path with ${path.relative(root, nerModel)}`);
-  const editor = JSON.parse(
-    execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'editor.ts'), nerModel], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  ) as EditorBenchResult;
-  report.editor = editor;
+  // Native TensorFlow and the portable backend, one after the other in this run.
+  const editors: EditorBenchResult[] = [];
+  for (const backend of ['tensorflow', 'portable'] as const) {
+    log(`editor path with ${path.relative(root, nerModel)} on the ${backend} backend`);
+    const editor = JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', path.join(__dirname, 'editor.ts'), nerModel, '--backend', backend],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      ),
+    ) as EditorBenchResult;
+    editors.push(editor);
+    console.log(
+      `editor path, ${editor.backend} backend (${editor.model}, ${editor.documentTokens.toLocaleString('en-US')}-token document): retag the visible region (${editor.regionTokens} tokens) after an edit p50 ${editor.retagAfterEdit.p50Ms.toFixed(1)} ms, p95 ${editor.retagAfterEdit.p95Ms.toFixed(1)} ms; whole document ${editor.fullDocumentWarmMs.toFixed(0)} ms = ${tokensPerSecond(editor).toFixed(0)} tokens/s (median of 5, range ${editor.fullDocumentWarmRangeMs.map((ms) => ms.toFixed(0)).join('–')}; first run ${editor.fullDocumentColdMs.toFixed(0)} ms; model load ${editor.firstLoadMs.toFixed(0)} ms with the process start, reload ${editor.reloadMs.toFixed(0)} ms); RSS with the model loaded: editor side ${editor.rssMiB.toFixed(0)} MiB, tagging process ${editor.taggingProcess.rssMiB.toFixed(0)} MiB (anonymous ${editor.taggingProcess.rssAnonMiB.toFixed(0)}, file-backed ${editor.taggingProcess.rssFileMiB.toFixed(0)})\n`,
+    );
+  }
+  const [native, portable] = editors as [EditorBenchResult, EditorBenchResult];
+  report.editor = native;
+  report.editorPortable = portable;
+  const target = (met: boolean) => (met ? 'met' : 'NOT met');
   console.log(
-    `editor path (${editor.model}, ${editor.documentTokens.toLocaleString('en-US')}-token document): retag the visible region (${editor.regionTokens} tokens) after an edit p50 ${editor.retagAfterEdit.p50Ms.toFixed(1)} ms, p95 ${editor.retagAfterEdit.p95Ms.toFixed(1)} ms; whole document ${editor.fullDocumentWarmMs.toFixed(0)} ms (median of 5, range ${editor.fullDocumentWarmRangeMs.map((ms) => ms.toFixed(0)).join('–')}; first run ${editor.fullDocumentColdMs.toFixed(0)} ms; model load ${editor.firstLoadMs.toFixed(0)} ms with TensorFlow, reload ${editor.reloadMs.toFixed(0)} ms); RSS with the model loaded: editor side ${editor.rssMiB.toFixed(0)} MiB (no TensorFlow), tagging process ${editor.taggingProcess.rssMiB.toFixed(0)} MiB (anonymous ${editor.taggingProcess.rssAnonMiB.toFixed(0)}, file-backed ${editor.taggingProcess.rssFileMiB.toFixed(0)}: libtensorflow's pages)\n`,
+    `portable vs native, same run: whole document ${(portable.fullDocumentWarmMs / native.fullDocumentWarmMs).toFixed(1)}× the time (${tokensPerSecond(portable).toFixed(0)} vs ${tokensPerSecond(native).toFixed(0)} tokens/s), visible-region retag p95 ${portable.retagAfterEdit.p95Ms.toFixed(1)} vs ${native.retagAfterEdit.p95Ms.toFixed(1)} ms, tagging process ${portable.taggingProcess.rssMiB.toFixed(0)} vs ${native.taggingProcess.rssMiB.toFixed(0)} MiB. Portable targets: retag p95 ≤ 100 ms ${target(portable.retagAfterEdit.p95Ms <= 100)}; 10,000-token document ≤ 3 s ${target(portable.fullDocumentWarmMs * (10_000 / portable.documentTokens) <= 3000)} (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores)\n`,
   );
+  if (values.only === 'editor') return finish(report, values.json);
 
   // Training in the extension's worker thread against the CLI on the same data.
   log('training in the worker thread vs the CLI (needs npm run build)');
@@ -337,8 +358,12 @@ async function main() {
     if (cells.length > 1) console.log(`${cellsTable(medians, `${setting.name}, median of ${repeats}`)}\n`);
     report[setting.name] = byCell;
   }
+  finish(report, values.json);
+}
+
+function finish(report: Record<string, unknown>, json: string | undefined): void {
   report.loadAverageAfter = os.loadavg();
-  const jsonPath = values.json ?? path.join(root, 'bench', 'results', 'latest.json');
+  const jsonPath = json ?? path.join(root, 'bench', 'results', 'latest.json');
   fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
   fs.writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`full figures: ${path.relative(process.cwd(), jsonPath)}`);

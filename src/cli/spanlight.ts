@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { BackendUnavailableError } from '../core/backend';
 import { CorpusError } from '../core/corpus/problems';
 import { ListingInputError } from '../core/extract/files';
 import { ConfigError } from '../core/model/config';
@@ -109,6 +110,12 @@ export async function main(
     if (e instanceof UsageError) {
       err.write(`spanlight ${command.name}: ${e.message}; ${hint}\n`);
       return EXIT_USAGE;
+    }
+    if (e instanceof BackendUnavailableError) {
+      err.write(
+        `spanlight ${command.name}: ${e.message}. Training needs it; tag, eval and extract run without it (portable backend).\n`,
+      );
+      return EXIT_FAILURE;
     }
     if (
       e instanceof UserError ||

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Tensor } from '@tensorflow/tfjs-node';
+import type { TaggerBase, TaggingBackend } from './model/tagger-base';
 import { nativeFiles, tfjsBindingPath } from './native/paths';
 import { describeMissingVersions, missingSystemVersions, NATIVE_REQUIREMENT } from './native/requirements';
 
@@ -48,7 +49,7 @@ function nativeProblem(): string | undefined {
   try {
     files = nativeFiles();
   } catch {
-    return `Spanlight has no native TensorFlow for ${process.platform}-${process.arch} (@tensorflow/tfjs-node is not installed)`;
+    return `this installation of Spanlight has no native TensorFlow for ${process.platform}-${process.arch}`;
   }
   const absent = files.filter((file) => !fs.existsSync(file));
   if (absent.length > 0) {
@@ -93,6 +94,44 @@ export function loadTensorflow(): TensorflowModule {
     );
   }
   return loaded;
+}
+
+let failure: BackendUnavailableError | undefined;
+
+/** Why native TensorFlow cannot load in this process (it is loaded to find out), or undefined. */
+export function nativeUnavailable(): BackendUnavailableError | undefined {
+  if (loaded || failure) return failure;
+  try {
+    loadTensorflow();
+  } catch (err) {
+    if (!(err instanceof BackendUnavailableError)) throw err;
+    failure = err;
+  }
+  return failure;
+}
+
+/** `SPANLIGHT_BACKEND=portable`: tag on the portable backend, and never load native TensorFlow to tag. */
+export function portableRequested(): boolean {
+  return process.env.SPANLIGHT_BACKEND === 'portable';
+}
+
+/**
+ * The tagging backend for this process: native TensorFlow when it loads, else the portable one.
+ * `SPANLIGHT_BACKEND=portable` chooses the portable backend anyway (less memory, no native load).
+ */
+export function taggingBackend(): TaggingBackend {
+  if (portableRequested()) return 'portable';
+  return nativeUnavailable() ? 'portable' : 'tensorflow';
+}
+
+/**
+ * Loads a model folder for TAGGING on the backend `taggingBackend()` chooses; the two give the
+ * same results (emissions within 1e-4), so callers need not know which they got. Training needs
+ * native TensorFlow: it calls `loadTensorflow()`, which says why when it cannot load.
+ */
+export async function loadTagger(folder: string): Promise<TaggerBase> {
+  if (taggingBackend() === 'tensorflow') return (await import('./model/tagger')).Tagger.load(folder);
+  return (await import('./model/portable-tagger')).PortableTagger.load(folder);
 }
 
 export interface BackendInfo {

@@ -224,13 +224,39 @@ export class ModelManager extends Disposable {
           ? `process started ${Math.round(t.processStartedAt - forkedAt)} ms after the fork, its code loaded in ${Math.round(t.hostReadyAt - t.processStartedAt)} ms; `
           : '';
       this.log.info(
-        `loaded ${info.task} model ${info.name} from ${info.folder} in ${Date.now() - started} ms (${processStart}TensorFlow ${Math.round(t.tensorflowMs)} ms, model ${Math.round(t.modelMs)} ms, warm-up ${Math.round(t.warmUpMs)} ms)`,
+        `loaded ${info.task} model ${info.name} from ${info.folder} in ${Date.now() - started} ms on the ${tagger.backend} backend (${processStart}${tagger.backend === 'tensorflow' ? 'TensorFlow' : 'native TensorFlow check'} ${Math.round(t.tensorflowMs)} ms, model ${Math.round(t.modelMs)} ms, warm-up ${Math.round(t.warmUpMs)} ms)`,
       );
+      if (tagger.nativeUnavailable) this.sayNativeUnavailable(tagger.nativeUnavailable);
       return tagger;
     } finally {
       this.loading--;
       this.loadingChanged.fire(false);
     }
+  }
+
+  /**
+   * Why native TensorFlow cannot load here, or undefined when it can (asked of the tagging
+   * process: the extension host never loads it). Training needs it; tagging does not.
+   */
+  async nativeUnavailable(): Promise<{ reason: string; detail: string } | undefined> {
+    return (await this.taggingProcess.backend()).nativeUnavailable;
+  }
+
+  private saidNativeUnavailable = false;
+
+  /** Once per session: tagging works, on the portable backend; training does not. */
+  private sayNativeUnavailable({ reason, detail }: { reason: string; detail: string }): void {
+    if (this.saidNativeUnavailable) return;
+    this.saidNativeUnavailable = true;
+    this.log.warn(`native TensorFlow cannot be loaded: ${reason}${detail ? `\n${detail}` : ''}`);
+    void vscode.window
+      .showWarningMessage(
+        `Spanlight: native TensorFlow cannot be loaded here (${reason}). Highlighting and annotation work on the portable backend, slower on long documents; training needs native TensorFlow.`,
+        'Show Details',
+      )
+      .then((choice) => {
+        if (choice) this.log.show();
+      });
   }
 
   private unload(task: Task): void {

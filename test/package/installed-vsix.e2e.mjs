@@ -65,6 +65,31 @@ function extensionLog(state) {
   return found.flatMap((file) => fs.readFileSync(file, 'utf8').split('\n')).filter(Boolean);
 }
 
+/** The folder the VSIX was installed into, in a server's fresh extensions dir. */
+function installedExtension(server) {
+  const extensions = path.join(server.state, 'extensions');
+  const installed = fs.readdirSync(extensions).find((d) => d.startsWith(`${extensionId}-`));
+  if (!installed) throw new Error(`no ${extensionId} in ${extensions}: ${fs.readdirSync(extensions)}`);
+  return path.join(extensions, installed);
+}
+
+/** A URL of the server that opens `file` of the workspace at once (as `npm start` does). */
+function urlOpening(server, workspace, file) {
+  const authority = new URL(server.url).host;
+  const payload = [['openFile', `vscode-remote://${authority}${path.join(workspace, file)}`]];
+  return `${server.url}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** The text of the first notification toast that contains `text`, once one shows. */
+async function notification(page, text, { timeout = seconds(60) } = {}) {
+  const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
+  await toast.waitFor({ timeout });
+  return {
+    toast,
+    text: ((await toast.locator('.notification-list-item-message').textContent()) ?? '').trim(),
+  };
+}
+
 /** Epoch ms of a log line's `YYYY-MM-DD HH:MM:SS.mmm` (local time) prefix. */
 const logTime = (line) => new Date(line.slice(0, 23).replace(' ', 'T')).getTime();
 
@@ -94,6 +119,7 @@ async function main() {
   const entries = listVsix(vsix);
   report.vsix = {
     ...report.vsix,
+    path: vsix,
     file: path.basename(vsix),
     bytes: fs.statSync(vsix).size,
     files: entries.length,
@@ -111,10 +137,7 @@ async function main() {
     'the VSIX installed into the fresh profile holds only real files, outside the repository',
     undefined,
     async () => {
-      const extensions = path.join(server.state, 'extensions');
-      const installed = fs.readdirSync(extensions).find((d) => d.startsWith(`${extensionId}-`));
-      if (!installed) throw new Error(`no ${extensionId} in ${extensions}: ${fs.readdirSync(extensions)}`);
-      const dir = path.join(extensions, installed);
+      const dir = installedExtension(server);
       const walk = (d) =>
         fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => {
           const full = path.join(d, e.name);
@@ -126,16 +149,14 @@ async function main() {
         throw new Error('node_modules installed');
       if (dir.startsWith(repoRoot)) throw new Error(`${dir} is inside the repository`);
       report.install.extensionDir = dir;
-      return `${installed}: ${files.length} files`;
+      return `${path.basename(dir)}: ${files.length} files`;
     },
   );
 
   const context = await launchBrowser();
   const page = context.pages()[0] ?? (await context.newPage());
   const workbench = new Workbench(page, { screenshotDir: resultsDir });
-  const authority = new URL(server.url).host;
-  const payload = [['openFile', `vscode-remote://${authority}${path.join(workspace, DOCUMENT)}`]];
-  const url = `${server.url}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const url = urlOpening(server, workspace, DOCUMENT);
 
   const highlighted = await checks.run(`entity highlights appear in ${DOCUMENT}`, workbench, async () => {
     const pageStarted = Date.now();
@@ -182,11 +203,7 @@ async function main() {
 
   await checks.run('"Show TensorFlow Backend Info" reports the native backend', workbench, async () => {
     await workbench.runCommand('Spanlight: Show TensorFlow Backend Info');
-    const toast = page.locator('.notifications-toasts .notification-list-item-message', {
-      hasText: 'Spanlight: TensorFlow',
-    });
-    await toast.first().waitFor({ timeout: seconds(60) });
-    const text = (await toast.first().textContent()) ?? '';
+    const { text } = await notification(page, 'Spanlight: TensorFlow');
     await workbench.screenshot('02-backend-info');
     if (!/\(tensorflow backend\)/.test(text)) throw new Error(`the backend is not native: ${text}`);
     const [tagging] = processesMatching(/tagging-process\.js/).filter((p) =>
@@ -235,6 +252,10 @@ async function main() {
     });
   }
 
+  await page.close();
+  server.stop();
+  await withoutNative(context, checks, report);
+
   report.checks.results = checks.results.map((r) => ({
     name: r.name,
     status: r.status,
@@ -251,6 +272,97 @@ async function main() {
   );
   await cleanupAll();
   checks.finish('The installed VSIX');
+}
+
+/**
+ * The same VSIX with TensorFlow's library removed from the installation, as on a system where
+ * native TensorFlow cannot load: highlights must still appear (portable backend), the user is
+ * told why in their terms with "Show Details", and training says it needs native TensorFlow.
+ */
+async function withoutNative(context, checks, report) {
+  const workspace = copyWorkspace(path.join(repoRoot, 'test', 'fixtures', 'sample-workspace'));
+  const server = await startCodeServer({
+    workspace,
+    vsix: report.vsix.path,
+    env: cleanEnvironment(),
+    cwd: os.tmpdir(),
+  });
+  // Before the browser connects, so before the extension host starts.
+  fs.rmSync(
+    path.join(installedExtension(server), 'native', 'tfjs-node', 'deps', 'lib', 'libtensorflow_cc.so.2'),
+  );
+  const page = await context.newPage();
+  const workbench = new Workbench(page, { screenshotDir: resultsDir });
+  const highlighted = await checks.run(
+    'without native TensorFlow, highlights still appear (portable backend)',
+    workbench,
+    async () => {
+      await page.goto(urlOpening(server, workspace, DOCUMENT), { timeout: seconds(90) });
+      await workbench.waitReady();
+      await poll(
+        `${DOCUMENT} shown`,
+        async () => (await workbench.editorLines()).some((l) => l.includes('Angela Merkel')),
+        {
+          timeout: seconds(60),
+          interval: 50,
+        },
+      );
+      const editorShown = Date.now();
+      await poll(
+        'a highlight on "Angela Merkel"',
+        async () => (await workbench.decorationsOn('Angela Merkel')).length > 0,
+        {
+          timeout: seconds(120),
+          interval: 100,
+        },
+      );
+      const elapsed = (Date.now() - editorShown) / 1000;
+      const loaded = extensionLog(server.state).find((l) => /loaded entities model/.test(l));
+      if (!/on the portable backend/.test(loaded ?? ''))
+        throw new Error(`not tagged on the portable backend: ${loaded}`);
+      report.withoutNative = {
+        editorToFirstHighlightSeconds: elapsed,
+        modelLoad: loaded.replace(/^.*?\] /, ''),
+      };
+      return `first highlight ${elapsed.toFixed(1)} s after the editor showed ${DOCUMENT}`;
+    },
+  );
+  await checks.run('the user is told why, with "Show Details" opening the log', workbench, async () => {
+    const { toast, text } = await notification(page, 'native TensorFlow cannot be loaded here');
+    if (!/files are missing .*libtensorflow_cc\.so\.2.*reinstall Spanlight/.test(text))
+      throw new Error(`unclear: ${text}`);
+    if (!/portable backend/.test(text) || !/training needs native TensorFlow/.test(text))
+      throw new Error(`incomplete: ${text}`);
+    await workbench.screenshot('04-without-native-notification');
+    await toast.locator('.monaco-button', { hasText: 'Show Details' }).click();
+    await poll(
+      'the Spanlight log in the Output panel',
+      async () => {
+        const shown = await page.locator('.part.panel .monaco-editor .view-lines').first().textContent();
+        return (shown ?? '').replace(/\u00a0/g, ' ').includes('native TensorFlow cannot be loaded');
+      },
+      { timeout: seconds(30) },
+    );
+    await workbench.screenshot('05-without-native-details');
+    report.withoutNative = { ...report.withoutNative, notification: text };
+    return text;
+  });
+  if (highlighted) {
+    await checks.run(
+      '"Show TensorFlow Backend Info" and "Train Tagger…" say tagging is portable and training needs native',
+      workbench,
+      async () => {
+        await workbench.runCommand('Spanlight: Show TensorFlow Backend Info');
+        const info = (await notification(page, 'tagging runs on the portable backend')).text;
+        await workbench.runCommand('Spanlight: Train Tagger');
+        const training = (await notification(page, 'Spanlight: training needs native TensorFlow')).text;
+        await workbench.screenshot('06-without-native-training');
+        return `${info} | ${training}`;
+      },
+    );
+  }
+  await page.close();
+  server.stop();
 }
 
 main().catch(async (err) => {

@@ -4,7 +4,8 @@ import { writeCorpus } from '../../core/corpus';
 import { formatConllSentence } from '../../core/corpus/conll';
 import { formatJsonlSentence } from '../../core/corpus/jsonl';
 import { tagsToSpans } from '../../core/corpus/schemes';
-import type { Tagger, TagTextResult } from '../../core/model/tagger';
+import type { TagTextResult } from '../../core/model/tagger';
+import type { TaggerBase } from '../../core/model/tagger-base';
 import { tokenizeSentences } from '../../core/tokens';
 import type { TaggedSentence } from '../../core/types';
 import type { CommandSpec } from '../command';
@@ -18,7 +19,7 @@ type OutputFormat = 'inline' | 'conll' | 'jsonl';
 const CORPUS_EXTENSIONS = new Set(['.conll', '.conllu', '.iob', '.iob2', '.bio', '.jsonl', '.ndjson']);
 
 /** Tokens with their tags inline: `[Angela Merkel]PER visited …`, or `word/TAG` for POS. */
-function inlineTokens(sentence: TaggedSentence, tagger: Tagger): string {
+function inlineTokens(sentence: TaggedSentence, tagger: TaggerBase): string {
   if (tagger.scheme === 'none') return sentence.tokens.map((t, i) => `${t}/${sentence.tags[i]}`).join(' ');
   const words = [...sentence.tokens];
   for (const chunk of tagsToSpans(sentence.tags, tagger.scheme)) {
@@ -34,7 +35,7 @@ function inlineTokens(sentence: TaggedSentence, tagger: Tagger): string {
  */
 async function tagCorpusFile(
   file: string,
-  tagger: Tagger,
+  tagger: TaggerBase,
   err: NodeJS.WritableStream,
 ): Promise<TaggedSentence[]> {
   const result = await readCorpusWithProgress(file);

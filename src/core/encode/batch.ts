@@ -109,7 +109,7 @@ export function charKey(token: string, maxWordLength: number): string {
 }
 
 /** The chars the char BiLSTM reads for a word (a space for the empty word). */
-function charsOf(token: string, maxWordLength: number): string[] {
+export function charsOf(token: string, maxWordLength: number): string[] {
   const chars = wordChars(token, maxWordLength);
   return chars.length > 0 ? chars : [' '];
 }

@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadModelFiles, type ModelCard, type NamedWeight } from './io';
 
 type Stage = 'tmp' | 'new' | 'old';
 
@@ -121,4 +122,13 @@ export async function replaceFolder(target: string, write: (folder: string) => P
   }
   await syncFolder(parent);
   if (replaced) await fs.promises.rm(old, { recursive: true, force: true });
+}
+
+/**
+ * Reads and checks a model folder for loading, whichever backend will run it: a save that a crash
+ * cut between its two renames is finished first.
+ */
+export async function readModelFolder(folder: string): Promise<{ card: ModelCard; weights: NamedWeight[] }> {
+  await recoverFolder(folder);
+  return loadModelFiles(folder);
 }

@@ -19,24 +19,17 @@ import { graphDropoutMask } from '../kernels/graph';
 import { trieBidirectionalFinalStates } from '../kernels/trie-states';
 import type { ModelConfig } from './config';
 import { type CrfParams, crfLoss } from './crf';
-import { type CrfScores, decodeCrfBatch } from './crf-decode';
+import type { CrfScores } from './crf-decode';
 import { inferenceEmissions } from './inference-graph';
 import type { NamedWeight } from './io';
+import { crfPredictions, softmaxPredictions, type TokenPrediction } from './predictions';
+
+export type { TokenPrediction } from './predictions';
 
 /** A bidirectional layer's weights as trainable variables, each direction in its cell's parts order. */
 interface BidirectionalVariables {
   forward: Variable[];
   backward: Variable[];
-}
-
-/** Per-token output of the network for one sentence. */
-export interface TokenPrediction {
-  /** Label index. */
-  label: number;
-  /** Probability of that label (softmax probability, or CRF marginal). */
-  confidence: number;
-  /** Label distribution (softmax or CRF marginals) over all labels. */
-  distribution: Float32Array;
 }
 
 export interface NetworkOptions {
@@ -333,35 +326,14 @@ export class TaggerNetwork {
    */
   predict(batch: EncodedBatch, sharedCharStates?: Tensor2D): TokenPrediction[][] {
     const tf = this.tf;
-    const K = this.numLabels;
     if (this.crf) {
       // Emissions come back once; Viterbi and forward-backward run on the CPU (crf-decode.ts),
       // much faster than the same loops as hundreds of small tensor ops.
       const emissions = readFloats(tf, () => this.inferenceScores(batch, 'emissions', sharedCharStates));
-      const decoded = decodeCrfBatch(
-        emissions,
-        batch.lengths,
-        batch.maxLength,
-        this.crfScores(),
-        this.constraints,
-      );
-      return decoded.map(({ path, marginals }) =>
-        path.map((label, t) => {
-          const distribution = Float32Array.from(marginals.subarray(t * K, (t + 1) * K));
-          return { label, confidence: distribution[label]!, distribution };
-        }),
-      );
+      return crfPredictions(emissions, batch.lengths, batch.maxLength, this.crfScores(), this.constraints);
     }
     const probs = readFloats(tf, () => this.inferenceScores(batch, 'probabilities', sharedCharStates));
-    return Array.from(batch.lengths, (length, b) =>
-      Array.from({ length }, (_, t) => {
-        const at = (b * batch.maxLength + t) * K;
-        const distribution = probs.slice(at, at + K);
-        let label = 0;
-        for (let k = 1; k < K; k++) if (distribution[k]! > distribution[label]!) label = k;
-        return { label, confidence: distribution[label]!, distribution };
-      }),
-    );
+    return softmaxPredictions(probs, batch.lengths, batch.maxLength, this.numLabels);
   }
 
   /**

@@ -7,7 +7,7 @@ import { convertTags, detectScheme } from '../corpus/schemes';
 import { spanMetrics } from '../metrics';
 import { type ConfusionMatrix, confusionMatrix, tokenAccuracy } from '../metrics/tokens';
 import type { TaskKind } from '../model/config';
-import type { Tagger } from '../model/tagger';
+import type { TaggerBase } from '../model/tagger-base';
 import type { TaggedSentence, TagScheme } from '../types';
 
 /** Dev-set figures after an epoch: span F1 for entity tasks, accuracy for POS. */
@@ -42,7 +42,7 @@ export interface Evaluation extends DevMetrics {
  * would otherwise count every entity start as an error).
  */
 export function predictTags(
-  tagger: Tagger,
+  tagger: TaggerBase,
   sentences: readonly TaggedSentence[],
   scheme?: TagScheme | 'none',
   batchSize = 64,
@@ -95,7 +95,11 @@ export function scoreTags(
 }
 
 /** Tags `sentences` with `tagger` and scores the result in the sentences' own scheme. */
-export function evaluate(tagger: Tagger, sentences: readonly TaggedSentence[], batchSize = 64): Evaluation {
+export function evaluate(
+  tagger: TaggerBase,
+  sentences: readonly TaggedSentence[],
+  batchSize = 64,
+): Evaluation {
   const task = tagger.card.config.task;
   const scheme = task === 'pos' ? 'none' : goldScheme(sentences);
   return scoreTags(
@@ -119,7 +123,7 @@ export function devMetricsOf(evaluation: Evaluation): DevMetrics {
 
 /** Dev evaluation with the task's metric (the trainer's per-epoch check). */
 export function evaluateTagger(
-  tagger: Tagger,
+  tagger: TaggerBase,
   sentences: readonly TaggedSentence[],
   batchSize = 64,
 ): DevMetrics {

@@ -11,7 +11,9 @@ export const modelCommands = {
       const info = await ctx.models.taggingProcess.backendInfo();
       ctx.log.info(JSON.stringify(info, null, 2));
       void vscode.window.showInformationMessage(
-        `Spanlight: TensorFlow ${info.tensorflowVersion} (${info.backend} backend), matmul 256×256 in ${info.matmulMs.toFixed(2)} ms`,
+        info.tagging === 'tensorflow'
+          ? `Spanlight: TensorFlow ${info.tensorflowVersion} (${info.backend} backend), matmul 256×256 in ${info.matmulMs.toFixed(2)} ms`
+          : `Spanlight: tagging runs on the portable backend (plain JavaScript) because ${info.nativeUnavailable ?? 'SPANLIGHT_BACKEND=portable asks for it'}. Training needs native TensorFlow.`,
       );
     } catch (err) {
       ctx.log.error(err instanceof Error ? (err.stack ?? err.message) : String(err));

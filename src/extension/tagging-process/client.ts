@@ -4,12 +4,13 @@
  * forks a fresh process). Imports no TensorFlow and no `vscode`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import type { BackendInfo } from '../../core/backend';
 import type { TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
 import type { TagScheme } from '../../core/types';
 import {
+  type BackendChoice,
   type LoadedModel,
   type ResultOf,
+  type TaggingBackendInfo,
   type TaggingRequest,
   type TaggingResponse,
   unpackTags,
@@ -27,6 +28,8 @@ export interface TaggingProcessOptions {
   script: string;
   /** Node options for the child, e.g. `['--import', 'tsx']` to run the TypeScript source in tests. */
   execArgv?: string[];
+  /** Variables added to the child's environment (e.g. `SPANLIGHT_BACKEND`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** An error raised in the tagging process, with its original name (e.g. ModelFileError). */
@@ -66,8 +69,13 @@ export class TaggingProcess {
   }
 
   /** TensorFlow's version, backend, threads and a matmul timing, as the tagging process sees them. */
-  backendInfo(): Promise<BackendInfo> {
+  backendInfo(): Promise<TaggingBackendInfo> {
     return this.request({ type: 'backendInfo' });
+  }
+
+  /** Which backend tags, and why native TensorFlow cannot load if it cannot (forks the process if needed). */
+  backend(): Promise<BackendChoice> {
+    return this.request({ type: 'backend' });
   }
 
   /** Process id of the running tagging process, if one runs. */
@@ -99,7 +107,7 @@ export class TaggingProcess {
       // Structured clone instead of JSON: typed arrays and nested results cross faster.
       serialization: 'advanced',
       // Inside Electron (desktop VS Code), run the child as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
@@ -153,6 +161,8 @@ export class RemoteTagger {
   readonly labels: string[];
   readonly scheme: TagScheme | 'none';
   readonly timings: LoadedModel['timings'];
+  readonly backend: LoadedModel['backend'];
+  readonly nativeUnavailable: LoadedModel['nativeUnavailable'];
 
   constructor(
     private readonly process: TaggingProcess,
@@ -163,6 +173,8 @@ export class RemoteTagger {
     this.labels = loaded.labels;
     this.scheme = loaded.scheme;
     this.timings = loaded.timings;
+    this.backend = loaded.backend;
+    this.nativeUnavailable = loaded.nativeUnavailable;
   }
 
   /** False once the process that loaded this model has exited. */

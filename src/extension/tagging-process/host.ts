@@ -2,29 +2,38 @@
  * The tagging process: a child of the extension host that loads TensorFlow and the models and
  * answers tag requests (protocol.ts). TensorFlow's library alone adds ~310 MB of resident pages
  * to whatever process loads it, and a native crash takes its process down; out here neither
- * touches the extension host, whose event loop also stays free while a batch is tagged.
- * Bundled to dist/tagging-process.js; the extension forks it (client.ts).
+ * touches the extension host, whose event loop also stays free while a batch is tagged. Where
+ * native TensorFlow cannot load, the models run on the portable backend here instead
+ * (core/backend chooses). Bundled to dist/tagging-process.js; the extension forks it (client.ts).
  */
-import { describeBackend, loadTensorflow } from '../../core/backend';
-import { Tagger } from '../../core/model/tagger';
+import {
+  describeBackend,
+  loadTagger,
+  nativeUnavailable,
+  portableRequested,
+  taggingBackend,
+} from '../../core/backend';
+import type { TaggerBase } from '../../core/model/tagger-base';
 import { tokenizeSentences } from '../../core/tokens';
 import {
+  type BackendChoice,
   type LoadedModel,
   type LoadTimings,
   packTags,
+  type TaggingBackendInfo,
   type TaggingRequest,
   type TaggingResponse,
 } from './protocol';
 
-const taggers = new Map<string, Promise<{ tagger: Tagger; timings: LoadTimings }>>();
+const taggers = new Map<string, Promise<{ tagger: TaggerBase; timings: LoadTimings }>>();
 
-/** Loads a model, timing each step (TensorFlow is loaded by the first load only). */
-async function loadTimed(folder: string): Promise<{ tagger: Tagger; timings: LoadTimings }> {
+/** Loads a model, timing each step (TensorFlow is loaded, or found missing, by the first load only). */
+async function loadTimed(folder: string): Promise<{ tagger: TaggerBase; timings: LoadTimings }> {
   let started = performance.now();
-  loadTensorflow();
+  taggingBackend();
   const tensorflowMs = performance.now() - started;
   started = performance.now();
-  const tagger = await Tagger.load(folder);
+  const tagger = await loadTagger(folder);
   const modelMs = performance.now() - started;
   started = performance.now();
   tagger.warmUp();
@@ -37,7 +46,16 @@ async function loadTimed(folder: string): Promise<{ tagger: Tagger; timings: Loa
   };
 }
 
-async function taggerFor(folder: string): Promise<Tagger> {
+function backendChoice(): BackendChoice {
+  // Asked for the portable backend: native TensorFlow is not loaded just to see whether it could.
+  const unavailable = portableRequested() ? undefined : nativeUnavailable();
+  return {
+    backend: taggingBackend(),
+    ...(unavailable ? { nativeUnavailable: { reason: unavailable.reason, detail: unavailable.detail } } : {}),
+  };
+}
+
+async function taggerFor(folder: string): Promise<TaggerBase> {
   const loading = taggers.get(folder);
   if (!loading) throw new Error(`${folder}: the model is not loaded in the tagging process`);
   return (await loading).tagger;
@@ -53,7 +71,12 @@ async function answer(request: TaggingRequest): Promise<unknown> {
         loading.catch(() => taggers.delete(request.folder));
       }
       const { tagger, timings } = await loading;
-      return { labels: tagger.labels, scheme: tagger.scheme, timings } satisfies LoadedModel;
+      return {
+        labels: tagger.labels,
+        scheme: tagger.scheme,
+        ...backendChoice(),
+        timings,
+      } satisfies LoadedModel;
     }
     case 'unload': {
       const loading = taggers.get(request.folder);
@@ -69,8 +92,16 @@ async function answer(request: TaggingRequest): Promise<unknown> {
       return (await taggerFor(request.folder)).tagTexts(request.texts, tokenizeSentences, request.options);
     case 'memory':
       return { rss: process.memoryUsage().rss };
-    case 'backendInfo':
-      return describeBackend();
+    case 'backend':
+      return backendChoice();
+    case 'backendInfo': {
+      if (taggingBackend() === 'tensorflow') return { tagging: 'tensorflow', ...(await describeBackend()) };
+      const unavailable = portableRequested() ? undefined : nativeUnavailable();
+      return {
+        tagging: 'portable',
+        ...(unavailable ? { nativeUnavailable: unavailable.reason } : {}),
+      } satisfies TaggingBackendInfo;
+    }
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { BackendInfo } from '../../core/backend';
 import type { TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
+import type { TaggingBackend } from '../../core/model/tagger-base';
 import type { TagScheme } from '../../core/types';
 
 export type TaggingRequest =
@@ -18,12 +19,17 @@ export type TaggingRequest =
     }
   | { id: number; type: 'tagTexts'; folder: string; texts: readonly string[]; options: TagOptions }
   | { id: number; type: 'memory' }
-  | { id: number; type: 'backendInfo' };
+  | { id: number; type: 'backendInfo' }
+  | { id: number; type: 'backend' };
 
 /** What a load answers: what the editor needs to know of the model without its weights. */
 export interface LoadedModel {
   labels: string[];
   scheme: TagScheme | 'none';
+  /** Which backend tags with it: native TensorFlow, or the portable backend where it cannot load. */
+  backend: TaggingBackend;
+  /** Why native TensorFlow cannot load here (a reason for users, the loader's error for the log). */
+  nativeUnavailable?: BackendChoice['nativeUnavailable'];
   /** Where this load's time went, for the log and the time-to-first-highlight report. */
   timings: LoadTimings;
 }
@@ -48,8 +54,20 @@ export interface ResultOf {
   tagTexts: TagTextResult[];
   /** The tagging process's resident memory, bytes. */
   memory: { rss: number };
-  backendInfo: BackendInfo;
+  backendInfo: TaggingBackendInfo;
+  backend: BackendChoice;
 }
+
+/** Which backend tags, without the timing `backendInfo` runs; why native cannot load, if it cannot. */
+export interface BackendChoice {
+  backend: TaggingBackend;
+  nativeUnavailable?: { reason: string; detail: string };
+}
+
+/** What tags in the tagging process: native TensorFlow (with its figures) or the portable backend. */
+export type TaggingBackendInfo =
+  | ({ tagging: 'tensorflow' } & BackendInfo)
+  | { tagging: 'portable'; nativeUnavailable?: string };
 
 export type TaggingResponse =
   | { id: number; ok: true; result: unknown }

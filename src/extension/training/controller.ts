@@ -21,7 +21,7 @@ export interface TrainingDeps {
   config: Config;
   log: vscode.LogOutputChannel;
   /** The models Spanlight offers: the wizard's "start from" and the model to compare with. */
-  models: Pick<ModelManager, 'candidates' | 'resolve'>;
+  models: Pick<ModelManager, 'candidates' | 'resolve' | 'nativeUnavailable'>;
   /** Writes the workspace's annotations as JSONL training data to `target`; false when there are none. */
   exportAnnotations(target: string): Promise<boolean>;
   /** Makes another worker (tests); default: the bundled dist/train-worker.js in a thread. */
@@ -84,6 +84,20 @@ export class TrainingController extends Disposable {
     if (this.runner.busy) {
       void vscode.window.showInformationMessage('Spanlight: a training run is in progress; stop it first.');
       this.dashboard.show();
+      return undefined;
+    }
+    // Said before the wizard's questions: training runs on native TensorFlow only.
+    const unavailable = await this.deps.models.nativeUnavailable().catch(() => undefined);
+    if (unavailable) {
+      this.deps.log.warn(`training needs native TensorFlow: ${unavailable.reason}\n${unavailable.detail}`);
+      void vscode.window
+        .showErrorMessage(
+          `Spanlight: training needs native TensorFlow, which cannot be loaded here (${unavailable.reason}). Highlighting and annotation keep working on the portable backend.`,
+          'Show Details',
+        )
+        .then((choice) => {
+          if (choice) this.deps.log.show();
+        });
       return undefined;
     }
     const job = await askTrainingJob(root, request, this.deps);

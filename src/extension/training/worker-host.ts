@@ -30,7 +30,12 @@ export function threadWorker(worker: Worker): WorkerLike {
         if (!told) l(reason);
         told = true;
       };
-      worker.on('error', (err) => once(`the training worker failed: ${err.stack ?? err.message}`));
+      // A missing native TensorFlow is said plainly; other errors keep their stack for the log.
+      worker.on('error', (err) =>
+        once(
+          `the training worker failed: ${err.name === 'BackendUnavailableError' ? err.message : (err.stack ?? err.message)}`,
+        ),
+      );
       worker.on('exit', (code) => once(`the training worker exited with code ${code}`));
     },
     terminate: () => void worker.terminate(),

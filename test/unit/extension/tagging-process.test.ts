@@ -10,10 +10,11 @@ import { TaggingProcess } from '../../../src/extension/tagging-process/client';
 const root = path.resolve(__dirname, '../../..');
 const model = path.join(root, 'models', 'en-ner');
 /** The host's TypeScript source, run by tsx in the child: the same code the bundle holds. */
-const newProcess = () =>
+const newProcess = (env: NodeJS.ProcessEnv = {}) =>
   new TaggingProcess({
     script: path.join(root, 'src/extension/tagging-process/host.ts'),
     execArgv: ['--import', 'tsx'],
+    env,
   });
 
 const text =
@@ -97,5 +98,30 @@ test('a broken model and a dead process give errors with a message; the next loa
   } finally {
     child.dispose();
     fs.rmSync(broken, { recursive: true, force: true });
+  }
+});
+
+test('on the portable backend the tagging process tags like native TensorFlow, and says which backend it uses', async () => {
+  const portable = newProcess({ SPANLIGHT_BACKEND: 'portable' });
+  const native = newProcess();
+  try {
+    const [onPortable, onNative] = await Promise.all([portable.load(model), native.load(model)]);
+    assert.equal(onPortable.backend, 'portable');
+    assert.equal(onNative.backend, 'tensorflow');
+    assert.equal(onNative.nativeUnavailable, undefined);
+    const [portableSpans] = await onPortable.tagTexts([text]);
+    const [nativeSpans] = await onNative.tagTexts([text]);
+    assert.deepEqual(
+      portableSpans!.spans.map((s) => `${s.label}:${s.text}`),
+      nativeSpans!.spans.map((s) => `${s.label}:${s.text}`),
+    );
+    const info = await portable.backendInfo();
+    assert.equal(info.tagging, 'portable');
+    // SPANLIGHT_BACKEND asked for it: native TensorFlow itself is fine here.
+    assert.deepEqual(await portable.backend(), { backend: 'portable' });
+    assert.equal((await native.backendInfo()).tagging, 'tensorflow');
+  } finally {
+    portable.dispose();
+    native.dispose();
   }
 });
