@@ -91,7 +91,8 @@ export async function benchEditor(
   modelDir = path.join(root, 'models', 'en-ner'),
   backend?: TaggingBackend,
 ): Promise<EditorBenchResult> {
-  const env = backend === 'portable' ? { SPANLIGHT_BACKEND: 'portable' } : {};
+  // As chosen from the start: the extension's portable-first start would mix the two.
+  const env = backend ? { SPANLIGHT_BACKEND: backend } : {};
   // As the extension does (src/extension/models.ts): the model lives in the tagging process.
   // The bundled script when built (as the extension runs it); the TypeScript source through tsx,
   // whose compiler adds ~200 MiB to the process, otherwise.

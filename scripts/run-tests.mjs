@@ -28,6 +28,31 @@ if (files.length === 0) {
   console.error(`no test files found under ${folders.join(', ')}`);
   process.exit(1);
 }
+
+// Most unit suites read real corpora from ../shared/data (test/unit/data.ts). Without that folder
+// they would fail one by one, minutes later, with ENOENT: say it once, before anything runs.
+const dataDir = process.env.SPANLIGHT_DATA ?? path.resolve('..', 'shared', 'data');
+const testRoot = path.resolve('test');
+/** A test file that reads the corpora: it, or a local helper it imports, imports test/unit/data.ts. */
+function readsCorpora(file, seen = new Set()) {
+  if (seen.has(file) || !fs.existsSync(file)) return false;
+  seen.add(file);
+  const text = fs.readFileSync(file, 'utf8');
+  if (/from '(\.\.?\/)+(unit\/)?data'/.test(text)) return true;
+  return [...text.matchAll(/from '(\.\.?\/[^']+)'/g)]
+    .map((m) => path.resolve(path.dirname(file), `${m[1]}.ts`))
+    .filter((helper) => helper.startsWith(testRoot))
+    .some((helper) => readsCorpora(helper, seen));
+}
+if (!fs.existsSync(dataDir)) {
+  const readers = files.filter((file) => readsCorpora(path.resolve(file)));
+  if (readers.length > 0) {
+    console.error(
+      `test:unit: ${readers.length} of ${files.length} test files read the corpora in ../shared/data, which is missing (${dataDir}); see README "Set up", or set SPANLIGHT_DATA.`,
+    );
+    process.exit(1);
+  }
+}
 const res = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...flags, ...files],

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, offlinePrefix, serveInBackground } from './code-server.mjs';
+import { freePort, offlinePrefix, offlineRecipe, serveInBackground } from './code-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = path.join(root, 'test', 'fixtures', 'sample-workspace');
@@ -31,6 +31,19 @@ function run(cmd, args, what) {
 function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
+// Which VS Code, decided first: a missing offline VS Code fails at once, not after the build.
+const desktopCode = process.env.SPANLIGHT_CODE || (onPath('code') ? 'code' : undefined);
+const useDesktop = desktopCode && process.env.SPANLIGHT_USE_CODE_SERVER !== '1';
+if (!useDesktop) {
+  if (!fs.existsSync(path.join(offlineRecipe, 'serve.sh'))) {
+    console.error(
+      `npm start: no desktop VS Code (\`code\` on PATH) and no offline one: ${offlineRecipe} (../shared/vscode-offline, the recipe that installs and serves code-server) is missing. Install VS Code and put \`code\` on PATH, or set SPANLIGHT_VSCODE_OFFLINE to the recipe's folder.`,
+    );
+    process.exit(1);
+  }
+  step('checking the offline VS Code (code-server + Chromium)');
+  run('bash', [path.join(root, 'scripts', 'install-vscode-offline.sh')], 'installing code-server');
+}
 const lock = path.join(root, 'package-lock.json');
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {
@@ -44,8 +57,7 @@ run('npm', ['run', 'build', '--silent'], 'the build');
 fs.mkdirSync(workspace, { recursive: true });
 fs.cpSync(fixture, workspace, { recursive: true, force: false, errorOnExist: false });
 
-const desktopCode = process.env.SPANLIGHT_CODE || (onPath('code') ? 'code' : undefined);
-if (desktopCode && process.env.SPANLIGHT_USE_CODE_SERVER !== '1') {
+if (useDesktop) {
   step(`opening ${workspace} in ${desktopCode} with Spanlight in development mode`);
   run(
     desktopCode,
@@ -54,9 +66,6 @@ if (desktopCode && process.env.SPANLIGHT_USE_CODE_SERVER !== '1') {
   );
   process.exit(0);
 }
-
-step('checking the offline VS Code (code-server + Chromium)');
-run('bash', [path.join(root, 'scripts', 'install-vscode-offline.sh')], 'installing code-server');
 
 const port = await freePort(Number(process.env.SPANLIGHT_PORT || 8080));
 const state = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-start-'));

@@ -43,7 +43,10 @@ export function applyTensorflowEnvironment(): void {
   process.env.TF_NUM_INTRAOP_THREADS ??= process.env.SPANLIGHT_TF_THREADS ?? '1';
 }
 
-/** Why the native binding would not load here, found before loading it; undefined when it may. */
+/**
+ * Why the native binding would not load here, found without loading it (files, and on Linux the
+ * system's symbol versions: milliseconds); undefined when it may load.
+ */
 function nativeProblem(): string | undefined {
   let files: string[];
   try {
@@ -108,6 +111,21 @@ export function nativeUnavailable(): BackendUnavailableError | undefined {
     failure = err;
   }
   return failure;
+}
+
+/**
+ * What is known without loading TensorFlow: `loaded`, `failed` (with why; the cheap checks of
+ * files and symbol versions run here), or `untried` (it may well load).
+ */
+export function nativeState():
+  | { state: 'loaded' | 'untried' }
+  | { state: 'failed'; error: BackendUnavailableError } {
+  if (loaded) return { state: 'loaded' };
+  if (!failure) {
+    const problem = nativeProblem();
+    if (problem) failure = new BackendUnavailableError(problem);
+  }
+  return failure ? { state: 'failed', error: failure } : { state: 'untried' };
 }
 
 /** `SPANLIGHT_BACKEND=portable`: tag on the portable backend, and never load native TensorFlow to tag. */

@@ -114,6 +114,16 @@ export class ModelManager extends Disposable {
     this.taggingProcess = new TaggingProcess({
       script: path.join(extensionPath, 'dist', 'tagging-process.js'),
     });
+    this.taggingProcess.onEvent((event) => {
+      if (event.ok) {
+        const t = event.timings;
+        this.log.info(
+          `${event.folder} now tags on native TensorFlow (loaded when idle: TensorFlow ${Math.round(t.tensorflowMs)} ms, model ${Math.round(t.modelMs)} ms, warm-up ${Math.round(t.warmUpMs)} ms)`,
+        );
+      } else {
+        this.sayNativeUnavailable(event.nativeUnavailable);
+      }
+    });
     this._register(
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         for (const task of TASKS) this.changed.fire(task);

@@ -13,9 +13,10 @@ import { test } from 'node:test';
 import { readCorpus } from '../../src/core/corpus';
 import { Tagger } from '../../src/core/model/tagger';
 import { findResumePoint, readOptimizerState } from '../../src/core/train/checkpoint';
+import { DATA_DIR } from '../unit/data';
 import { hostileDir, repoRoot } from './helpers';
 
-const data = path.resolve(repoRoot, '../shared/data');
+const data = DATA_DIR;
 const small = { hidden: 8, charHidden: 8, charDim: 8, wordDim: 16, layers: 1 };
 
 /** Runs the CLI in a child that pauses after every rename; kills it after rename `killAt`. */

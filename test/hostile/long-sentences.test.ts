@@ -12,9 +12,10 @@ import { MAX_WINDOW_TOKENS, tokenWindows } from '../../src/core/model/tagger';
 import { tokenizeSentences } from '../../src/core/tokens';
 import { runTraining } from '../../src/core/train/pipeline';
 import { TaggingProcess } from '../../src/extension/tagging-process/client';
+import { DATA_DIR } from '../unit/data';
 import { hostileDir, repoRoot, sampleCorpus } from './helpers';
 
-const sharedData = path.resolve(repoRoot, '../shared/data');
+const sharedData = DATA_DIR;
 
 /**
  * About `chars` characters of real English (UD EWT's words, without those holding punctuation that

@@ -8,6 +8,7 @@ import type { TaggedToken, TagOptions, TagTextResult } from '../../core/model/ta
 import type { TagScheme } from '../../core/types';
 import {
   type BackendChoice,
+  type HostEvent,
   type LoadedModel,
   type ResultOf,
   type TaggingBackendInfo,
@@ -53,6 +54,7 @@ export class TaggingProcess {
   private generation = 0;
   /** When the current process was forked (epoch ms). */
   forkedAt = 0;
+  private readonly eventListeners: Array<(event: HostEvent) => void> = [];
   private disposed = false;
 
   constructor(private readonly options: TaggingProcessOptions) {}
@@ -76,6 +78,11 @@ export class TaggingProcess {
   /** Which backend tags, and why native TensorFlow cannot load if it cannot (forks the process if needed). */
   backend(): Promise<BackendChoice> {
     return this.request({ type: 'backend' });
+  }
+
+  /** Events the tagging process sends on its own (a model moved to native TensorFlow, say). */
+  onEvent(listener: (event: HostEvent) => void): void {
+    this.eventListeners.push(listener);
   }
 
   /** Process id of the running tagging process, if one runs. */
@@ -115,6 +122,10 @@ export class TaggingProcess {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
     child.on('message', (message) => {
+      if (typeof message === 'object' && message !== null && 'event' in message) {
+        for (const listener of this.eventListeners) listener(message as HostEvent);
+        return;
+      }
       const response = message as TaggingResponse;
       if (response.ok) this.settle(response.id, response.result);
       else this.settle(response.id, undefined, new TaggingProcessError(response.error, response.name));

@@ -69,6 +69,19 @@ export type TaggingBackendInfo =
   | ({ tagging: 'tensorflow' } & BackendInfo)
   | { tagging: 'portable'; nativeUnavailable?: string };
 
+/**
+ * Sent by the tagging process on its own, with no request: a model loaded on the portable backend
+ * has moved to native TensorFlow, or native TensorFlow turned out not to load.
+ */
+export type HostEvent =
+  | { event: 'native'; folder: string; ok: true; timings: LoadTimings }
+  | {
+      event: 'native';
+      folder: string;
+      ok: false;
+      nativeUnavailable: NonNullable<BackendChoice['nativeUnavailable']>;
+    };
+
 export type TaggingResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string; name: string };

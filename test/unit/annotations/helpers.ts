@@ -1,9 +1,10 @@
 import path from 'node:path';
+import { DATA_DIR } from '../data';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const sampleWorkspace = path.join(repoRoot, 'test/fixtures/sample-workspace');
 export const fixtureNerModel = path.join(sampleWorkspace, '.spanlight/models/fixture-ner');
-export const sharedData = path.resolve(repoRoot, '../shared/data');
+export const sharedData = DATA_DIR;
 
 /** A small deterministic PRNG so random tests replay exactly (mulberry32). */
 export function random(seed: number): () => number {

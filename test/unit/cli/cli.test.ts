@@ -5,8 +5,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/spanlight';
+import { DATA_DIR } from '../data';
 
-const data = path.resolve(__dirname, '../../../../shared/data');
+const data = DATA_DIR;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = new PassThrough();

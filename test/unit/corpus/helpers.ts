@@ -3,8 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TaggedSentence } from '../../../src/core/types';
+import { DATA_DIR } from '../data';
 
-export const DATA = path.resolve(__dirname, '../../../../shared/data');
+export const DATA = DATA_DIR;
 
 export const CORPORA = {
   ewtDev: path.join(DATA, 'ud-en-ewt/en_ewt-ud-dev.conllu'),

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { Tagger } from '../../../src/core/model/tagger';
 import { tokenizeSentences } from '../../../src/core/tokens';
 import { TaggingProcess } from '../../../src/extension/tagging-process/client';
+import type { HostEvent } from '../../../src/extension/tagging-process/protocol';
 
 const root = path.resolve(__dirname, '../../..');
 const model = path.join(root, 'models', 'en-ner');
@@ -103,7 +104,7 @@ test('a broken model and a dead process give errors with a message; the next loa
 
 test('on the portable backend the tagging process tags like native TensorFlow, and says which backend it uses', async () => {
   const portable = newProcess({ SPANLIGHT_BACKEND: 'portable' });
-  const native = newProcess();
+  const native = newProcess({ SPANLIGHT_BACKEND: 'tensorflow' });
   try {
     const [onPortable, onNative] = await Promise.all([portable.load(model), native.load(model)]);
     assert.equal(onPortable.backend, 'portable');
@@ -123,5 +124,32 @@ test('on the portable backend the tagging process tags like native TensorFlow, a
   } finally {
     portable.dispose();
     native.dispose();
+  }
+});
+
+test('a model tags on the portable backend at once, then moves to native TensorFlow when the process is idle', async () => {
+  const child = newProcess();
+  try {
+    const moved = new Promise<HostEvent>((resolve) => child.onEvent(resolve));
+    const first = await child.load(model);
+    assert.equal(first.backend, 'portable');
+    assert.equal(first.timings.tensorflowMs, 0);
+    const before = await first.tagTexts([text]);
+    const event = await moved;
+    assert.ok(event.ok, JSON.stringify(event));
+    assert.equal(event.folder, model);
+    assert.ok(event.timings.tensorflowMs > 0 && event.timings.modelMs > 0);
+    // The same model object keeps working, now on native TensorFlow, with the same results.
+    const after = await first.tagTexts([text]);
+    assert.deepEqual(
+      after[0]!.spans.map((s) => `${s.label}:${s.text}`),
+      before[0]!.spans.map((s) => `${s.label}:${s.text}`),
+    );
+    assert.equal((await child.backendInfo()).tagging, 'tensorflow');
+    // Loaded once TensorFlow is: straight onto native TensorFlow.
+    const second = await child.load(path.join(root, 'models', 'en-pos'));
+    assert.equal(second.backend, 'tensorflow');
+  } finally {
+    child.dispose();
   }
 });

@@ -5,8 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRandom } from '../../../src/core/encode/random';
+import { DATA_DIR } from '../data';
 
-export const DATA_DIR = path.resolve(__dirname, '../../../../shared/data');
+export { DATA_DIR };
 
 /** Tag sentences from a tab-separated file; whitespace-only lines end a sentence. */
 function readSentences(file: string, tagOf: (line: string) => string | null): string[][] {

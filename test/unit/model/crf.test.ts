@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-node';
 import { loadTensorflow } from '../../../src/core/backend';
@@ -14,9 +13,10 @@ import {
   crfMarginals,
   crfViterbi,
 } from '../../../src/core/model/crf';
+import { corpusPath } from '../data';
 
 const tf = loadTensorflow();
-const wnutDev = path.resolve(__dirname, '../../../../shared/data/wnut17/emerging.dev.conll');
+const wnutDev = corpusPath('wnut17/emerging.dev.conll');
 
 /** A CRF problem held as plain JS doubles, the reference the tensors are checked against. */
 interface Problem {

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { readCorpus } from '../../../src/core/corpus';
 import type { TaggedSentence } from '../../../src/core/types';
+import { DATA_DIR } from '../data';
 
 export const root = path.resolve(__dirname, '../../..');
-export const data = path.resolve(root, '../shared/data');
+export const data = DATA_DIR;
 
 /** The first `count` sentences of a corpus file under ../shared/data. */
 export async function sentences(file: string, count: number): Promise<TaggedSentence[]> {

@@ -11,10 +11,11 @@ import { trieGraphSupport } from '../../../src/core/kernels/trie-states';
 import { inferenceGraphSupport } from '../../../src/core/model/inference-graph';
 import { loadModelFiles } from '../../../src/core/model/io';
 import { Tagger } from '../../../src/core/model/tagger';
+import { corpusPath } from '../data';
 
 const tf = loadTensorflow();
 const root = path.resolve(__dirname, '../../..');
-const ewtTest = path.resolve(root, '../shared/data/ud-en-ewt/en_ewt-ud-test.conllu');
+const ewtTest = corpusPath('ud-en-ewt/en_ewt-ud-test.conllu');
 
 /** The first `count` sentences of the EWT test set, as tokens. */
 function ewtSentences(count: number): string[][] {

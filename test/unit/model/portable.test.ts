@@ -3,6 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { readCorpus } from '../../../src/core/corpus';
 import { encodeBatch } from '../../../src/core/encode/batch';
+import { readModelFolder } from '../../../src/core/model/folder';
 import { gemm } from '../../../src/core/model/portable-network';
 import { PortableTagger } from '../../../src/core/model/portable-tagger';
 import { Tagger } from '../../../src/core/model/tagger';
@@ -125,9 +126,57 @@ test('portable tagging: text in, spans with offsets out, the same as native; cac
     const warm = portable.tag([['Paris', 'and', 'London'], [], ['Paris']]);
     assert.deepEqual(warm, cold);
     assert.deepEqual(cold[1], []);
+    // Longer sentences than the network sees at once are tagged in windows, every token once.
+    const long = Array.from({ length: 620 }, (_, i) => (i % 7 === 0 ? 'Paris' : 'and'));
+    const [tagged] = portable.tag([long]);
+    assert.equal(tagged!.length, 620);
+    assert.deepEqual(
+      tagged!.map((t) => t.token),
+      long,
+    );
     assert.equal(portable.backend, 'portable');
   } finally {
     native.dispose();
     portable.dispose();
+  }
+});
+
+test('GRU and LSTM networks of any shape: portable emissions within the tolerance of native ones', async () => {
+  const { card } = await readModelFolder(path.join(root, 'models', 'en-ner'));
+  const sentences = (await ewtTestSentences()).slice(0, 120);
+  for (const config of [
+    { cell: 'gru', layers: 2, casingDim: 8, output: 'crf' },
+    { cell: 'gru', layers: 1, casingDim: 0, output: 'softmax', hidden: 37, charHidden: 13 },
+    { cell: 'lstm', layers: 3, casingDim: 0, output: 'softmax', hidden: 21, charHidden: 7 },
+  ] as const) {
+    // Random weights: the arithmetic is compared, not what a trained model has learnt.
+    const native = Tagger.create({ ...card, config: { ...card.config, ...config } }, { seed: 3 });
+    try {
+      const portable = new PortableTagger(native.card, native.network.weights());
+      const batch = encodeBatch(
+        sentences.map((tokens) => ({ tokens })),
+        native.index,
+        native.card.config,
+      );
+      const logits = native.network.logits(batch, false);
+      const expected = logits.dataSync();
+      logits.dispose();
+      const got = portable.emissions(sentences);
+      const K = native.labels.length;
+      let worst = 0;
+      sentences.forEach((sentence, b) => {
+        for (let i = 0; i < sentence.length * K; i++) {
+          const t = Math.floor(i / K);
+          worst = Math.max(worst, Math.abs(expected[(b * batch.maxLength + t) * K + (i % K)]! - got[b]![i]!));
+        }
+      });
+      assert.ok(worst < TOLERANCE, `${JSON.stringify(config)}: the largest difference is ${worst}`);
+      assert.deepEqual(
+        portable.tag(sentences.slice(0, 20)).map((s) => s.map((t) => t.tag)),
+        native.tag(sentences.slice(0, 20)).map((s) => s.map((t) => t.tag)),
+      );
+    } finally {
+      native.dispose();
+    }
   }
 });

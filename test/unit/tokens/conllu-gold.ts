@@ -4,8 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_DIR } from '../data';
 
-export const DATA_DIR = path.resolve(__dirname, '../../../../shared/data');
+export { DATA_DIR };
 
 export function conlluFiles(corpusDir: string): string[] {
   const dir = path.join(DATA_DIR, corpusDir);

@@ -7,9 +7,9 @@ import { loadTensorflow } from '../../../src/core/backend';
 import { readCorpus } from '../../../src/core/corpus';
 import { trainTagger } from '../../../src/core/train/trainer';
 import type { TaggedSentence } from '../../../src/core/types';
+import { DATA_DIR } from '../data';
 
-const repoRoot = path.resolve(__dirname, '../../..');
-const data = path.resolve(repoRoot, '../shared/data');
+const data = DATA_DIR;
 const tf = loadTensorflow();
 const small = { hidden: 8, charHidden: 8, charDim: 8, wordDim: 16, layers: 1 };
 

@@ -14,8 +14,9 @@ import { runTraining } from '../../../src/core/train/pipeline';
 import { suggestLabelMap } from '../../../src/core/train/prepare';
 import { learningRateAt, shouldStopEarly, trainTagger } from '../../../src/core/train/trainer';
 import type { TaggedSentence } from '../../../src/core/types';
+import { DATA_DIR } from '../data';
 
-const data = path.resolve(__dirname, '../../../../shared/data');
+const data = DATA_DIR;
 const tf = loadTensorflow();
 const small = { hidden: 16, charHidden: 8, charDim: 8, wordDim: 16, layers: 1 };
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-pipeline-'));
