@@ -5,6 +5,7 @@
  * and VS Code for the Web.
  *
  * What makes it fast:
+ * - the matrix products run as WebAssembly SIMD (matmul.ts, gemm.wat) where it exists;
  * - the matrix products are register-blocked dot products over transposed weights (4 rows × 2
  *   columns per inner loop: ~2.2 G multiply-adds/s in V8, twice a naive loop);
  * - a char's input projection is a table lookup (one row per char of the vocabulary, computed at
@@ -18,109 +19,8 @@ import { buildCharTrie } from '../encode/char-trie';
 import { CASING_CLASSES, type Vocabularies } from '../encode/vocab';
 import type { ModelConfig } from './config';
 import type { CrfScores } from './crf-decode';
-import type { NamedWeight } from './io';
-
-/**
- * `out[r, j] = init + Σ_i x[r, i] · wt[j, i]` for `r < rows`, `j < n`, where `init` is
- * `out[r, j]` when accumulating, else `bias[j]` (or 0). `x` is row-major `[rows, m]` from
- * `xOffset`, `wt` the weight matrix TRANSPOSED, `[n, m]`, `out` row-major with rows `outStride`
- * apart (default `n`) from `outOffset`. Sums are kept in doubles and rounded once, when stored.
- */
-export function gemm(
-  x: Float32Array,
-  xOffset: number,
-  rows: number,
-  m: number,
-  wt: Float32Array,
-  n: number,
-  out: Float32Array,
-  outOffset: number,
-  bias: Float32Array | undefined,
-  accumulate: boolean,
-  outStride = n,
-): void {
-  const init = (at: number, j: number) => (accumulate ? out[at]! : bias ? bias[j]! : 0);
-  let r = 0;
-  for (; r + 4 <= rows; r += 4) {
-    const x0 = xOffset + r * m;
-    const x1 = x0 + m;
-    const x2 = x1 + m;
-    const x3 = x2 + m;
-    const o0 = outOffset + r * outStride;
-    const o1 = o0 + outStride;
-    const o2 = o1 + outStride;
-    const o3 = o2 + outStride;
-    let j = 0;
-    for (; j + 2 <= n; j += 2) {
-      const w0 = j * m;
-      const w1 = w0 + m;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      let b2 = 0;
-      let b3 = 0;
-      for (let i = 0; i < m; i++) {
-        const u = wt[w0 + i]!;
-        const v = wt[w1 + i]!;
-        const p0 = x[x0 + i]!;
-        const p1 = x[x1 + i]!;
-        const p2 = x[x2 + i]!;
-        const p3 = x[x3 + i]!;
-        a0 += p0 * u;
-        a1 += p1 * u;
-        a2 += p2 * u;
-        a3 += p3 * u;
-        b0 += p0 * v;
-        b1 += p1 * v;
-        b2 += p2 * v;
-        b3 += p3 * v;
-      }
-      out[o0 + j] = init(o0 + j, j) + a0;
-      out[o1 + j] = init(o1 + j, j) + a1;
-      out[o2 + j] = init(o2 + j, j) + a2;
-      out[o3 + j] = init(o3 + j, j) + a3;
-      out[o0 + j + 1] = init(o0 + j + 1, j + 1) + b0;
-      out[o1 + j + 1] = init(o1 + j + 1, j + 1) + b1;
-      out[o2 + j + 1] = init(o2 + j + 1, j + 1) + b2;
-      out[o3 + j + 1] = init(o3 + j + 1, j + 1) + b3;
-    }
-    for (; j < n; j++) {
-      for (let k = 0; k < 4; k++) {
-        const xk = xOffset + (r + k) * m;
-        let a = 0;
-        for (let i = 0; i < m; i++) a += x[xk + i]! * wt[j * m + i]!;
-        const at = outOffset + (r + k) * outStride + j;
-        out[at] = init(at, j) + a;
-      }
-    }
-  }
-  for (; r < rows; r++) {
-    const x0 = xOffset + r * m;
-    const o0 = outOffset + r * outStride;
-    let j = 0;
-    for (; j + 2 <= n; j += 2) {
-      const w0 = j * m;
-      const w1 = w0 + m;
-      let a = 0;
-      let b = 0;
-      for (let i = 0; i < m; i++) {
-        const p = x[x0 + i]!;
-        a += p * wt[w0 + i]!;
-        b += p * wt[w1 + i]!;
-      }
-      out[o0 + j] = init(o0 + j, j) + a;
-      out[o0 + j + 1] = init(o0 + j + 1, j + 1) + b;
-    }
-    for (; j < n; j++) {
-      let a = 0;
-      for (let i = 0; i < m; i++) a += x[x0 + i]! * wt[j * m + i]!;
-      out[o0 + j] = init(o0 + j, j) + a;
-    }
-  }
-}
+import type { NamedWeight } from './format';
+import { createMatmul, type Matmul } from './matmul';
 
 /** `[rows, columns]` row-major → `[columns, rows]` row-major. */
 function transpose(values: Float32Array, rows: number, columns: number, rowOffset = 0): Float32Array {
@@ -155,7 +55,8 @@ export interface RecurrentDirection {
 
 /**
  * One direction of an LSTM layer: the kernel `[input + hidden, 4 · hidden]` (input rows, then
- * recurrent rows) split and transposed for `gemm`, IFCO gates as the fused kernel computes them.
+ * recurrent rows) split and transposed for the matrix product, IFCO gates as the fused kernel
+ * computes them.
  */
 export class LstmDirection implements RecurrentDirection {
   readonly hidden: number;
@@ -168,6 +69,7 @@ export class LstmDirection implements RecurrentDirection {
     kernel: Float32Array,
     readonly bias: Float32Array,
     readonly input: number,
+    private readonly matmul: Matmul,
   ) {
     this.hidden = bias.length / 4;
     const gates = 4 * this.hidden;
@@ -185,12 +87,12 @@ export class LstmDirection implements RecurrentDirection {
   }
 
   project(x: Float32Array, rows: number, out: Float32Array): void {
-    gemm(x, 0, rows, this.input, this.inputKernel, this.gates, out, 0, this.bias, false);
+    this.matmul(x, 0, rows, this.input, this.inputKernel, this.gates, out, 0, this.bias, false);
   }
 
   step(gates: Float32Array, cell: Float32Array, hidden: Float32Array, rows: number, fresh: boolean): void {
     const h = this.hidden;
-    if (!fresh) gemm(hidden, 0, rows, h, this.recurrentKernel, 4 * h, gates, 0, undefined, true);
+    if (!fresh) this.matmul(hidden, 0, rows, h, this.recurrentKernel, 4 * h, gates, 0, undefined, true);
     for (let r = 0; r < rows; r++) {
       const g = r * 4 * h;
       const s = r * h;
@@ -228,6 +130,7 @@ export class GruDirection implements RecurrentDirection {
       candidateBias: Float32Array;
     },
     readonly input: number,
+    private readonly matmul: Matmul,
   ) {
     const h = weights.candidateBias.length;
     this.hidden = h;
@@ -253,13 +156,13 @@ export class GruDirection implements RecurrentDirection {
   }
 
   project(x: Float32Array, rows: number, out: Float32Array): void {
-    gemm(x, 0, rows, this.input, this.inputKernel, this.gates, out, 0, this.bias, false);
+    this.matmul(x, 0, rows, this.input, this.inputKernel, this.gates, out, 0, this.bias, false);
   }
 
   step(gates: Float32Array, _cell: Float32Array, hidden: Float32Array, rows: number, fresh: boolean): void {
     const h = this.hidden;
     const width = 3 * h;
-    if (!fresh) gemm(hidden, 0, rows, h, this.gateRecurrent, 2 * h, gates, 0, undefined, true, width);
+    if (!fresh) this.matmul(hidden, 0, rows, h, this.gateRecurrent, 2 * h, gates, 0, undefined, true, width);
     if (this.resetHidden.length < rows * h) this.resetHidden = new Float32Array(rows * h);
     const reset = this.resetHidden;
     for (let r = 0; r < rows; r++) {
@@ -268,7 +171,8 @@ export class GruDirection implements RecurrentDirection {
         reset[r * h + k] = gates[r * width + k]! * hidden[r * h + k]!;
       }
     }
-    if (!fresh) gemm(reset, 0, rows, h, this.candidateRecurrent, h, gates, 2 * h, undefined, true, width);
+    if (!fresh)
+      this.matmul(reset, 0, rows, h, this.candidateRecurrent, h, gates, 2 * h, undefined, true, width);
     for (let r = 0; r < rows; r++) {
       for (let k = 0; k < h; k++) {
         const update = sigmoid(gates[r * width + h + k]!);
@@ -314,6 +218,9 @@ function weightTable(weights: readonly NamedWeight[], used: Set<string>) {
 
 export class PortableNetwork {
   readonly numLabels: number;
+  /** The matrix product: WebAssembly SIMD where it runs, else JavaScript (matmul.ts). */
+  private readonly matmul: Matmul;
+  readonly kernel: 'wasm-simd' | 'js';
   private readonly wordEmbedding: Float32Array;
   private readonly casingEmbedding: Float32Array | undefined;
   /** Per char of the vocabulary, its input projection plus bias, `[chars, 4 · charHidden]`, per direction. */
@@ -331,6 +238,7 @@ export class PortableNetwork {
   ) {
     const used = new Set<string>();
     const weight = weightTable(weights, used);
+    ({ matmul: this.matmul, kind: this.kernel } = createMatmul());
     const K = vocabularies.labels.length;
     this.numLabels = K;
     const { wordDim, charDim, charHidden, casingDim, hidden } = config;
@@ -348,11 +256,13 @@ export class PortableNetwork {
               candidateBias: weight(`${name}_candidate_bias`, [units]),
             },
             input,
+            this.matmul,
           )
         : new LstmDirection(
             weight(`${name}_kernel`, [input + units, 4 * units]),
             weight(`${name}_bias`, [4 * units]),
             input,
+            this.matmul,
           );
     const bidirectional = (name: string, input: number, units: number): BiDirection => ({
       forward: direction(`${name}_fw`, input, units),
@@ -505,7 +415,7 @@ export class PortableNetwork {
       x = output;
     });
     const scores = new Float32Array(tokens * this.numLabels);
-    gemm(x, 0, tokens, 2 * H, this.denseKernel, this.numLabels, scores, 0, this.denseBias, false);
+    this.matmul(x, 0, tokens, 2 * H, this.denseKernel, this.numLabels, scores, 0, this.denseBias, false);
     return scores;
   }
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { readCorpus } from '../../../src/core/corpus';
 import { encodeBatch } from '../../../src/core/encode/batch';
 import { readModelFolder } from '../../../src/core/model/folder';
-import { gemm } from '../../../src/core/model/portable-network';
+import { createMatmul, gemm } from '../../../src/core/model/matmul';
 import { PortableTagger } from '../../../src/core/model/portable-tagger';
 import { Tagger } from '../../../src/core/model/tagger';
 import { tokenizeSentences } from '../../../src/core/tokens';
@@ -44,6 +45,47 @@ test('gemm: blocked products equal the plain triple loop, with bias, accumulatio
       }
     }
   }
+});
+
+test('the WebAssembly SIMD product equals the JavaScript one, strided, accumulating, odd sizes, call after call', () => {
+  const { matmul, kind } = createMatmul();
+  assert.equal(kind, 'wasm-simd', 'Node 20 has WebAssembly SIMD');
+  let seed = 11;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31 - 0.5;
+  };
+  for (const [rows, m, n, stride] of [
+    [1, 1, 1, 1],
+    [3, 5, 7, 9],
+    [9, 50, 200, 200],
+    [33, 100, 400, 600],
+    [4, 8, 2, 3],
+  ] as const) {
+    const x = Float32Array.from({ length: rows * m + 3 }, random);
+    const wt = Float32Array.from({ length: m * n }, random);
+    const bias = Float32Array.from({ length: n }, random);
+    const start = Float32Array.from({ length: rows * stride + 2 }, random);
+    for (const accumulate of [false, true]) {
+      const expected = start.slice();
+      const got = start.slice();
+      gemm(x, 3, rows, m, wt, n, expected, 2, accumulate ? undefined : bias, accumulate, stride);
+      matmul(x, 3, rows, m, wt, n, got, 2, accumulate ? undefined : bias, accumulate, stride);
+      for (let i = 0; i < got.length; i++) {
+        assert.ok(
+          Math.abs(got[i]! - expected[i]!) < 1e-5,
+          `${rows}×${m}×${n}/${stride} at ${i}: ${got[i]} vs ${expected[i]}`,
+        );
+      }
+    }
+  }
+});
+
+test('gemm-wasm.ts holds gemm.wat as assembled now (scripts/build-wasm.mjs --check)', () => {
+  const check = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-wasm.mjs'), '--check'], {
+    encoding: 'utf8',
+  });
+  assert.equal(check.status, 0, check.stderr);
 });
 
 /** Every fourth sentence of the EWT test set (the shipped models' test set), as tokens. */
