@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BackendUnavailableError } from '../core/backend';
-import { CorpusError } from '../core/corpus/problems';
+import { CorpusError, CorpusWriteError } from '../core/corpus/problems';
 import { ListingInputError } from '../core/extract/files';
 import { ConfigError } from '../core/model/config';
 import { ModelFileError } from '../core/model/io';
@@ -120,6 +120,7 @@ export async function main(
     if (
       e instanceof UserError ||
       e instanceof CorpusError ||
+      e instanceof CorpusWriteError ||
       e instanceof ModelFileError ||
       e instanceof ConfigError ||
       e instanceof ListingInputError

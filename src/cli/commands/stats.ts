@@ -1,4 +1,5 @@
 import { detectScheme, isChunkTag, repairTags, tagsToSpans } from '../../core/corpus';
+import { increment, sortedCountsObject } from '../../core/counts';
 import type { CommandSpec } from '../command';
 import { parseFormat, printProblems, readCorpusWithProgress } from '../corpus-input';
 import { UsageError } from '../usage';
@@ -42,11 +43,11 @@ export const statsCommand: CommandSpec = {
         ...(format ? { format } : {}),
         ...(values.xpos ? { posColumn: 'xpos' as const } : {}),
       });
-      const labels: Record<string, number> = {};
+      const labels = new Map<string, number>();
       let tokens = 0;
       for (const s of result.sentences) {
         tokens += s.tokens.length;
-        for (const tag of s.tags) labels[tag] = (labels[tag] ?? 0) + 1;
+        for (const tag of s.tags) increment(labels, tag);
       }
       const tagSequences = result.sentences.map((s) => s.tags);
       const scheme = detectScheme(tagSequences);
@@ -56,18 +57,17 @@ export const statsCommand: CommandSpec = {
         sentences: result.sentences.length,
         tokens,
         scheme,
-        labels: sortedCounts(labels),
+        labels: sortedCountsObject(labels),
         problems: result.problems.length + result.omittedProblems,
       };
-      if (scheme !== 'none' && Object.keys(labels).every(isChunkTag)) {
-        const entities: Record<string, number> = {};
+      if (scheme !== 'none' && [...labels.keys()].every(isChunkTag)) {
+        const entities = new Map<string, number>();
         let repairs = 0;
         for (const tags of tagSequences) {
           repairs += repairTags(tags, scheme).repairs;
-          for (const span of tagsToSpans(tags, scheme))
-            entities[span.label] = (entities[span.label] ?? 0) + 1;
+          for (const span of tagsToSpans(tags, scheme)) increment(entities, span.label);
         }
-        stats.entities = sortedCounts(entities);
+        stats.entities = sortedCountsObject(entities);
         stats.repairs = repairs;
       }
       all.push(stats);
@@ -81,10 +81,6 @@ export const statsCommand: CommandSpec = {
     return anyProblems ? 1 : 0;
   },
 };
-
-function sortedCounts(counts: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
-}
 
 function formatCounts(counts: Record<string, number>): string {
   const width = Math.max(...Object.keys(counts).map((k) => k.length), 5);

@@ -125,6 +125,8 @@ export const tagCommand: CommandSpec = {
     try {
       const pos = tagger.card.config.task === 'pos';
       const sentences: TaggedSentence[] = [];
+      /** Where each sentence came from, `file:line`, for messages. */
+      const where: string[] = [];
       for (const input of inputs) {
         const result = tagger.tagText(input.text, tokenizeSentences, { alternatives: 0 }); // no output shows them
         if (to === 'inline') {
@@ -132,9 +134,19 @@ export const tagCommand: CommandSpec = {
           continue;
         }
         let t = 0;
+        let line = 1;
+        let counted = 0;
         for (const [start, end] of result.sentences) {
           const tokens = [];
           while (t < result.tokens.length && result.tokens[t]!.end <= end) tokens.push(result.tokens[t++]!);
+          for (
+            let at = input.text.indexOf('\n', counted);
+            at >= 0 && at < start;
+            at = input.text.indexOf('\n', at + 1)
+          )
+            line++;
+          counted = start;
+          where.push(`${input.name}:${line}`);
           sentences.push({
             tokens: tokens.map((x) => x.text),
             tags: tokens.map((x) => x.tag),
@@ -146,19 +158,26 @@ export const tagCommand: CommandSpec = {
       for (const file of corpusFiles) {
         const tagged = await tagCorpusFile(file, tagger, err);
         if (to === 'inline') for (const sentence of tagged) out.write(`${inlineTokens(sentence, tagger)}\n`);
-        else sentences.push(...tagged);
+        else
+          for (const sentence of tagged) {
+            where.push(`${file}:${sentence.line ?? 0}`);
+            sentences.push(sentence);
+          }
       }
       if (to !== 'inline') {
         const options = to === 'jsonl' && pos ? { jsonlShape: 'tokens' as const } : {};
         if (typeof values.out === 'string') {
           await writeCorpus(values.out, sentences, to, options);
         } else {
+          // Everything is formatted before anything is printed: a sentence that cannot be
+          // written stops the command with its location, never after half the output.
           const format = to === 'conll' ? formatConllSentence : formatJsonlSentence;
-          for (const sentence of sentences) {
+          const texts = sentences.map((sentence, i) => {
             const formatted = format(sentence, options);
-            if ('errors' in formatted) throw new UserError(formatted.errors.join('; '));
-            out.write(formatted.text);
-          }
+            if ('errors' in formatted) throw new UserError(`${where[i]}: ${formatted.errors.join('; ')}`);
+            return formatted.text;
+          });
+          for (const text of texts) out.write(text);
         }
       }
     } finally {

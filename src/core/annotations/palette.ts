@@ -6,11 +6,11 @@
 export const LABEL_SLOTS = 8;
 
 /** The usual entity types keep fixed, well-separated colours. */
-const FIXED_SLOTS: Record<string, number> = { PER: 1, ORG: 2, LOC: 3, MISC: 4, GPE: 5, DATE: 6 };
+const FIXED_SLOTS = new Map(Object.entries({ PER: 1, ORG: 2, LOC: 3, MISC: 4, GPE: 5, DATE: 6 }));
 
 /** 1-based colour slot of a label. */
 export function labelSlot(label: string): number {
-  const fixed = FIXED_SLOTS[label.toUpperCase()];
+  const fixed = FIXED_SLOTS.get(label.toUpperCase());
   if (fixed !== undefined) return fixed;
   // FNV-1a: stable across runs and platforms, unlike anything keyed on insertion order.
   let hash = 0x811c9dc5;

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type AtomicWriteOptions, writeFileAtomic } from '../atomic';
+import { describeJsonValue } from '../json';
 import { assertInsideFolder, isInside, SPANLIGHT_FOLDER } from '../workspace-paths';
 import { type Annotation, overlaps } from './annotation-set';
 
@@ -90,9 +91,9 @@ export function parseAnnotations(
     }
     const r = record as Record<string, unknown>;
     if ('format' in r) {
-      if (r.format !== ANNOTATION_FORMAT) problem(`unknown format ${JSON.stringify(r.format)}`);
+      if (r.format !== ANNOTATION_FORMAT) problem(`unknown format ${describeJsonValue(r.format)}`);
       else if (r.version !== ANNOTATION_FORMAT_VERSION)
-        problem(`unsupported version ${JSON.stringify(r.version)} (this Spanlight reads version 1)`);
+        problem(`unsupported version ${describeJsonValue(r.version)} (this Spanlight reads version 1)`);
       if (typeof r.document === 'string') document = r.document;
       return;
     }

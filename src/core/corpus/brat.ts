@@ -7,7 +7,14 @@
  */
 import type { TaggedSentence } from '../types';
 import { chunksOfTags, iob2TagsFromSpans, type LocatedSpan } from './chunks';
-import { isBlank, type LineParser, type ParseContext, withoutCarriageReturn } from './parser';
+import {
+  isBlank,
+  type LineParser,
+  labelProblem,
+  type ParseContext,
+  sentenceLengthProblem,
+  withoutCarriageReturn,
+} from './parser';
 import { sentenceTextAndOffsets } from './sentence-text';
 import { tokenizeForCorpus } from './tokenize';
 
@@ -43,6 +50,8 @@ export function createAnnParser(context: ParseContext, entities: BratEntity[]): 
         return context.problem(lineNumber, `malformed T-line (expected "T1<TAB>LABEL start end<TAB>text")`);
       }
       const label = match[1]!;
+      const badLabel = labelProblem(label, 'label');
+      if (badLabel) return context.problem(lineNumber, `${id}: ${badLabel}`);
       const fragments = match[2]!
         .split(';')
         .map((fragment) => fragment.split(' ').map(Number) as [number, number]);
@@ -95,6 +104,7 @@ export function createBratTextParser(
 
       let broken = start < spoiledUntil;
       const spans: LocatedSpan[] = [];
+      const utf16Index = mine.length > 0 ? codePointsToUtf16(text) : undefined;
       for (const entity of mine) {
         if (entity.end > textEnd) spoiledUntil = Math.max(spoiledUntil, entity.end);
         if (entity.unsupported) {
@@ -104,8 +114,8 @@ export function createBratTextParser(
           context.problem(entity.line, message, annPath);
           broken = true;
         } else {
-          const from = utf16Index(text, entity.start - start);
-          const to = utf16Index(text, entity.end - start);
+          const from = utf16Index!(entity.start - start);
+          const to = utf16Index!(entity.end - start);
           const covered = text.slice(from, to);
           if (entity.text !== undefined && entity.text !== covered) {
             const message = `${entity.id}: text "${entity.text}" does not match the .txt at ${entity.start}-${entity.end} ("${covered}")`;
@@ -116,6 +126,8 @@ export function createBratTextParser(
         }
       }
       if (broken) return;
+      const tooLong = sentenceLengthProblem(text);
+      if (tooLong) return context.problem(lineNumber, tooLong);
       const offsets = tokenize(text);
       if (offsets.length === 0)
         return context.problem(lineNumber, 'the tokenizer found no token on this line');
@@ -156,12 +168,31 @@ function codePointLength(text: string): number {
   return count;
 }
 
-/** The UTF-16 index of code point `codePoint` in `text`. */
-function utf16Index(text: string, codePoint: number): number {
-  let index = 0;
-  for (let seen = 0; seen < codePoint && index < text.length; seen++)
-    index += isSurrogatePair(text, index) ? 2 : 1;
-  return index;
+/**
+ * Maps code point offsets of `text` to UTF-16 offsets (clamped to the text), in constant time
+ * per call after one pass over the text: a line with thousands of entities stays linear.
+ */
+function codePointsToUtf16(text: string): (codePoint: number) => number {
+  const length = codePointLength(text);
+  if (length === text.length) return (codePoint) => Math.min(codePoint, text.length);
+  const index = new Int32Array(length + 1);
+  for (let cp = 0, i = 0; cp < length; cp++) {
+    index[cp] = i;
+    i += isSurrogatePair(text, i) ? 2 : 1;
+  }
+  index[length] = text.length;
+  return (codePoint) => index[Math.min(Math.max(codePoint, 0), length)]!;
+}
+
+/** The inverse: UTF-16 offsets of `text` to code point offsets, constant time per call. */
+function utf16ToCodePoints(text: string): (utf16: number) => number {
+  if (codePointLength(text) === text.length) return (utf16) => utf16;
+  const index = new Int32Array(text.length + 1);
+  for (let i = 0, cp = 0; i <= text.length; i++) {
+    index[i] = cp;
+    if (!(i > 0 && isSurrogatePair(text, i - 1))) cp++;
+  }
+  return (utf16) => index[utf16]!;
 }
 
 function isSurrogatePair(text: string, i: number): boolean {
@@ -182,13 +213,14 @@ export function formatBratSentence(
   if ('badTag' in decoded) return { errors: [`tag "${sentence.tags[decoded.badTag]}" is not a chunk tag`] };
   const { text, offsets } = located;
   const errors: string[] = [];
+  const codePointAt = utf16ToCodePoints(text);
   const lines = decoded.chunks.map((chunk, k) => {
     if (/\s/.test(chunk.label))
       errors.push(`label "${chunk.label}" contains whitespace, which brat does not allow`);
     const from = offsets[chunk.start]![0];
     const to = offsets[chunk.end - 1]![1];
-    const start = documentOffset + codePointLength(text.slice(0, from));
-    const end = start + codePointLength(text.slice(from, to));
+    const start = documentOffset + codePointAt(from);
+    const end = documentOffset + codePointAt(to);
     return `T${firstEntity + k}\t${chunk.label} ${start} ${end}\t${text.slice(from, to)}\n`;
   });
   if (errors.length > 0) return { errors };

@@ -45,7 +45,7 @@ export function sniffFormat(lines: readonly string[]): CorpusFormat {
 async function firstLines(path: string, count: number): Promise<string[]> {
   const lines: string[] = [];
   for await (const batch of readLineBatches(path)) {
-    lines.push(...batch.slice(0, count - lines.length));
+    for (const line of batch.lines.slice(0, count - lines.length)) lines.push(line);
     if (lines.length >= count) break;
   }
   return lines;

@@ -10,7 +10,7 @@ export {
   type CorpusWriteOptions,
   type PosColumn,
 } from './options';
-export { CorpusError, type CorpusProblem, formatProblem } from './problems';
+export { CorpusError, type CorpusProblem, CorpusWriteError, formatProblem } from './problems';
 export { parseCorpus, readCorpus, readCorpusItems, readSentences } from './read';
 export * from './schemes';
 export { type CorpusTokenizer, tokenizeForCorpus, tokenizeOnWhitespace } from './tokenize';

@@ -7,14 +7,18 @@
  * - `{"tokens": ["…"], "tags": ["…"]}` (any record with "tags" is read this way).
  * An `"id"` (string or number) becomes the sentence id.
  */
+import { describeJsonValue } from '../json';
 import type { TaggedSentence } from '../types';
 import { chunksOfTags, iob2TagsFromSpans, type LocatedSpan } from './chunks';
+import { MAX_LINE_BYTES } from './lines';
 import type { CorpusWriteOptions } from './options';
 import {
   chunkTagProblem,
   isBlank,
   type LineParser,
+  labelProblem,
   type ParseContext,
+  sentenceLengthProblem,
   withoutCarriageReturn,
 } from './parser';
 import { sentenceTextAndOffsets } from './sentence-text';
@@ -82,6 +86,8 @@ function tokensRecord(record: JsonObject, context: ParseContext): RecordResult {
 function spansRecord(record: JsonObject, lineNumber: number, context: ParseContext): RecordResult {
   const text = record.text;
   if (typeof text !== 'string') return { errors: ['"text" must be a string'] };
+  const tooLong = sentenceLengthProblem(text);
+  if (tooLong) return { errors: [tooLong] };
   const rawSpans = record.spans ?? record.entities ?? record.label ?? [];
   if (!Array.isArray(rawSpans)) return { errors: ['"spans" (or "entities", "label") must be an array'] };
   const errors: string[] = [];
@@ -125,9 +131,11 @@ function readSpan(raw: Json, name: string, line: number): LocatedSpan | string {
     !Number.isSafeInteger(start) ||
     !Number.isSafeInteger(end)
   ) {
-    return `${name}: missing fields or non-integer offsets (start ${JSON.stringify(start)}, end ${JSON.stringify(end)})`;
+    return `${name}: missing fields or non-integer offsets (start ${describeJsonValue(start)}, end ${describeJsonValue(end)})`;
   }
   if (typeof label !== 'string' || label.trim().length === 0) return `${name}: missing or empty label`;
+  const badLabel = labelProblem(label, 'label');
+  if (badLabel) return `${name}: ${badLabel}`;
   if (start >= end) return `${name} [${start}, ${end}) "${label}" is empty or reversed`;
   return { name, line, start, end, label };
 }
@@ -157,7 +165,7 @@ function readTokens(raw: Json, text: string): Array<[number, number]> | { error:
     const tokenText = isObject(token) ? token.text : undefined;
     if (tokenText !== undefined && tokenText !== text.slice(start, end)) {
       return {
-        error: `token ${i + 1} ${JSON.stringify(tokenText)} differs from the text at [${start}, ${end})`,
+        error: `token ${i + 1} ${describeJsonValue(tokenText)} differs from the text at [${start}, ${end})`,
       };
     }
     offsets.push([start, end]);
@@ -181,7 +189,7 @@ export function formatJsonlSentence(
 ): { text: string } | { errors: string[] } {
   const idField = sentence.id === undefined ? {} : { id: sentence.id };
   if (options.jsonlShape === 'tokens') {
-    return { text: `${JSON.stringify({ ...idField, tokens: sentence.tokens, tags: sentence.tags })}\n` };
+    return jsonLine({ ...idField, tokens: sentence.tokens, tags: sentence.tags });
   }
   const located = sentenceTextAndOffsets(sentence);
   if ('errors' in located) return located;
@@ -202,6 +210,11 @@ export function formatJsonlSentence(
       ],
     };
   }
+  // A line the readers would refuse is not written: estimated before it is built (a sentence of
+  // millions of tokens makes a line of hundreds of megabytes), measured after.
+  let estimate = 2 * text.length;
+  for (const [start, end] of offsets) estimate += end - start + 40;
+  if (estimate > MAX_LINE_BYTES) return { errors: [lineTooLong(estimate, 'about ')] };
   const record = {
     ...idField,
     text,
@@ -214,5 +227,16 @@ export function formatJsonlSentence(
       token_end: chunk.end - 1,
     })),
   };
-  return { text: `${JSON.stringify(record)}\n` };
+  return jsonLine(record);
+}
+
+/** A record as one line, unless it is longer than the readers take. */
+function jsonLine(record: object): { text: string } | { errors: string[] } {
+  const line = `${JSON.stringify(record)}\n`;
+  const bytes = Buffer.byteLength(line);
+  return bytes > MAX_LINE_BYTES ? { errors: [lineTooLong(bytes, '')] } : { text: line };
+}
+
+function lineTooLong(bytes: number, about: string): string {
+  return `its JSONL line would be ${about}${bytes.toLocaleString('en-US')} bytes, more than the ${MAX_LINE_BYTES.toLocaleString('en-US')} a line may have (split the sentence, or write CoNLL)`;
 }

@@ -34,10 +34,36 @@ export function collectingContext(
   };
 }
 
-/** What is wrong with a tag: empty, or (when the caller says the tags are chunk tags) badly shaped. */
+/** C0 and C1 control characters (NUL, escape, …): no label holds one on purpose. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** What is wrong with a label: a control character in it (`tag "B-PER\u0000X"` …). */
+export function labelProblem(label: string, what = 'tag'): string | undefined {
+  const control = CONTROL_CHARACTER.exec(label);
+  if (!control) return undefined;
+  const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `${what} ${JSON.stringify(label.slice(0, 40))} contains the control character U+${code}`;
+}
+
+/**
+ * What is wrong with a tag: empty, a control character in it, or (when the caller says the tags
+ * are chunk tags) badly shaped.
+ */
 export function chunkTagProblem(options: CorpusReadOptions, tag: string): string | undefined {
   if (tag.length === 0) return 'empty tag';
-  return options.chunkTags ? checkChunkTag(tag) : undefined;
+  return labelProblem(tag) ?? (options.chunkTags ? checkChunkTag(tag) : undefined);
+}
+
+/**
+ * The longest sentence text a reader tokenizes (16 Mi characters, a few million tokens): a longer
+ * one is refused before it is cut into tokens, which would take gigabytes.
+ */
+export const MAX_SENTENCE_CHARS = 16 * 1024 * 1024;
+
+/** What is wrong with a sentence text that is too long to read, if it is. */
+export function sentenceLengthProblem(text: string): string | undefined {
+  if (text.length <= MAX_SENTENCE_CHARS) return undefined;
+  return `a sentence of ${text.length.toLocaleString('en-US')} characters, longer than the ${MAX_SENTENCE_CHARS.toLocaleString('en-US')} a sentence may have; split it`;
 }
 
 /** A trailing `\r` (CRLF files) is never part of the content. */

@@ -41,6 +41,18 @@ export class CorpusError extends Error {
   }
 }
 
+/** A corpus file that cannot be written (no such folder it can create, no permission, a full disk). */
+export class CorpusWriteError extends Error {
+  override readonly name = 'CorpusWriteError';
+
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${path}: cannot write (${reason})`);
+  }
+}
+
 export const DEFAULT_MAX_PROBLEMS = 100;
 
 /**

@@ -9,7 +9,7 @@ import { createConllParser } from './conll';
 import { createConlluParser } from './conllu';
 import { detectFormat, sniffFormat } from './detect';
 import { createJsonlParser } from './jsonl';
-import { readLineBatches, splitLines } from './lines';
+import { type LineBatch, readLineBatches, splitLines } from './lines';
 import type { CorpusFormat, CorpusItem, CorpusReadOptions, CorpusReadResult } from './options';
 import { collectingContext, type LineParser, type ParseContext } from './parser';
 import { type CorpusProblem, DEFAULT_MAX_PROBLEMS, ProblemLog } from './problems';
@@ -87,30 +87,83 @@ export function parseCorpus(
   const items: CorpusItem[] = [];
   let format: CorpusFormat;
   if (typeof content === 'string' || content instanceof Uint8Array) {
-    const lines = splitLines(typeof content === 'string' ? content : new TextDecoder().decode(content));
-    format = options.format ?? sniffFormat(lines.slice(0, 50));
+    const batch = splitLines(content);
+    format = options.format ?? sniffFormat(batch.lines.slice(0, 50));
     if (format === 'brat') {
       items.push(problemItem(path, 0, 'brat needs both the .txt and the .ann content'));
     } else {
-      feed(lineParserFor(format)(collectingContext(path, options, items)), lines);
+      const feeder = new Feeder(lineParserFor(format), collectingContext(path, options, items));
+      feeder.batch(batch);
+      feeder.end();
     }
   } else {
     format = 'brat';
     const { txt, ann } = bratPaths(path);
     const entities: BratEntity[] = [];
-    feed(createAnnParser(collectingContext(ann, options, items), entities), splitLines(content.ann));
-    feed(
-      createBratTextParser(collectingContext(txt, options, items), ann, entities),
-      splitLines(content.txt),
+    const annFeeder = new Feeder((c) => createAnnParser(c, entities), collectingContext(ann, options, items));
+    annFeeder.batch(splitLines(content.ann));
+    annFeeder.end();
+    markEntitiesOnFlawedLines(entities, annFeeder.flawedLines);
+    const textFeeder = new Feeder(
+      (c) => createBratTextParser(c, ann, entities),
+      collectingContext(txt, options, items),
     );
+    textFeeder.batch(splitLines(content.txt));
+    textFeeder.end();
   }
   for (const item of items) collected.add(item);
   return collected.result(format);
 }
 
-function feed(parser: LineParser, lines: readonly string[]): void {
-  for (const [i, line] of lines.entries()) parser.line(line, i + 1);
-  parser.end();
+/**
+ * Feeds batches of lines to a parser. A flawed line (invalid UTF-8, too long) is reported at its
+ * line, and any sentence that spans it is dropped; a too-long line is not given to the parser.
+ */
+class Feeder {
+  private readonly parser: LineParser;
+  private lineNumber = 0;
+  /** Flawed lines not yet behind every sentence the parser may still emit, ascending. */
+  private pending: number[] = [];
+  readonly flawedLines = new Set<number>();
+
+  constructor(
+    makeParser: ParserFactory,
+    private readonly context: ParseContext,
+  ) {
+    this.parser = makeParser({
+      ...context,
+      sentence: (sentence) => {
+        const start = sentence.line ?? this.lineNumber;
+        // Sentences come in order: flawed lines before this one's start concern no later sentence.
+        while (this.pending.length > 0 && this.pending[0]! < start) this.pending.shift();
+        if (this.pending.length === 0 || this.pending[0]! > this.lineNumber) context.sentence(sentence);
+      },
+    });
+  }
+
+  batch({ lines, flawed }: LineBatch): void {
+    let nextFlaw = 0;
+    for (let i = 0; i < lines.length; i++) {
+      this.lineNumber++;
+      const flaw = flawed[nextFlaw]?.index === i ? flawed[nextFlaw++] : undefined;
+      if (flaw) {
+        this.context.problem(this.lineNumber, flaw.problem);
+        this.pending.push(this.lineNumber);
+        this.flawedLines.add(this.lineNumber);
+        if (flaw.unread) continue;
+      }
+      this.parser.line(lines[i]!, this.lineNumber);
+    }
+  }
+
+  end(): void {
+    this.parser.end();
+  }
+}
+
+/** Entities read from flawed `.ann` lines: their sentences are skipped, not tagged with a garbled label. */
+function markEntitiesOnFlawedLines(entities: BratEntity[], lines: ReadonlySet<number>): void {
+  for (const entity of entities) if (lines.has(entity.line)) entity.unsupported = true;
 }
 
 function collect(options: CorpusReadOptions) {
@@ -142,10 +195,19 @@ async function openCorpus(path: string, options: CorpusReadOptions): Promise<Ope
   const entities: BratEntity[] = [];
   async function* bratItems(): AsyncGenerator<CorpusItem> {
     let annotationsRead = true;
-    for await (const item of parseFile(ann, ann, (context) => createAnnParser(context, entities), options)) {
+    const flawedAnnLines = new Set<number>();
+    const annItems = parseFile(
+      ann,
+      ann,
+      (context) => createAnnParser(context, entities),
+      options,
+      flawedAnnLines,
+    );
+    for await (const item of annItems) {
       if (item.kind === 'problem' && item.problem.line === 0) annotationsRead = false;
       yield item;
     }
+    markEntitiesOnFlawedLines(entities, flawedAnnLines);
     // Without its annotations a document would read as all-O sentences: report, don't guess.
     if (annotationsRead) {
       yield* parseFile(txt, txt, (context) => createBratTextParser(context, ann, entities), options);
@@ -160,14 +222,15 @@ async function* parseFile(
   reportPath: string,
   makeParser: ParserFactory,
   options: CorpusReadOptions,
+  /** Filled with the numbers of the flawed lines (invalid UTF-8, too long). */
+  flawedLines?: Set<number>,
 ): AsyncGenerator<CorpusItem> {
   const items: CorpusItem[] = [];
-  const parser = makeParser(collectingContext(reportPath, options, items));
+  const feeder = new Feeder(makeParser, collectingContext(reportPath, options, items));
   const batches = readLineBatches(path);
-  let lineNumber = 0;
   try {
     for (;;) {
-      let next: IteratorResult<string[]>;
+      let next: IteratorResult<LineBatch>;
       try {
         next = await batches.next();
       } catch (error) {
@@ -176,12 +239,13 @@ async function* parseFile(
         return;
       }
       if (next.done) break;
-      for (const line of next.value) parser.line(line, ++lineNumber);
+      feeder.batch(next.value);
       yield* items.splice(0);
     }
-    parser.end();
+    feeder.end();
     yield* items.splice(0);
   } finally {
+    for (const line of feeder.flawedLines) flawedLines?.add(line);
     await batches.return(undefined);
   }
 }

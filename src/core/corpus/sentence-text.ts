@@ -1,4 +1,5 @@
 /** The text a writer puts out for a sentence, checked against its tokens. */
+import { skipSeparators } from '../tokens';
 import type { TaggedSentence } from '../types';
 
 /**
@@ -36,17 +37,23 @@ export function sentenceTextAndOffsets(
         errors: [`offsets [${start}, ${end}) of token ${i + 1} are out of order or outside the text`],
       };
     }
-    if (text.slice(previousEnd, start).trim() !== '') {
+    // Separators, not only whitespace: a zero-width space or a direction mark between words is
+    // what the tokenizer skips too, so reading the text back gives the same tokens.
+    if (skipSeparators(text, previousEnd) < start) {
       return {
         errors: [
-          `text between tokens ${i} and ${i + 1} is not whitespace: "${text.slice(previousEnd, start)}"`,
+          `text between tokens ${i} and ${i + 1} is not a separator: ${JSON.stringify(text.slice(previousEnd, start).slice(0, 40))}`,
         ],
       };
     }
     previousEnd = end;
   }
-  if (text.slice(previousEnd).trim() !== '') {
-    return { errors: [`text after the last token is not whitespace: "${text.slice(previousEnd)}"`] };
+  if (skipSeparators(text, previousEnd) < text.length) {
+    return {
+      errors: [
+        `text after the last token is not a separator: ${JSON.stringify(text.slice(previousEnd).slice(0, 40))}`,
+      ],
+    };
   }
   return { text, offsets: offsets.map(([start, end]): [number, number] => [start, end]) };
 }

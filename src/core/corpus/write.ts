@@ -12,7 +12,7 @@ import { formatConllSentence } from './conll';
 import { formatConlluSentence } from './conllu';
 import { formatJsonlSentence } from './jsonl';
 import type { CorpusFormat, CorpusWriteOptions } from './options';
-import { DEFAULT_MAX_PROBLEMS, ProblemLog } from './problems';
+import { CorpusWriteError, DEFAULT_MAX_PROBLEMS, ProblemLog } from './problems';
 
 export interface CorpusWriteResult {
   sentences: number;
@@ -115,10 +115,19 @@ class AtomicFile {
     private readonly handle: fs.FileHandle,
   ) {}
 
+  /** Creates the target's folder when it is missing. */
   static async create(path: string): Promise<AtomicFile> {
-    await removeOrphanedTemporaries(dirname(path));
-    const temporaryPath = temporaryPathFor(path);
-    return new AtomicFile(path, temporaryPath, await fs.open(temporaryPath, 'wx'));
+    return writing(path, async () => {
+      await fs.mkdir(dirname(path), { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+        // mkdir -p reports a file in the way as EEXIST, which reads as if all were well.
+        if (err.code === 'EEXIST' || err.code === 'ENOTDIR')
+          throw new CorpusWriteError(path, `a file is in the way of the folder ${dirname(path)}`);
+        throw err;
+      });
+      await removeOrphanedTemporaries(dirname(path));
+      const temporaryPath = temporaryPathFor(path);
+      return new AtomicFile(path, temporaryPath, await fs.open(temporaryPath, 'wx'));
+    });
   }
 
   async write(text: string): Promise<void> {
@@ -130,8 +139,10 @@ class AtomicFile {
 
   async commit(): Promise<void> {
     await this.flush();
-    await this.handle.close();
-    await fs.rename(this.temporaryPath, this.path);
+    await writing(this.path, async () => {
+      await this.handle.close();
+      await fs.rename(this.temporaryPath, this.path);
+    });
   }
 
   async abort(): Promise<void> {
@@ -144,6 +155,18 @@ class AtomicFile {
     const text = this.pending.join('');
     this.pending = [];
     this.pendingLength = 0;
-    await this.handle.write(text);
+    await writing(this.path, () => this.handle.write(text));
+  }
+}
+
+/** Runs a file-system step of writing `path`; its errors become one-line CorpusWriteErrors. */
+async function writing<T>(path: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code) throw err;
+    // "EACCES: permission denied, open '…tmp'": the kind of failure, without the temp file's name.
+    throw new CorpusWriteError(path, (err as Error).message.split(',')[0] ?? code);
   }
 }

@@ -74,15 +74,22 @@ export function scoreTags(
   const confusion = confusionMatrix(gold, pred);
   const base = { sentences: gold.length, tokens: tokens.total, accuracy: tokens.accuracy };
   if (task === 'pos') {
-    const perLabel: Record<string, LabelScores> = {};
-    for (const [tag, c] of Object.entries(tokens.perTag))
-      perLabel[tag] = { precision: c.precision, recall: c.recall, f1: c.f1, support: c.gold };
+    // fromEntries, not assignment: a tag named "__proto__" must stay a tag.
+    const perLabel: Record<string, LabelScores> = Object.fromEntries(
+      Object.entries(tokens.perTag).map(([tag, c]) => [
+        tag,
+        { precision: c.precision, recall: c.recall, f1: c.f1, support: c.gold },
+      ]),
+    );
     return { ...base, score: tokens.accuracy, perLabel, confusion };
   }
   const spans = spanMetrics(gold, pred);
-  const perLabel: Record<string, LabelScores> = {};
-  for (const [label, s] of Object.entries(spans.perLabel))
-    perLabel[label] = { precision: s.precision, recall: s.recall, f1: s.f1, support: s.support };
+  const perLabel: Record<string, LabelScores> = Object.fromEntries(
+    Object.entries(spans.perLabel).map(([label, s]) => [
+      label,
+      { precision: s.precision, recall: s.recall, f1: s.f1, support: s.support },
+    ]),
+  );
   return {
     ...base,
     score: spans.micro.f1,

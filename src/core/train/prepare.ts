@@ -3,7 +3,9 @@
  * Train Tagger command: task detection, label renaming, tag repair and scheme conversion, dev
  * splits and data summaries.
  */
+
 import { convertTags, detectScheme, isChunkTag, parseTag, repairTags } from '../corpus';
+import { increment } from '../counts';
 import type { TaskKind } from '../model/config';
 import type { TaggedSentence, TagScheme } from '../types';
 
@@ -156,13 +158,13 @@ export interface DataSummary {
 
 /** Sentence, token and label counts; entity tasks count chunks (a `B-`/`S-` tag starts one). */
 export function summarizeData(sentences: readonly TaggedSentence[], task: TaskKind): DataSummary {
-  const labelCounts: Record<string, number> = {};
+  const labelCounts = new Map<string, number>();
   let tokens = 0;
   for (const s of sentences) {
     tokens += s.tokens.length;
     s.tags.forEach((tag, i) => {
       if (task === 'pos') {
-        labelCounts[tag] = (labelCounts[tag] ?? 0) + 1;
+        increment(labelCounts, tag);
         return;
       }
       const parsed = parseTag(tag);
@@ -176,10 +178,10 @@ export function summarizeData(sentences: readonly TaggedSentence[], task: TaskKi
         previous.prefix === 'E' ||
         previous.prefix === 'S' ||
         previous.prefix === 'O';
-      if (starts) labelCounts[parsed.label] = (labelCounts[parsed.label] ?? 0) + 1;
+      if (starts) increment(labelCounts, parsed.label);
     });
   }
-  return { sentences: sentences.length, tokens, labelCounts };
+  return { sentences: sentences.length, tokens, labelCounts: Object.fromEntries(labelCounts) };
 }
 
 /** Names that mean the same entity type in common corpora, by the canonical CoNLL type. */
@@ -201,23 +203,23 @@ export function suggestLabelMap(
 ): Record<string, string> {
   const model = [...modelTypes];
   const byLower = new Map(model.map((t) => [t.toLowerCase(), t]));
-  const map: Record<string, string> = {};
+  const map = new Map<string, string>();
   for (const type of dataTypes) {
     if (model.includes(type)) continue;
     const lower = type.toLowerCase();
     const direct = byLower.get(lower);
     if (direct) {
-      map[type] = direct;
+      map.set(type, direct);
       continue;
     }
     for (const [canonical, synonyms] of Object.entries(TYPE_SYNONYMS)) {
       if (!synonyms.includes(lower)) continue;
       const target =
         byLower.get(canonical.toLowerCase()) ?? model.find((t) => synonyms.includes(t.toLowerCase()));
-      if (target) map[type] = target;
+      if (target) map.set(type, target);
     }
   }
-  return map;
+  return Object.fromEntries(map);
 }
 
 /** `{ person: 'PER' }` → `person=PER`, the form `parseLabelMap` reads. */
