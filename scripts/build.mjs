@@ -14,6 +14,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Entry points; `packaged` ones go into the VSIX. Later features add theirs here. */
 const ENTRIES = [
   { in: 'src/extension/extension.ts', out: 'dist/extension.js', platform: 'node', packaged: true },
+  // VS Code for the Web (package.json `browser`): a web worker, no Node.
+  { in: 'src/extension/web/extension.ts', out: 'dist/web/extension.js', platform: 'web', packaged: true },
   { in: 'src/cli/spanlight.ts', out: 'dist/cli.js', platform: 'node', banner: '#!/usr/bin/env node' },
   {
     in: 'src/extension/training/train-worker.ts',
@@ -60,6 +62,50 @@ const bindingLookup = {
   },
 };
 
+/** Node's built-in modules, as the web bundle gets them: src/extension/web/node-stubs.ts. */
+const NODE_BUILTINS =
+  /^(node:)?(fs|fs\/promises|path|os|crypto|child_process|worker_threads|util|stream|url|events|zlib|net|tls|assert|http|https|readline|module|buffer)$/;
+const nodeStubs = {
+  name: 'spanlight-node-stubs',
+  setup(build) {
+    const stubs = path.join(root, 'src', 'extension', 'web', 'node-stubs.ts');
+    build.onResolve({ filter: NODE_BUILTINS }, (args) => ({
+      path: args.path.replace(/^node:/, ''),
+      namespace: 'spanlight-node-stub',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'spanlight-node-stub' }, (args) => ({
+      contents: `const stubs = require(${JSON.stringify(stubs)});\nmodule.exports = ${
+        args.path === 'path' ? 'stubs.posixPath' : `stubs.unavailableModule(${JSON.stringify(args.path)})`
+      };\n`,
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
+
+/** The web bundle's options: a CommonJS module for VS Code's web worker extension host. */
+function webOptions() {
+  const shipped = fs
+    .readdirSync(path.join(root, 'models'), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(root, 'models', e.name, 'model.json')))
+    .map((e) => e.name);
+  return {
+    platform: 'browser',
+    format: 'cjs',
+    target: 'es2022',
+    // Required only by code the web never runs (native TensorFlow, training).
+    external: [
+      'vscode',
+      '@tensorflow/tfjs-node',
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-node/package.json',
+      ...OPTIONAL,
+    ],
+    plugins: [nodeStubs],
+    define: { SPANLIGHT_SHIPPED_MODELS: JSON.stringify(shipped) },
+  };
+}
+
 /**
  * Builds the bundles into `outRoot`/dist. With `bundleTensorflow` (package builds) only the
  * entries the VSIX needs are built, tfjs-node included. Resolves to esbuild's metafiles (inputs of
@@ -91,17 +137,19 @@ export async function build({
         entryPoints: [e.in],
         outfile: path.join(outRoot, e.out),
         platform: e.platform,
-        ...(e.platform === 'node'
-          ? {
-              format: 'cjs',
-              target: 'node20',
-              external: bundleTensorflow
-                ? // tfjs-node's package.json is only located (require.resolve), in checkouts.
-                  ['vscode', '@tensorflow/tfjs-node/package.json', ...OPTIONAL]
-                : ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs', ...OPTIONAL],
-              plugins: bundleTensorflow ? [bindingLookup] : [],
-            }
-          : { format: 'iife', target: 'es2022' }),
+        ...(e.platform === 'web'
+          ? webOptions()
+          : e.platform === 'node'
+            ? {
+                format: 'cjs',
+                target: 'node20',
+                external: bundleTensorflow
+                  ? // tfjs-node's package.json is only located (require.resolve), in checkouts.
+                    ['vscode', '@tensorflow/tfjs-node/package.json', ...OPTIONAL]
+                  : ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs', ...OPTIONAL],
+                plugins: bundleTensorflow ? [bindingLookup] : [],
+              }
+            : { format: 'iife', target: 'es2022' }),
         ...(e.banner ? { banner: { js: e.banner } } : {}),
       }),
     ),

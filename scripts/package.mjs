@@ -44,6 +44,7 @@ const TARGETS = {
   'win32-x64':
     "native TensorFlow through tfjs-node's own installer (it downloads libtensorflow for Windows); package on Windows x64",
   'win32-arm64': 'no TensorFlow build exists: tagging on the portable backend, no training',
+  web: 'VS Code for the Web: the browser entry (tagging and annotation on the portable backend), no native code',
 };
 
 const fail = (message) => {

@@ -11,25 +11,15 @@ import {
   AnnotationSet,
 } from '../core/annotations/annotation-set';
 import type { TextChange } from '../core/annotations/edits';
-import {
-  annotationPath,
-  formatAnnotationProblem,
-  loadAnnotationFile,
-  reconcileAnnotations,
-  saveOrRemoveAnnotationFile,
-} from '../core/annotations/store';
-import { spanlightFolder } from '../core/workspace-paths';
+import { formatAnnotationProblem, reconcileAnnotations } from '../core/annotations/store';
 import type { Config } from './config';
 import { Disposable } from './dispose';
+import type { AnnotationFiles, AnnotationLocation } from './platform';
 
 interface DocumentAnnotations {
   set: AnnotationSet;
   /** The annotation file, when the document is in a workspace folder. */
-  file?: string;
-  /** The document path relative to its workspace folder. */
-  relative?: string;
-  /** The workspace's `.spanlight` folder: the annotation file's real path must stay in it. */
-  confineTo?: string;
+  location?: AnnotationLocation;
   saveTimer?: NodeJS.Timeout;
   saving: Promise<void>;
   /** The user was told that the last save failed (told once until a save works again). */
@@ -46,6 +36,7 @@ export class AnnotationManager extends Disposable {
   constructor(
     private readonly config: Config,
     private readonly log: vscode.LogOutputChannel,
+    private readonly files: AnnotationFiles,
   ) {
     super();
   }
@@ -69,13 +60,11 @@ export class AnnotationManager extends Disposable {
   }
 
   private async read(document: vscode.TextDocument): Promise<DocumentAnnotations> {
-    const folder =
-      document.uri.scheme === 'file' ? vscode.workspace.getWorkspaceFolder(document.uri) : undefined;
+    const location = this.files.locate(document);
     let state: DocumentAnnotations = { set: new AnnotationSet(), saving: Promise.resolve() };
-    if (folder) {
-      const file = annotationPath(folder.uri.fsPath, document.uri.fsPath);
-      const relative = vscode.workspace.asRelativePath(document.uri, false).replaceAll('\\', '/');
-      const { file: stored, problems } = await loadAnnotationFile(file, relative);
+    if (location) {
+      const { file, relative } = location;
+      const { file: stored, problems } = await this.files.load(file, relative);
       for (const problem of problems) this.log.warn(formatAnnotationProblem(problem));
       const { annotations, moved, dropped } = reconcileAnnotations(stored.annotations, document.getText());
       if (moved > 0 || dropped.length > 0) {
@@ -83,13 +72,7 @@ export class AnnotationManager extends Disposable {
           `${file}: the document changed outside the editor; ${moved} annotation(s) moved to their text, ${dropped.length} dropped (${dropped.map((d) => JSON.stringify(d.text)).join(', ')})`,
         );
       }
-      state = {
-        set: new AnnotationSet(annotations),
-        file,
-        relative,
-        confineTo: spanlightFolder(folder.uri.fsPath),
-        saving: Promise.resolve(),
-      };
+      state = { set: new AnnotationSet(annotations), location, saving: Promise.resolve() };
     }
     // A concurrent load may have finished first; keep the first state.
     const key = document.uri.toString();
@@ -176,7 +159,7 @@ export class AnnotationManager extends Disposable {
   }
 
   private scheduleSave(uri: vscode.Uri, state: DocumentAnnotations): void {
-    if (!state.file) return;
+    if (!state.location) return;
     if (state.saveTimer) clearTimeout(state.saveTimer);
     state.saveTimer = setTimeout(() => {
       state.saveTimer = undefined;
@@ -185,12 +168,13 @@ export class AnnotationManager extends Disposable {
   }
 
   private save(uri: vscode.Uri, state: DocumentAnnotations): Promise<void> {
-    const file = state.file;
-    if (!file) return Promise.resolve();
-    const snapshot = { document: state.relative ?? '', annotations: [...state.set.annotations] };
+    const location = state.location;
+    if (!location) return Promise.resolve();
+    const file = location.file;
+    const snapshot = { document: location.relative, annotations: [...state.set.annotations] };
     // Saves of one document run one after another, so an older save never lands last.
     state.saving = state.saving
-      .then(() => saveOrRemoveAnnotationFile(file, snapshot, { confineTo: state.confineTo }))
+      .then(() => this.files.saveOrRemove(location, snapshot))
       .then(() => {
         state.failureShown = false;
       })

@@ -12,6 +12,11 @@ import type { ModelManager } from './models';
 import type { TaggingService } from './tagging';
 import type { TemplatePanelController } from './template/panel';
 import type { TrainingController } from './training/controller';
+
+/** What the commands use of training (the web's stand-in offers the same). */
+export type Training = Pick<TrainingController, 'train' | 'stop' | 'showDashboard' | 'onDidFinishRun'> &
+  vscode.Disposable;
+
 import type { ViewState } from './view-state';
 
 export interface Ctx {
@@ -27,6 +32,7 @@ export interface Ctx {
   readonly decorations: LabelDecorations;
   /** Which documents are tagged, when they are redrawn, and what is at a position. */
   readonly editor: EditorController;
-  readonly training: TrainingController;
+  /** Training: the worker-thread trainer on Node; on the web, the same commands say it needs Node. */
+  readonly training: Training;
   readonly template: TemplatePanelController;
 }

@@ -4,13 +4,10 @@
  * choice is remembered per workspace and per task (entities, POS). TensorFlow and the weights load
  * on first use, not at activation.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import * as vscode from 'vscode';
 import { isFieldLabel } from '../core/extract/fields';
-import { readModelCard } from '../core/model/io';
 import { Disposable } from './dispose';
-import { type RemoteTagger, TaggingProcess } from './tagging-process/client';
+import type { EditorTagger, ModelLocations, TaggerHost } from './platform';
 
 /** `listings`: entity models whose labels are all listing-template fields (REF, PRICE, …). */
 export type Task = 'entities' | 'pos' | 'listings';
@@ -41,11 +38,15 @@ export class UntrustedModelError extends Error {
 }
 
 /** Reads a model folder's card (model.json without the weights); undefined if it is not a model. */
-export async function readModelInfo(folder: string, source: ModelSource): Promise<ModelInfo | undefined> {
+export async function readModelInfo(
+  locations: ModelLocations,
+  folder: string,
+  source: ModelSource,
+): Promise<ModelInfo | undefined> {
   try {
     // Through the model loader's checks: a FIFO or a link to a device as model.json must not hang
     // or flood the extension host while it lists models.
-    const card = await readModelCard(folder);
+    const card = await locations.readCard(folder);
     if (!card.config || !card.vocabularies) return undefined;
     const tags = card.vocabularies.labels ?? [];
     const labels =
@@ -61,7 +62,7 @@ export async function readModelInfo(folder: string, source: ModelSource): Promis
           : 'entities';
     return {
       folder,
-      name: card.name || path.basename(folder),
+      name: card.name || locations.baseName(folder),
       task,
       labels,
       source,
@@ -72,25 +73,15 @@ export async function readModelInfo(folder: string, source: ModelSource): Promis
   }
 }
 
-async function modelsIn(root: string, source: ModelSource): Promise<ModelInfo[]> {
-  let entries: fs.Dirent[];
-  try {
-    entries = await fs.promises.readdir(root, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const infos = await Promise.all(
-    // Dot folders are saves in progress or left by a crash (core/model/folder.ts), not models.
-    entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-      .map((e) => readModelInfo(path.join(root, e.name), source)),
-  );
+async function modelsIn(locations: ModelLocations, root: string, source: ModelSource): Promise<ModelInfo[]> {
+  const folders = await locations.list(root).catch(() => []);
+  const infos = await Promise.all(folders.map((folder) => readModelInfo(locations, folder, source)));
   return infos.filter((i): i is ModelInfo => i !== undefined).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 interface Loaded {
   info: ModelInfo;
-  tagger: Promise<RemoteTagger>;
+  tagger: Promise<EditorTagger>;
 }
 
 export class ModelManager extends Disposable {
@@ -102,18 +93,20 @@ export class ModelManager extends Disposable {
   /** Fires true when a model starts loading and false when loading ends. */
   readonly onDidChangeLoading = this.loadingChanged.event;
   private loading = 0;
-  /** TensorFlow and the weights live in this child process, not in the extension host. */
-  readonly taggingProcess: TaggingProcess;
+  /**
+   * Where models run: on Node, a child process that holds TensorFlow and the weights (never the
+   * extension host); on the web, this extension host's worker, on the portable backend.
+   */
+  readonly taggingProcess: TaggerHost;
 
   constructor(
-    private readonly extensionPath: string,
+    private readonly locations: ModelLocations,
+    taggers: TaggerHost,
     private readonly state: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.taggingProcess = new TaggingProcess({
-      script: path.join(extensionPath, 'dist', 'tagging-process.js'),
-    });
+    this.taggingProcess = taggers;
     this.taggingProcess.onEvent((event) => {
       if (event.ok) {
         const t = event.timings;
@@ -137,12 +130,12 @@ export class ModelManager extends Disposable {
 
   /** Every model Spanlight may use here. */
   async candidates(): Promise<ModelInfo[]> {
-    const shipped = await modelsIn(path.join(this.extensionPath, 'models'), 'shipped');
+    const shipped = await modelsIn(this.locations, this.locations.shippedRoot, 'shipped');
     if (!vscode.workspace.isTrusted) return shipped;
     const workspace = (
       await Promise.all(
         (vscode.workspace.workspaceFolders ?? []).map((f) =>
-          modelsIn(path.join(f.uri.fsPath, '.spanlight', 'models'), 'workspace'),
+          modelsIn(this.locations, this.locations.workspaceRoot(f), 'workspace'),
         ),
       )
     ).flat();
@@ -150,21 +143,26 @@ export class ModelManager extends Disposable {
   }
 
   private isShipped(folder: string): boolean {
-    const shippedRoot = path.join(this.extensionPath, 'models') + path.sep;
-    return path.resolve(folder).startsWith(shippedRoot);
+    return this.locations.isInside(this.locations.shippedRoot, folder);
   }
 
   /** The model that tags `task`: the remembered choice, else a shipped default, else a workspace model. */
   async resolve(task: Task): Promise<ModelInfo | undefined> {
     const remembered = this.state.get<Partial<Record<Task, string>>>(CHOICE_KEY, {})[task];
     if (remembered && (this.isShipped(remembered) || vscode.workspace.isTrusted)) {
-      const info = await readModelInfo(remembered, this.isShipped(remembered) ? 'shipped' : 'picked');
+      const info = await readModelInfo(
+        this.locations,
+        remembered,
+        this.isShipped(remembered) ? 'shipped' : 'picked',
+      );
       if (info && info.task === task) return info;
       this.log.warn(`the remembered ${task} model ${remembered} is gone or changed; using a default`);
     }
     const candidates = (await this.candidates()).filter((c) => c.task === task);
     return (
-      candidates.find((c) => c.source === 'shipped' && path.basename(c.folder) === DEFAULT_SHIPPED[task]) ??
+      candidates.find(
+        (c) => c.source === 'shipped' && this.locations.baseName(c.folder) === DEFAULT_SHIPPED[task],
+      ) ??
       candidates.find((c) => c.source === 'shipped') ??
       candidates[0]
     );
@@ -174,7 +172,7 @@ export class ModelManager extends Disposable {
   async choose(folder: string): Promise<ModelInfo> {
     const shipped = this.isShipped(folder);
     if (!shipped && !vscode.workspace.isTrusted) throw new UntrustedModelError(folder);
-    const info = await readModelInfo(folder, shipped ? 'shipped' : 'picked');
+    const info = await readModelInfo(this.locations, folder, shipped ? 'shipped' : 'picked');
     if (!info)
       throw new Error(`${folder}: no Spanlight model here (model.json is missing or not a tagger model)`);
     const choices = this.state.get<Partial<Record<Task, string>>>(CHOICE_KEY, {});
@@ -190,7 +188,7 @@ export class ModelManager extends Disposable {
   }
 
   /** The tagger for `task`, loading it on first use; undefined when no model is available. */
-  async tagger(task: Task): Promise<{ info: ModelInfo; tagger: RemoteTagger } | undefined> {
+  async tagger(task: Task): Promise<{ info: ModelInfo; tagger: EditorTagger } | undefined> {
     const info = await this.resolve(task);
     if (!info) return undefined;
     let loaded = this.loaded.get(task);
@@ -220,7 +218,7 @@ export class ModelManager extends Disposable {
     return { info, tagger: await loaded.tagger };
   }
 
-  private async load(info: ModelInfo): Promise<RemoteTagger> {
+  private async load(info: ModelInfo): Promise<EditorTagger> {
     this.loading++;
     this.loadingChanged.fire(true);
     const started = Date.now();

@@ -3,7 +3,6 @@
  * script and stylesheet, nothing inline. No `vscode` import, so the Playwright tests serve the
  * very same page.
  */
-import crypto from 'node:crypto';
 
 export interface WebviewPageOptions {
   /** `webview.cspSource`: the origin the script and stylesheet are served from. */
@@ -13,7 +12,9 @@ export interface WebviewPageOptions {
   nonce?: string;
 }
 
-export const newNonce = (): string => crypto.randomBytes(16).toString('base64');
+export const newNonce = (): string =>
+  // Web Crypto: the same in Node and in VS Code for the Web's worker.
+  btoa(String.fromCharCode(...globalThis.crypto.getRandomValues(new Uint8Array(16))));
 
 const attribute = (value: string) =>
   value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

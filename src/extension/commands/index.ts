@@ -22,8 +22,12 @@ const COMMANDS: Record<CommandIdValue, CommandFactory> = {
   ...trainingCommands,
 };
 
-export function registerCommands(ctx: Ctx): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, factory]) => {
+/** Registers every command; `overrides` replace some handlers (those that need Node, on the web). */
+export function registerCommands(
+  ctx: Ctx,
+  overrides: Partial<Record<CommandIdValue, CommandFactory>> = {},
+): vscode.Disposable[] {
+  return Object.entries({ ...COMMANDS, ...overrides }).map(([id, factory]) => {
     const handler = factory(ctx) as (...args: unknown[]) => unknown;
     return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {

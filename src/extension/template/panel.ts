@@ -17,6 +17,7 @@ import { extractRecord, LISTING_TAG_OPTIONS } from '../../core/extract';
 import type { AnnotationManager } from '../annotations';
 import type { Config } from '../config';
 import { Disposable } from '../dispose';
+import { USER_DOCUMENT_SCHEMES } from '../documents';
 import type { ModelManager } from '../models';
 import { toRange } from '../spans';
 import { webviewPageHtml } from '../webview-page';
@@ -40,9 +41,8 @@ export interface TemplateDeps {
   annotations: AnnotationManager;
 }
 
-/** Documents the panel follows: text in files or untitled editors, not output or settings views. */
-const followable = (document: vscode.TextDocument) =>
-  document.uri.scheme === 'file' || document.uri.scheme === 'untitled';
+/** Documents the panel follows: the user's text documents, not output or settings views. */
+const followable = (document: vscode.TextDocument) => USER_DOCUMENT_SCHEMES.includes(document.uri.scheme);
 
 export class TemplatePanelController extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
