@@ -31,6 +31,14 @@ const ENTRIES = [
   },
   { in: 'webview/training/main.ts', out: 'dist/webview/training.js', platform: 'browser', packaged: true },
   { in: 'webview/template/main.ts', out: 'dist/webview/template.js', platform: 'browser', packaged: true },
+  // Package builds only: tfjs-node, bundled on its own (see src/core/native/tensorflow.ts).
+  {
+    in: 'src/core/native/tensorflow.ts',
+    out: 'dist/tensorflow.js',
+    platform: 'node',
+    packaged: true,
+    packageOnly: true,
+  },
 ];
 
 /** Optional at run time (training with pretrained vectors says how to install them). */
@@ -106,6 +114,17 @@ function webOptions() {
   };
 }
 
+/** In package builds, the bundles that load TensorFlow require it from dist/tensorflow.js. */
+const tensorflowBundle = {
+  name: 'spanlight-tensorflow-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^@tensorflow\/tfjs-node$/ }, () => ({
+      path: './tensorflow.js',
+      external: true,
+    }));
+  },
+};
+
 /**
  * Builds the bundles into `outRoot`/dist. With `bundleTensorflow` (package builds) only the
  * entries the VSIX needs are built, tfjs-node included. Resolves to esbuild's metafiles (inputs of
@@ -128,7 +147,7 @@ export async function build({
     metafile: true,
   };
   const entries = ENTRIES.filter(
-    (e) => fs.existsSync(path.join(root, e.in)) && (!bundleTensorflow || e.packaged),
+    (e) => fs.existsSync(path.join(root, e.in)) && (bundleTensorflow ? e.packaged : !e.packageOnly),
   );
   const contexts = await Promise.all(
     entries.map((e) =>
@@ -147,7 +166,7 @@ export async function build({
                   ? // tfjs-node's package.json is only located (require.resolve), in checkouts.
                     ['vscode', '@tensorflow/tfjs-node/package.json', ...OPTIONAL]
                   : ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs', ...OPTIONAL],
-                plugins: bundleTensorflow ? [bindingLookup] : [],
+                plugins: !bundleTensorflow ? [] : e.packageOnly ? [bindingLookup] : [tensorflowBundle],
               }
             : { format: 'iife', target: 'es2022' }),
         ...(e.banner ? { banner: { js: e.banner } } : {}),
