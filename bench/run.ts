@@ -9,10 +9,12 @@
  *   scripts/setup-peer.sh), all sides interleaved and repeated, medians compared.
  *
  * - the editor path on native TensorFlow and on the portable backend, in the same run;
+ * - hostile input (issue 12): the slow cases of the hostile suite, each with its exit code,
+ *   seconds and peak RSS (bench/hostile.ts; needs npm run build);
  *
  * Options: --repeats N (default 2), --no-peer, --onednn-off (also run both sides with
  * TF_ENABLE_ONEDNN_OPTS=0), --train-batches N (default 100), --cells lstm,gru (default both),
- * --json FILE, --only editor.
+ * --json FILE, --only editor|hostile.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -243,6 +245,11 @@ async function main() {
     },
   };
 
+  if (values.only === 'hostile') {
+    await hostileSection(report);
+    return finish(report, values.json);
+  }
+
   log('tokenizer');
   const tokenizer = await benchTokenizer();
   report.tokenizer = tokenizer;
@@ -358,7 +365,15 @@ async function main() {
     if (cells.length > 1) console.log(`${cellsTable(medians, `${setting.name}, median of ${repeats}`)}\n`);
     report[setting.name] = byCell;
   }
+  await hostileSection(report);
   finish(report, values.json);
+}
+
+async function hostileSection(report: Record<string, unknown>): Promise<void> {
+  const { benchHostile, hostileTable } = await import('./hostile');
+  const cases = await benchHostile(log);
+  report.hostile = cases;
+  console.log(`${hostileTable(cases)}\n`);
 }
 
 function finish(report: Record<string, unknown>, json: string | undefined): void {
