@@ -96,29 +96,6 @@ const models = {
   ],
 };
 
-// en-pos trains in two stages: the 30 epochs above (Adam, lr 0.001 × 0.95 per epoch) into
-// gen/en-pos-base, then more epochs from those weights at the learning rate where the first stage
-// ended, into models/en-pos (the dev score of stage 1 is scored as epoch 0 and kept if no epoch
-// beats it). SPANLIGHT_EN_POS_BASE=DIR starts stage 2 from an existing stage-1 model instead.
-const continuations = {
-  'en-pos': (base) => [
-    ...models['en-pos'].filter(
-      (_, i, all) =>
-        !['--epochs', '--patience'].includes(all[i]) && !['--epochs', '--patience'].includes(all[i - 1]),
-    ),
-    '--init-from',
-    base,
-    '--lr',
-    '0.00025',
-    '--epochs',
-    '12',
-    '--min-epochs',
-    '3',
-    '--patience',
-    '4',
-  ],
-};
-
 // The real-estate model trains on listings from the seeded generator (scripts/generate-listings.ts)
 // and is scored on its test split and on the hand-written set, which the generator never produced.
 const listings = path.join(root, 'gen');
@@ -184,31 +161,12 @@ for (const name of wanted) {
     process.exit(1);
   }
   const out = path.join(root, 'models', name);
-  const stages = continuations[name]
-    ? [
-        ...(process.env.SPANLIGHT_EN_POS_BASE && name === 'en-pos'
-          ? []
-          : [{ args, out: path.join(root, 'gen', `${name}-base`) }]),
-        {
-          args: continuations[name](
-            process.env.SPANLIGHT_EN_POS_BASE || path.join(root, 'gen', `${name}-base`),
-          ),
-          out,
-        },
-      ]
-    : [{ args, out }];
-  for (const stage of stages) {
-    console.log(`\n==> training ${name} into ${path.relative(root, stage.out)}`);
-    const started = Date.now();
-    const res = spawnSync(process.execPath, [cli, 'train', ...stage.args, '--out', stage.out], {
-      stdio: 'inherit',
-    });
-    if (res.status !== 0) {
-      console.error(`train-models: training ${name} failed (exit ${res.status})`);
-      process.exit(1);
-    }
-    console.log(
-      `==> ${path.relative(root, stage.out)} done in ${Math.round((Date.now() - started) / 1000)} s`,
-    );
+  console.log(`\n==> training ${name} into ${path.relative(root, out)}`);
+  const started = Date.now();
+  const res = spawnSync(process.execPath, [cli, 'train', ...args, '--out', out], { stdio: 'inherit' });
+  if (res.status !== 0) {
+    console.error(`train-models: training ${name} failed (exit ${res.status})`);
+    process.exit(1);
   }
+  console.log(`==> ${name} done in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -55,7 +55,7 @@ function recipeText(t: NonNullable<TrainingRecord['trainConfig']>): string {
     `${optimizer}, learning rate ${t.learningRate ?? '?'}${decay}`,
     t.clipNorm ? `gradient norm clipped at ${t.clipNorm}` : 'no gradient clipping',
     `batches of ${t.batchSize ?? '?'} sentences`,
-    `up to ${t.epochs ?? '?'} epochs, early stopping on the dev score after ${t.patience ?? '?'} epochs without improvement (not before epoch ${t.minEpochs ?? '?'})`,
+    `up to ${t.epochs ?? '?'} epochs, early stopping on the dev score after ${t.patience ?? '?'} epochs without improvement${t.minEpochs !== undefined ? ` (not before epoch ${t.minEpochs})` : ''}`,
     `seed ${t.seed ?? '?'}`,
   ].join('; ');
 }
