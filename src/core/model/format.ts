@@ -71,9 +71,13 @@ export class ModelFileError extends Error {
   }
 }
 
+const float32Scratch = new Float32Array(1);
+const float32Bits = new Uint32Array(float32Scratch.buffer);
+
 export function toFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
+  // One shared scratch float, not two arrays per call: a model has millions of embedding values.
+  float32Scratch[0] = value;
+  const bits = float32Bits[0]!;
   const sign = (bits >>> 16) & 0x8000;
   const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
   const mantissa = bits & 0x7fffff;

@@ -26,7 +26,8 @@ function encodeWeight(weight: NamedWeight, storage: WeightStorage): Buffer {
     return Buffer.from(weight.data.buffer, weight.data.byteOffset, weight.data.byteLength);
   }
   const out = Buffer.alloc(weight.data.length * 2);
-  for (let i = 0; i < weight.data.length; i++) out.writeUInt16LE(toFloat16Bits(weight.data[i]!), i * 2);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let i = 0; i < weight.data.length; i++) view.setUint16(i * 2, toFloat16Bits(weight.data[i]!), true);
   return out;
 }
 
