@@ -25,6 +25,11 @@ export interface CrfSentenceResult {
   path: number[];
   /** Posterior marginals [length × K], row-major. */
   marginals: Float64Array;
+  /**
+   * Natural log of the decoded path's probability, log P(path | sentence) = score(path) − log Z,
+   * under the CRF as trained (unconstrained, like the marginals); 0 for an empty sentence.
+   */
+  logProbability: number;
 }
 
 /**
@@ -45,9 +50,12 @@ export function decodeCrfBatch(
     const length = lengths[b]!;
     const offset = b * maxLength * K;
     const sentence = emissions.subarray(offset, offset + length * K);
+    const path = viterbi(sentence, length, K, constrained);
     results.push({
-      path: viterbi(sentence, length, K, constrained),
+      path,
       marginals: marginals(sentence, length, K, scores),
+      logProbability:
+        length === 0 ? 0 : pathScore(sentence, K, scores, path) - logPartition(sentence, length, K, scores),
     });
   }
   return results;
@@ -149,6 +157,57 @@ function marginals(emissions: Float32Array, length: number, K: number, scores: C
   for (let i = 0; i < length * K; i++) out[i] = alpha[i]! * beta[i]!;
   for (let t = 0; t < length; t++) normalise(out, t * K, K);
   return out;
+}
+
+/**
+ * The unnormalised log-score of a tag path: start + emissions + transitions + end. With
+ * `logPartition` it gives the path's log-probability.
+ * @param emissions one sentence's scores, [path.length × K] row-major
+ */
+export function pathScore(
+  emissions: ArrayLike<number>,
+  K: number,
+  scores: CrfScores,
+  path: readonly number[],
+): number {
+  if (path.length === 0) return 0;
+  let score = scores.start[path[0]!]! + scores.end[path.at(-1)!]!;
+  for (let t = 0; t < path.length; t++) {
+    score += emissions[t * K + path[t]!]!;
+    if (t > 0) score += scores.transitions[path[t - 1]! * K + path[t]!]!;
+  }
+  return score;
+}
+
+/**
+ * log Z, the log of the summed exp-scores of every tag path (the forward algorithm in log space,
+ * so no scale factors to track; K² log-sum-exps per token are cheap next to the network).
+ */
+export function logPartition(
+  emissions: ArrayLike<number>,
+  length: number,
+  K: number,
+  scores: CrfScores,
+): number {
+  if (length === 0) return 0;
+  let alpha = new Float64Array(K);
+  let next = new Float64Array(K);
+  for (let k = 0; k < K; k++) alpha[k] = scores.start[k]! + emissions[k]!;
+  for (let t = 1; t < length; t++) {
+    for (let j = 0; j < K; j++) {
+      let max = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < K; i++) max = Math.max(max, alpha[i]! + scores.transitions[i * K + j]!);
+      let sum = 0;
+      for (let i = 0; i < K; i++) sum += Math.exp(alpha[i]! + scores.transitions[i * K + j]! - max);
+      next[j] = max + Math.log(sum) + emissions[t * K + j]!;
+    }
+    [alpha, next] = [next, alpha];
+  }
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < K; k++) max = Math.max(max, alpha[k]! + scores.end[k]!);
+  let sum = 0;
+  for (let k = 0; k < K; k++) sum += Math.exp(alpha[k]! + scores.end[k]! - max);
+  return max + Math.log(sum);
 }
 
 /** Divides `values[from, from + count)` by its sum (left alone when the sum is 0). */

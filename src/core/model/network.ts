@@ -22,9 +22,9 @@ import { type CrfParams, crfLoss } from './crf';
 import type { CrfScores } from './crf-decode';
 import { inferenceEmissions } from './inference-graph';
 import type { NamedWeight } from './io';
-import { crfPredictions, softmaxPredictions, type TokenPrediction } from './predictions';
+import { crfPredictions, type SentencePrediction, softmaxPredictions } from './predictions';
 
-export type { TokenPrediction } from './predictions';
+export type { SentencePrediction, TokenPrediction } from './predictions';
 
 /** A bidirectional layer's weights as trainable variables, each direction in its cell's parts order. */
 interface BidirectionalVariables {
@@ -319,12 +319,13 @@ export class TaggerNetwork {
     );
   }
 
-  /** Best labels with confidences and distributions, one array per sentence (trimmed). */
   /**
+   * Best labels with confidences and distributions, one entry per sentence (trimmed), with the
+   * sentence's path log-probability and entropy.
    * @param sharedCharStates char BiLSTM states computed once for many batches (see
    * `encodeWords` and `charStates`); the batch's `tokenToDistinct` indexes them.
    */
-  predict(batch: EncodedBatch, sharedCharStates?: Tensor2D): TokenPrediction[][] {
+  predict(batch: EncodedBatch, sharedCharStates?: Tensor2D): SentencePrediction[] {
     const tf = this.tf;
     if (this.crf) {
       // Emissions come back once; Viterbi and forward-backward run on the CPU (crf-decode.ts),

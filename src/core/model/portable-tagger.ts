@@ -9,8 +9,14 @@ import { casingClass, normalizeWord, UNK_INDEX } from '../encode/vocab';
 import type { CrfConstraints } from './crf-decode';
 import type { ModelCard, NamedWeight } from './io';
 import { type DistinctProjections, PortableNetwork } from './portable-network';
-import { crfPredictions, softmaxPredictions, type TokenPrediction } from './predictions';
-import { CharStateCache, crfConstraints, type TaggedToken, TaggerBase, type TagOptions } from './tagger-base';
+import { crfPredictions, type SentencePrediction, softmaxPredictions } from './predictions';
+import {
+  CharStateCache,
+  crfConstraints,
+  type ScoredSentence,
+  TaggerBase,
+  type TagOptions,
+} from './tagger-base';
 
 /** Distinct tokens whose projections one tag() call computes at once (~25 MB at hidden 100). */
 const MAX_SHARED_TOKENS = 8_000;
@@ -58,10 +64,10 @@ export class PortableTagger extends TaggerBase {
   protected override tagBounded(
     sentences: ReadonlyArray<readonly string[]>,
     options: TagOptions = {},
-  ): TaggedToken[][] {
+  ): ScoredSentence[] {
     const alternatives = options.alternatives ?? 3;
     return this.emissions(sentences, options.batchSize).map((scores, i) =>
-      this.taggedTokens(sentences[i]!, this.predict(scores, sentences[i]!.length), alternatives),
+      this.scoredSentence(sentences[i]!, this.predict(scores, sentences[i]!.length), alternatives),
     );
   }
 
@@ -99,7 +105,7 @@ export class PortableTagger extends TaggerBase {
   }
 
   /** One sentence's predictions from its emission scores `[length, K]` (softmax applied in place). */
-  private predict(scores: Float32Array, length: number): TokenPrediction[] {
+  private predict(scores: Float32Array, length: number): SentencePrediction {
     const K = this.network.numLabels;
     if (this.network.crf)
       return crfPredictions(scores, [length], length, this.network.crf, this.constraints)[0]!;

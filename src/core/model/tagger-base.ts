@@ -8,7 +8,7 @@ import { VocabularyIndex } from '../encode/vocab';
 import type { Span, TagScheme } from '../types';
 import type { CrfConstraints } from './crf-decode';
 import type { ModelCard } from './io';
-import type { TokenPrediction } from './predictions';
+import type { SentencePrediction } from './predictions';
 
 /** A label and its probability. */
 export interface LabelScore {
@@ -22,6 +22,15 @@ export interface TaggedToken {
   confidence: number;
   /** The next most likely labels, best first (up to `alternatives`). */
   alternatives: LabelScore[];
+}
+
+/** A tagged sentence with what uncertainty measures need of it as a whole. */
+export interface ScoredSentence {
+  tokens: TaggedToken[];
+  /** Natural log of the probability of the predicted tags (see SentencePrediction). */
+  logProbability: number;
+  /** Sum of the tokens' label-distribution entropies, in nats. */
+  entropy: number;
 }
 
 export interface TextToken {
@@ -84,6 +93,15 @@ export abstract class TaggerBase {
    * memory of a call stays bounded however long its sentences are.
    */
   tag(sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedToken[][] {
+    return this.tagScored(sentences, options).map((s) => s.tokens);
+  }
+
+  /**
+   * `tag`, with each sentence's log-probability and entropy (uncertainty sampling, the review
+   * queue). A windowed sentence's figures add up its windows' in proportion to the tokens each
+   * window gives it: per token they stay comparable with other sentences'.
+   */
+  tagScored(sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): ScoredSentence[] {
     const windows = sentences.map((s) => tokenWindows(s.length));
     if (windows.every((w) => w.length === 1)) return this.tagBounded(sentences, options);
     const tagged = this.tagBounded(
@@ -91,16 +109,25 @@ export abstract class TaggerBase {
       options,
     );
     let next = 0;
-    return windows.map((list) =>
-      list.flatMap((w) => tagged[next++]!.slice(w.keepFrom - w.start, w.keepTo - w.start)),
-    );
+    return windows.map((list) => {
+      const sentence: ScoredSentence = { tokens: [], logProbability: 0, entropy: 0 };
+      for (const w of list) {
+        const part = tagged[next++]!;
+        const share = (w.keepTo - w.keepFrom) / (w.end - w.start);
+        for (const token of part.tokens.slice(w.keepFrom - w.start, w.keepTo - w.start))
+          sentence.tokens.push(token);
+        sentence.logProbability += share * part.logProbability;
+        sentence.entropy += share * part.entropy;
+      }
+      return sentence;
+    });
   }
 
   /** Tags sentences of at most MAX_WINDOW_TOKENS tokens. */
   protected abstract tagBounded(
     sentences: ReadonlyArray<readonly string[]>,
     options: TagOptions,
-  ): TaggedToken[][];
+  ): ScoredSentence[];
 
   /** Does whatever a first tag() would otherwise do (loading graphs, compiling code paths). */
   abstract warmUp(): void;
@@ -113,19 +140,23 @@ export abstract class TaggerBase {
 
   abstract dispose(): void;
 
-  /** Tagged tokens of one sentence from the network's per-token predictions. */
-  protected taggedTokens(
+  /** One tagged sentence from the network's predictions for it. */
+  protected scoredSentence(
     tokens: readonly string[],
-    predictions: readonly TokenPrediction[],
+    prediction: SentencePrediction,
     alternatives: number,
-  ): TaggedToken[] {
+  ): ScoredSentence {
     const labels = this.labels;
-    return predictions.map((p, t) => ({
-      token: tokens[t]!,
-      tag: labels[p.label]!,
-      confidence: p.confidence,
-      alternatives: topAlternatives(p.distribution, p.label, labels, alternatives),
-    }));
+    return {
+      tokens: prediction.tokens.map((p, t) => ({
+        token: tokens[t]!,
+        tag: labels[p.label]!,
+        confidence: p.confidence,
+        alternatives: topAlternatives(p.distribution, p.label, labels, alternatives),
+      })),
+      logProbability: prediction.logProbability,
+      entropy: prediction.entropy,
+    };
   }
 
   /** Tags raw text: tokens and entity spans with character offsets into `text`. */

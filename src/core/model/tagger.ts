@@ -6,11 +6,18 @@ import type { KernelImplementation } from '../kernels';
 import { readModelFolder } from './folder';
 import { type ModelCard, type NamedWeight, saveModel } from './io';
 import { type NetworkOptions, TaggerNetwork } from './network';
-import { CharStateCache, crfConstraints, type TaggedToken, TaggerBase, type TagOptions } from './tagger-base';
+import {
+  CharStateCache,
+  crfConstraints,
+  type ScoredSentence,
+  TaggerBase,
+  type TagOptions,
+} from './tagger-base';
 
 export type {
   LabelScore,
   OffsetTokenizer,
+  ScoredSentence,
   TaggedToken,
   TagOptions,
   TagTextResult,
@@ -144,8 +151,8 @@ export class Tagger extends TaggerBase {
   protected override tagBounded(
     sentences: ReadonlyArray<readonly string[]>,
     options: TagOptions = {},
-  ): TaggedToken[][] {
-    const results: TaggedToken[][] = new Array(sentences.length);
+  ): ScoredSentence[] {
+    const results: ScoredSentence[] = new Array(sentences.length);
     const alternatives = options.alternatives ?? 3;
     const batches = sortedBatches(
       sentences.map((s) => s.length),
@@ -161,7 +168,7 @@ export class Tagger extends TaggerBase {
     try {
       for (const indices of batches) {
         const nonEmpty = indices.filter((i) => sentences[i]!.length > 0);
-        for (const i of indices) if (sentences[i]!.length === 0) results[i] = [];
+        for (const i of indices) if (sentences[i]!.length === 0) results[i] = EMPTY_SENTENCE();
         if (nonEmpty.length === 0) continue;
         const batch = encodeBatch(
           nonEmpty.map((i) => ({ tokens: sentences[i]! })),
@@ -172,7 +179,7 @@ export class Tagger extends TaggerBase {
         );
         const predictions = this.network.predict(batch, sharedCharStates);
         nonEmpty.forEach((sentenceIndex, b) => {
-          results[sentenceIndex] = this.taggedTokens(
+          results[sentenceIndex] = this.scoredSentence(
             sentences[sentenceIndex]!,
             predictions[b]!,
             alternatives,
@@ -189,6 +196,8 @@ export class Tagger extends TaggerBase {
     this.network.dispose();
   }
 }
+
+const EMPTY_SENTENCE = (): ScoredSentence => ({ tokens: [], logProbability: 0, entropy: 0 });
 
 /** Distinct words whose char states one tag() call computes at once (~100 MB of activations). */
 const MAX_SHARED_WORDS = 8_000;

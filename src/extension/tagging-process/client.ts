@@ -4,7 +4,7 @@
  * forks a fresh process). Imports no TensorFlow and no `vscode`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import type { TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
+import type { ScoredSentence, TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
 import type { TagScheme } from '../../core/types';
 import {
   type BackendChoice,
@@ -14,6 +14,7 @@ import {
   type TaggingBackendInfo,
   type TaggingRequest,
   type TaggingResponse,
+  unpackScored,
   unpackTags,
 } from './protocol';
 
@@ -201,6 +202,16 @@ export class RemoteTagger {
     this.checkAlive();
     const packed = await this.process.request({ type: 'tag', folder: this.folder, sentences, options });
     return unpackTags(packed, sentences, this.labels);
+  }
+
+  /** `tag`, with each sentence's log-probability and entropy (uncertainty sampling). */
+  async tagScored(
+    sentences: ReadonlyArray<readonly string[]>,
+    options: TagOptions = {},
+  ): Promise<ScoredSentence[]> {
+    this.checkAlive();
+    const packed = await this.process.request({ type: 'tag', folder: this.folder, sentences, options });
+    return unpackScored(packed, sentences, this.labels);
   }
 
   async tagTexts(texts: readonly string[], options: TagOptions = {}): Promise<TagTextResult[]> {

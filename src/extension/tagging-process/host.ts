@@ -187,7 +187,7 @@ async function answer(request: TaggingRequest): Promise<unknown> {
     }
     case 'tag': {
       const tagger = await taggerFor(request.folder);
-      return packTags(tagger.tag(request.sentences, request.options), tagger.labels);
+      return packTags(tagger.tagScored(request.sentences, request.options), tagger.labels);
     }
     case 'tagTexts':
       return (await taggerFor(request.folder)).tagTexts(request.texts, tokenizeSentences, request.options);

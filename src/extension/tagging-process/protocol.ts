@@ -3,7 +3,7 @@
  * an id; the answer carries the same id and either a result or an error message.
  */
 import type { BackendInfo } from '../../core/backend';
-import type { TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
+import type { ScoredSentence, TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
 import type { TaggingBackend } from '../../core/model/tagger-base';
 import type { TagScheme } from '../../core/types';
 
@@ -99,10 +99,14 @@ export interface PackedTags {
   slots: number;
   alternativeLabels: Int16Array;
   alternativeProbabilities: Float32Array;
+  /** Per sentence: the log-probability of its tags and its summed token entropy (ScoredSentence). */
+  logProbabilities: Float64Array;
+  entropies: Float64Array;
 }
 
-export function packTags(tagged: readonly TaggedToken[][], labels: readonly string[]): PackedTags {
+export function packTags(scored: readonly ScoredSentence[], labels: readonly string[]): PackedTags {
   const index = new Map(labels.map((label, i) => [label, i]));
+  const tagged = scored.map((s) => s.tokens);
   const tokens = tagged.flat();
   // A loop, not Math.max(...): one long sentence has more tokens than a call may have arguments.
   let slots = 0;
@@ -114,6 +118,8 @@ export function packTags(tagged: readonly TaggedToken[][], labels: readonly stri
     slots,
     alternativeLabels: new Int16Array(tokens.length * slots).fill(-1),
     alternativeProbabilities: new Float32Array(tokens.length * slots),
+    logProbabilities: Float64Array.from(scored, (s) => s.logProbability),
+    entropies: Float64Array.from(scored, (s) => s.entropy),
   };
   tokens.forEach((token, i) => {
     packed.tags[i] = index.get(token.tag)!;
@@ -124,6 +130,19 @@ export function packTags(tagged: readonly TaggedToken[][], labels: readonly stri
     });
   });
   return packed;
+}
+
+/** The tagged sentences of `packTags`, with their log-probabilities and entropies. */
+export function unpackScored(
+  packed: PackedTags,
+  sentences: ReadonlyArray<readonly string[]>,
+  labels: readonly string[],
+): ScoredSentence[] {
+  return unpackTags(packed, sentences, labels).map((tokens, s) => ({
+    tokens,
+    logProbability: packed.logProbabilities[s]!,
+    entropy: packed.entropies[s]!,
+  }));
 }
 
 export function unpackTags(

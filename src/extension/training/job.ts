@@ -7,6 +7,7 @@ import path from 'node:path';
 import { newRunId, RunWriter } from '../../core/runs/store';
 import type { EvaluationEvent, RunConfig, RunEvent, RunOutcome } from '../../core/runs/types';
 import { runTraining, TrainingInputError, type TrainingOutcome } from '../../core/train/pipeline';
+import type { TrainProgress } from '../../core/train/trainer';
 import { assertSpanlightWrite, isInside, OutsideFolderError } from '../../core/workspace-paths';
 import type { FromWorker, TrainingJob } from './worker-protocol';
 
@@ -46,6 +47,32 @@ function evaluationEvent(outcome: TrainingOutcome): EvaluationEvent | undefined 
     ...(evaluation.f1 !== undefined ? { f1: evaluation.f1 } : {}),
     perLabel: evaluation.perLabel,
     confusion: evaluation.confusion,
+  };
+}
+
+/** A trainer progress report as the run event the dashboard and the status bar read. */
+export function runEventOf(p: TrainProgress, elapsed: number): RunEvent {
+  if (p.kind === 'step')
+    return {
+      kind: 'step',
+      epoch: p.epoch,
+      step: p.step,
+      stepsPerEpoch: p.stepsPerEpoch,
+      globalStep: (p.epoch - 1) * p.stepsPerEpoch + p.step,
+      loss: p.loss,
+      tokensPerSecond: p.tokensPerSecond,
+      eta: p.eta,
+      elapsed,
+    };
+  return {
+    kind: 'epoch',
+    epoch: p.epoch,
+    loss: p.loss,
+    tokensPerSecond: p.tokensPerSecond,
+    seconds: p.seconds,
+    ...(p.devMetrics ? { dev: p.devMetrics } : {}),
+    best: p.best ?? false,
+    elapsed,
   };
 }
 
@@ -124,32 +151,7 @@ export async function runTrainingJob(job: TrainingJob, hooks: JobHooks): Promise
           writer = await RunWriter.create(job.runsRoot, config);
           hooks.runStarted(config);
         },
-        progress: (p) => {
-          if (p.kind === 'step') {
-            emit({
-              kind: 'step',
-              epoch: p.epoch,
-              step: p.step,
-              stepsPerEpoch: p.stepsPerEpoch,
-              globalStep: (p.epoch - 1) * p.stepsPerEpoch + p.step,
-              loss: p.loss,
-              tokensPerSecond: p.tokensPerSecond,
-              eta: p.eta,
-              elapsed: elapsed(),
-            });
-          } else {
-            emit({
-              kind: 'epoch',
-              epoch: p.epoch,
-              loss: p.loss,
-              tokensPerSecond: p.tokensPerSecond,
-              seconds: p.seconds,
-              ...(p.devMetrics ? { dev: p.devMetrics } : {}),
-              best: p.best ?? false,
-              elapsed: elapsed(),
-            });
-          }
-        },
+        progress: (p) => emit(runEventOf(p, elapsed())),
       },
     );
     if (!outcome) return undefined;

@@ -5,8 +5,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadTensorflow } from '../../core/backend';
-import { JobUserError, runTrainingJob } from './job';
-import type { FromWorker, ToWorker, TrainingJob } from './worker-protocol';
+import { RetrainInputError, retrain } from '../../core/loop/retrain';
+import { TrainingInputError } from '../../core/train/pipeline';
+import { JobUserError, runEventOf, runTrainingJob } from './job';
+import type { FromWorker, RetrainJob, ToWorker, TrainingJob } from './worker-protocol';
 
 interface Port {
   post(message: FromWorker): void;
@@ -37,10 +39,31 @@ interface Running {
 const port = connect();
 let running: Running | undefined;
 
-async function run(job: TrainingJob): Promise<void> {
-  const current: Running = { jobId: job.jobId, controller: new AbortController() };
+/**
+ * Runs one job at a time: `work` trains and returns the message that ends the job; errors end it
+ * as `failed`, user errors (bad corpus, too few sentences) marked as such.
+ */
+async function run(jobId: string, work: (current: Running) => Promise<FromWorker>): Promise<void> {
+  const current: Running = { jobId, controller: new AbortController() };
   running = current;
   try {
+    port.post(await work(current));
+  } catch (err) {
+    const userError =
+      err instanceof JobUserError || err instanceof RetrainInputError || err instanceof TrainingInputError;
+    port.post({
+      type: 'failed',
+      jobId,
+      message: err instanceof Error ? (userError ? err.message : (err.stack ?? err.message)) : String(err),
+      userError,
+    });
+  } finally {
+    if (running === current) running = undefined;
+  }
+}
+
+function train(job: TrainingJob): Promise<void> {
+  return run(job.jobId, async (current) => {
     const outcome = await runTrainingJob(job, {
       signal: current.controller.signal,
       checked: (check) => {
@@ -53,38 +76,41 @@ async function run(job: TrainingJob): Promise<void> {
       runStarted: (config) => port.post({ type: 'runStarted', jobId: job.jobId, config }),
       event: (event) => port.post({ type: 'event', jobId: job.jobId, event }),
     });
-    if (outcome) port.post({ type: 'finished', jobId: job.jobId, outcome });
-    else port.post({ type: 'declined', jobId: job.jobId });
-  } catch (err) {
-    port.post({
-      type: 'failed',
-      jobId: job.jobId,
-      message:
-        err instanceof Error
-          ? err instanceof JobUserError
-            ? err.message
-            : (err.stack ?? err.message)
-          : String(err),
-      userError: err instanceof JobUserError,
+    return outcome ? { type: 'finished', jobId: job.jobId, outcome } : { type: 'declined', jobId: job.jobId };
+  });
+}
+
+function retrainModel(job: RetrainJob): Promise<void> {
+  return run(job.jobId, async (current) => {
+    const started = Date.now();
+    const result = await retrain(job.request, {
+      signal: current.controller.signal,
+      progress: (p) =>
+        port.post({ type: 'event', jobId: job.jobId, event: runEventOf(p, (Date.now() - started) / 1000) }),
     });
-  } finally {
-    if (running === current) running = undefined;
-  }
+    return { type: 'retrained', jobId: job.jobId, result: result ?? null };
+  });
+}
+
+/** Refuses a job while another runs (the host queues them, so this is a safeguard). */
+function busy(jobId: string): boolean {
+  if (!running) return false;
+  port.post({
+    type: 'failed',
+    jobId,
+    message: `the worker is busy with job ${running.jobId}`,
+    userError: false,
+  });
+  return true;
 }
 
 port.onMessage((message) => {
   switch (message.type) {
     case 'start':
-      if (running) {
-        port.post({
-          type: 'failed',
-          jobId: message.job.jobId,
-          message: `the worker is busy with job ${running.jobId}`,
-          userError: false,
-        });
-        return;
-      }
-      void run(message.job);
+      if (!busy(message.job.jobId)) void train(message.job);
+      return;
+    case 'retrain':
+      if (!busy(message.job.jobId)) void retrainModel(message.job);
       return;
     case 'proceed':
       if (running?.jobId === message.jobId) running.answer?.(message.proceed);

@@ -7,6 +7,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { applyTensorflowEnvironment } from '../../core/backend';
+import type { RetrainRequest } from '../../core/loop/retrain';
+import type { RetrainResult } from '../../core/loop/versions';
 import type { RunConfig, RunEvent, RunOutcome } from '../../core/runs/types';
 import type { CheckedMessage } from './job';
 import type { FromWorker, ToWorker, TrainingJob } from './worker-protocol';
@@ -80,6 +82,8 @@ export interface JobListener {
 
 export type JobResult =
   | { status: 'finished'; outcome: RunOutcome; config?: RunConfig }
+  /** A retrain's candidate (undefined: cancelled). */
+  | { status: 'retrained'; result: RetrainResult | undefined }
   | { status: 'declined' }
   | { status: 'failed'; message: string; userError: boolean; config?: RunConfig };
 
@@ -112,8 +116,17 @@ export class TrainingWorkerHost {
     return this.active !== undefined;
   }
 
-  /** Queues a job; it starts when the previous one is done. */
+  /** Queues a training job; it starts when the previous one is done. */
   start(job: Omit<TrainingJob, 'jobId'>, listener: JobListener = {}): JobHandle {
+    return this.enqueue((jobId) => ({ type: 'start', job: { ...job, jobId } }), listener);
+  }
+
+  /** Queues a model-in-the-loop retrain (core/loop/retrain.ts); its result is the candidate. */
+  retrain(request: RetrainRequest, listener: Pick<JobListener, 'event'> = {}): JobHandle {
+    return this.enqueue((jobId) => ({ type: 'retrain', job: { jobId, request } }), listener);
+  }
+
+  private enqueue(message: (jobId: string) => ToWorker, listener: JobListener): JobHandle {
     const jobId = crypto.randomUUID();
     let cancelled = false;
     const done = this.queue.then(
@@ -124,7 +137,7 @@ export class TrainingWorkerHost {
             return;
           }
           this.active = { jobId, listener, resolve };
-          this.ensureWorker().post({ type: 'start', job: { ...job, jobId } });
+          this.ensureWorker().post(message(jobId));
         }),
     );
     this.queue = done;
@@ -156,7 +169,9 @@ export class TrainingWorkerHost {
     if (!active) return;
     this.active = undefined;
     active.resolve(
-      active.config && result.status !== 'declined' ? { ...result, config: active.config } : result,
+      active.config && (result.status === 'finished' || result.status === 'failed')
+        ? { ...result, config: active.config }
+        : result,
     );
   }
 
@@ -186,6 +201,9 @@ export class TrainingWorkerHost {
         return;
       case 'finished':
         this.finish({ status: 'finished', outcome: message.outcome });
+        return;
+      case 'retrained':
+        this.finish({ status: 'retrained', result: message.result ?? undefined });
         return;
       case 'declined':
         this.finish({ status: 'declined' });

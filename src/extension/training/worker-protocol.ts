@@ -5,6 +5,8 @@
  */
 
 import type { CorpusFormat } from '../../core/corpus';
+import type { RetrainRequest } from '../../core/loop/retrain';
+import type { RetrainResult } from '../../core/loop/versions';
 import type { ModelConfig, TaskKind, TrainConfig } from '../../core/model/config';
 import type { RunConfig, RunEvent, RunOutcome } from '../../core/runs/types';
 import type { DataSummary } from '../../core/train/prepare';
@@ -49,8 +51,15 @@ export interface JobProblem {
   message: string;
 }
 
+/** A model-in-the-loop retrain (core/loop/retrain.ts): trains a candidate, recorded by the caller. */
+export interface RetrainJob {
+  jobId: string;
+  request: RetrainRequest;
+}
+
 export type ToWorker =
   | { type: 'start'; job: TrainingJob }
+  | { type: 'retrain'; job: RetrainJob }
   /** The answer to `checked`: train on the valid sentences, or give up. */
   | { type: 'proceed'; jobId: string; proceed: boolean }
   | { type: 'cancel'; jobId: string };
@@ -72,6 +81,8 @@ export type FromWorker =
   | { type: 'runStarted'; jobId: string; config: RunConfig }
   | { type: 'event'; jobId: string; event: RunEvent }
   | { type: 'finished'; jobId: string; outcome: RunOutcome }
+  /** A retrain ended: its candidate, or null when it was cancelled. */
+  | { type: 'retrained'; jobId: string; result: RetrainResult | null }
   /** The user chose not to train on a corpus with problems (or cancelled before training). */
   | { type: 'declined'; jobId: string }
   /** The job could not run; `userError` marks problems the user can fix (bad corpus, config). */

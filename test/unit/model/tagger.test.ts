@@ -82,9 +82,11 @@ test('a sentence tagged alone and inside a padded batch gets identical scores', 
           tagger.card.config,
         ),
       );
-      const a = alone[0]!;
-      const b = batched[1]!;
+      const a = alone[0]!.tokens;
+      const b = batched[1]!.tokens;
       assert.equal(b.length, short.length);
+      assert.ok(Math.abs(batched[1]!.logProbability - alone[0]!.logProbability) < 1e-4);
+      assert.ok(Math.abs(batched[1]!.entropy - alone[0]!.entropy) < 1e-4);
       for (let t = 0; t < short.length; t++) {
         assert.equal(b[t]!.label, a[t]!.label);
         for (let k = 0; k < a[t]!.distribution.length; k++) {
