@@ -2,7 +2,8 @@
 // `npm run package`: the VSIX users install, `spanlight-<version>-<target>.vsix`, for this machine's
 // platform (or --target). It is packed from a staging folder that holds only what runs:
 //   - the bundles (production build; tfjs-node's JavaScript and all its runtime modules bundled in,
-//     no source maps), media/, the shipped models (model.json, the weights it names, MODEL.md);
+//     no source maps), media/, schemas/, the shipped models (model.json, the weights it names,
+//     MODEL.md);
 //   - for this machine's target, the native TensorFlow files as real, stripped files in
 //     native/tfjs-node/ (the binding and the two libraries it maps; no symlinks, headers or JS);
 //   - package.json (without scripts and dependencies), README, CHANGELOG, LICENSE and the
@@ -107,6 +108,8 @@ const shipped = Object.fromEntries(
 fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(shipped, null, 2)}\n`);
 for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE']) copy(file);
 for (const file of fs.readdirSync(path.join(root, 'media'))) copy(path.join('media', file));
+// JSON schemas the manifest contributes (jsonValidation), e.g. .spanlight/labels.json's.
+for (const file of fs.readdirSync(path.join(root, 'schemas'))) copy(path.join('schemas', file));
 for (const model of fs.readdirSync(path.join(root, 'models'))) {
   const folder = path.join('models', model);
   const card = JSON.parse(fs.readFileSync(path.join(root, folder, 'model.json'), 'utf8'));

@@ -3,6 +3,7 @@
  * (web/extension.ts) each pass theirs. Nothing here imports Node modules.
  */
 import * as vscode from 'vscode';
+import { labelColor } from '../core/annotations/schema';
 import { AnnotationManager } from './annotations';
 import type { SpanlightApi } from './api';
 import { registerCommands } from './commands';
@@ -13,14 +14,18 @@ import { LabelDecorations } from './decorations';
 import { USER_DOCUMENTS } from './documents';
 import { EntityTreeProvider } from './entity-tree';
 import { SpanlightHoverProvider } from './hover';
-import { CommandId, OUTPUT_CHANNEL, ViewId } from './ids';
+import { CommandId, OUTPUT_CHANNEL } from './ids';
 import { LabelHints } from './label-hints';
+import { labelChoices } from './label-picker';
 import { ModelManager } from './models';
 import type { Platform } from './platform';
+import { ReviewController } from './review';
 import { StatusBar } from './status-bar';
 import { TaggingService } from './tagging';
+import { TaskService } from './tasks';
 import { TemplatePanelController } from './template/panel';
 import { ViewState } from './view-state';
+import { WorkspaceIndex } from './workspace-index';
 
 /** Builds the services once; each is disposed with the extension. */
 function createCtx(
@@ -37,21 +42,31 @@ function createCtx(
   const models = own(
     new ModelManager(platform.models(extension), platform.taggers(extension), extension.workspaceState, log),
   );
-  const decorations = own(new LabelDecorations());
   const annotations = own(new AnnotationManager(config, log, platform.annotationFiles));
-  const tagging = own(new TaggingService(models, config, view, log));
-  const editor = own(new EditorController({ config, view, tagging, annotations, decorations }));
+  const tasks = own(new TaskService(extension.workspaceState, annotations, log));
+  // Labels keep the colour their task's schema gives them.
+  const decorations = own(
+    new LabelDecorations((label) =>
+      labelColor(
+        tasks.allTasks().find((t) => t.labels.some((l) => l.name === label)),
+        label,
+      ),
+    ),
+  );
+  const tagging = own(new TaggingService(models, tasks, config, view, log));
+  const editor = own(new EditorController({ config, view, tasks, tagging, annotations, decorations }));
   const training = own(
     platform.training({ extensionUri: extension.extensionUri, config, log, models, annotations }),
   );
   const template = own(
     new TemplatePanelController({ extensionUri: extension.extensionUri, config, log, models, annotations }),
   );
-  return {
+  const services = {
     extension,
     log,
     config,
     view,
+    tasks,
     models,
     tagging,
     annotations,
@@ -60,6 +75,10 @@ function createCtx(
     training,
     template,
   };
+  const index = own(new WorkspaceIndex(services));
+  const review = own(new ReviewController(services, index));
+  const entities = own(new EntityTreeProvider(services, index));
+  return { ...services, index, review, entities };
 }
 
 /** Set while the extension is active: what `deactivate` waits for. */
@@ -76,7 +95,6 @@ export function activateOn(context: vscode.ExtensionContext, platform: Platform)
   try {
     const ctx = createCtx(context, log, platform);
     flushBeforeExit = () => ctx.annotations.flush();
-    const tree = new EntityTreeProvider(ctx);
     context.subscriptions.push(
       ctx.tagging.onDidFail(({ task, error }) => {
         log.error(
@@ -96,10 +114,9 @@ export function activateOn(context: vscode.ExtensionContext, platform: Platform)
       ...registerCommands(ctx, platform.commandOverrides),
       vscode.languages.registerHoverProvider(USER_DOCUMENTS, new SpanlightHoverProvider(ctx)),
       registerLabelHints(ctx),
-      tree,
-      vscode.window.registerTreeDataProvider(ViewId.Entities, tree),
       new StatusBar(ctx),
     );
+    void ctx.tasks.ready().then(() => ctx.editor.refreshVisible());
     void warnWhenNoModel(ctx);
     ctx.editor.refreshVisible();
     const activationMs = performance.now() - started;
@@ -122,7 +139,8 @@ function registerLabelHints(ctx: Ctx): vscode.Disposable {
   return vscode.Disposable.from(hints, vscode.languages.registerInlayHintsProvider(USER_DOCUMENTS, hints));
 }
 
-function api({ decorations, annotations, tagging }: Ctx, activationMs: number): SpanlightApi {
+function api(ctx: Ctx, activationMs: number): SpanlightApi {
+  const { decorations, annotations, tagging, editor, index } = ctx;
   const openDocument = (uri: vscode.Uri) =>
     vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   return {
@@ -148,6 +166,43 @@ function api({ decorations, annotations, tagging }: Ctx, activationMs: number): 
       return document ? tagging.whenIdle(document) : Promise.resolve();
     },
     flushAnnotations: () => annotations.flush(),
+    reviews: (uri) => {
+      const document = openDocument(uri);
+      return document ? [...annotations.reviews(document)] : [];
+    },
+    taskOf: (uri) => {
+      const document = openDocument(uri);
+      return document ? editor.taskOf(document) : undefined;
+    },
+    labelsOf: (uri) => {
+      const document = openDocument(uri);
+      return document ? labelChoices(ctx, document).labels : [];
+    },
+    reviewQueue: async () => {
+      await index.ensureScanned();
+      return index.queue().map(({ document, sentence }) => ({
+        uri: document.uri.toString(),
+        start: sentence.start,
+        end: sentence.end,
+        text: sentence.text,
+        score: sentence.score,
+      }));
+    },
+    reviewProgress: async () => {
+      await index.ensureScanned();
+      return index.progress();
+    },
+    entityOccurrences: async (task) => {
+      await index.ensureScanned();
+      return index.occurrences(task).map((o) => ({
+        uri: o.document.uri.toString(),
+        start: o.start,
+        end: o.end,
+        label: o.label,
+        text: o.text,
+        source: o.source,
+      }));
+    },
   };
 }
 

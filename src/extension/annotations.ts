@@ -1,7 +1,9 @@
 /**
- * Human annotations of open documents: loaded from `.spanlight/annotations/<path>.jsonl` when a
- * document opens, shifted on every edit, saved (atomically, debounced) after every change and on
- * close. Documents outside a workspace folder keep their annotations in memory only.
+ * Human annotations and sentence reviews of open documents: loaded from
+ * `.spanlight/annotations/<path>.jsonl` when a document opens, shifted on every edit, saved
+ * (atomically, debounced) after every change and on close. Documents outside a workspace folder
+ * keep them in memory only. A file this version cannot read whole (a newer format) is never
+ * written over: changes to its document are refused with a message.
  */
 import * as vscode from 'vscode';
 import {
@@ -9,9 +11,11 @@ import {
   type Annotation,
   type AnnotationAction,
   AnnotationSet,
+  isNoAction,
+  type SentenceReview,
 } from '../core/annotations/annotation-set';
 import type { TextChange } from '../core/annotations/edits';
-import { formatAnnotationProblem, reconcileAnnotations } from '../core/annotations/store';
+import { formatAnnotationProblem, reconcileAnnotations, reconcileReviews } from '../core/annotations/store';
 import type { Config } from './config';
 import { Disposable } from './dispose';
 import type { AnnotationFiles, AnnotationLocation } from './platform';
@@ -20,6 +24,8 @@ interface DocumentAnnotations {
   set: AnnotationSet;
   /** The annotation file, when the document is in a workspace folder. */
   location?: AnnotationLocation;
+  /** Why the file must not be written (it could not be read whole). */
+  unwritable?: string;
   saveTimer?: NodeJS.Timeout;
   saving: Promise<void>;
   /** The user was told that the last save failed (told once until a save works again). */
@@ -41,9 +47,31 @@ export class AnnotationManager extends Disposable {
     super();
   }
 
-  /** Annotations of a loaded document (empty until `load` finished). */
+  /** Annotations of a loaded document, every task (empty until `load` finished). */
   annotations(document: vscode.TextDocument): readonly Annotation[] {
     return this.documents.get(document.uri.toString())?.set.annotations ?? [];
+  }
+
+  /** Reviewed sentences of a loaded document, every task. */
+  reviews(document: vscode.TextDocument): readonly SentenceReview[] {
+    return this.documents.get(document.uri.toString())?.set.reviews ?? [];
+  }
+
+  /**
+   * The stored annotations and reviews of a document that need not be open, fitted to `text`
+   * (the Review queue and the Entities view read the workspace's files this way).
+   */
+  async stored(
+    uri: vscode.Uri,
+    text: string,
+  ): Promise<{ annotations: Annotation[]; reviews: SentenceReview[] }> {
+    const location = this.files.locate({ uri });
+    if (!location) return { annotations: [], reviews: [] };
+    const { file } = await this.files.load(location.file, location.relative);
+    return {
+      annotations: reconcileAnnotations(file.annotations, text).annotations,
+      reviews: reconcileReviews(file.reviews ?? [], text).reviews,
+    };
   }
 
   /** Loads a document's annotations once; later calls return the same state. */
@@ -64,59 +92,67 @@ export class AnnotationManager extends Disposable {
     let state: DocumentAnnotations = { set: new AnnotationSet(), saving: Promise.resolve() };
     if (location) {
       const { file, relative } = location;
-      const { file: stored, problems } = await this.files.load(file, relative);
+      const { file: stored, problems, unwritable } = await this.files.load(file, relative);
       for (const problem of problems) this.log.warn(formatAnnotationProblem(problem));
-      const { annotations, moved, dropped } = reconcileAnnotations(stored.annotations, document.getText());
-      if (moved > 0 || dropped.length > 0) {
-        this.log.info(
-          `${file}: the document changed outside the editor; ${moved} annotation(s) moved to their text, ${dropped.length} dropped (${dropped.map((d) => JSON.stringify(d.text)).join(', ')})`,
+      if (unwritable) {
+        void vscode.window.showErrorMessage(
+          `Spanlight: the annotations of ${relative} cannot be read (${unwritable}); they are left as they are, and new ones are not saved.`,
         );
       }
-      state = { set: new AnnotationSet(annotations), location, saving: Promise.resolve() };
+      const text = document.getText();
+      const { annotations, moved, dropped } = reconcileAnnotations(stored.annotations, text);
+      const reviewed = reconcileReviews(stored.reviews ?? [], text);
+      if (moved + reviewed.moved > 0 || dropped.length + reviewed.dropped.length > 0) {
+        this.log.info(
+          `${file}: the document changed outside the editor; ${moved} annotation(s) moved to their text, ${dropped.length} dropped (${dropped.map((d) => JSON.stringify(d.text)).join(', ')}); ${reviewed.moved} reviewed sentence(s) moved, ${reviewed.dropped.length} no longer reviewed`,
+        );
+      }
+      state = {
+        set: new AnnotationSet(annotations, reviewed.reviews),
+        location,
+        saving: Promise.resolve(),
+        ...(unwritable ? { unwritable } : {}),
+      };
     }
     // A concurrent load may have finished first; keep the first state.
     const key = document.uri.toString();
     const existing = this.documents.get(key);
     if (existing) return existing;
     this.documents.set(key, state);
-    if (state.set.annotations.length > 0) this.changed.fire(document.uri);
+    if (!state.set.isBlank) this.changed.fire(document.uri);
     return state;
   }
 
   onEdit(document: vscode.TextDocument, changes: readonly TextChange[]): void {
     const state = this.documents.get(document.uri.toString());
-    if (!state || (state.set.annotations.length === 0 && !state.set.canUndo && !state.set.canRedo)) return;
+    if (!state || state.set.isBlank) return;
     if (state.set.applyEdits(changes, document.getText())) {
       this.scheduleSave(document.uri, state);
       this.changed.fire(document.uri);
     }
   }
 
-  async label(document: vscode.TextDocument, span: Annotation): Promise<AddResult> {
-    const state = await this.load(document);
-    const result = state.set.label(span);
-    if (result.ok) this.afterChange(document.uri, state);
-    return result;
-  }
-
-  async labelAll(document: vscode.TextDocument, spans: readonly Annotation[]): Promise<AnnotationAction> {
-    const state = await this.load(document);
-    const action = state.set.labelAll(spans);
-    if (action.added.length > 0) this.afterChange(document.uri, state);
-    return action;
-  }
-
-  /** Removes `remove` and labels `add` as one undo step (see AnnotationSet.replace). */
-  async replace(
+  /**
+   * Runs one change of a loaded document's set; when `changed` says it changed something, the
+   * change is saved (debounced) and announced.
+   */
+  private async change<T>(
     document: vscode.TextDocument,
-    remove: readonly Annotation[],
-    add: readonly Annotation[],
-  ): Promise<AddResult> {
+    apply: (set: AnnotationSet) => T,
+    changed: (result: T) => boolean,
+  ): Promise<T> {
     const state = await this.load(document);
-    const result = state.set.replace(remove, add);
-    if (result.ok && (result.action.added.length > 0 || result.action.removed.length > 0))
-      this.afterChange(document.uri, state);
+    const result = apply(state.set);
+    if (changed(result)) this.afterChange(document.uri, state);
     return result;
+  }
+
+  /** Runs an action of a loaded document's set; one that did anything is saved and announced. */
+  private act<T extends AnnotationAction | undefined>(
+    document: vscode.TextDocument,
+    apply: (set: AnnotationSet) => T,
+  ): Promise<T> {
+    return this.change(document, apply, (a) => a !== undefined && !isNoAction(a));
   }
 
   /** The steps undo and redo would take next for a loaded document. */
@@ -128,29 +164,62 @@ export class AnnotationManager extends Disposable {
     };
   }
 
+  label(document: vscode.TextDocument, span: Annotation): Promise<AddResult> {
+    return this.change(
+      document,
+      (set) => set.label(span),
+      (r) => r.ok,
+    );
+  }
+
+  /** Removes `remove` and labels `add` as one undo step (see AnnotationSet.replace). */
+  replace(document: vscode.TextDocument, remove: readonly Annotation[], add: readonly Annotation[]) {
+    return this.change(
+      document,
+      (set) => set.replace(remove, add),
+      (r) => r.ok && !isNoAction(r.action),
+    );
+  }
+
+  labelAll(document: vscode.TextDocument, spans: readonly Annotation[]): Promise<AnnotationAction> {
+    return this.act(document, (set) => set.labelAll(spans));
+  }
+
+  /** Marks sentences reviewed and adds their accepted suggestions (one undo step). */
+  review(document: vscode.TextDocument, spans: readonly Annotation[], sentences: readonly SentenceReview[]) {
+    return this.act(document, (set) => set.review(spans, sentences));
+  }
+
+  unreview(document: vscode.TextDocument, sentences: readonly SentenceReview[]) {
+    return this.act(document, (set) => set.unreview(sentences));
+  }
+
   async remove(document: vscode.TextDocument, annotation: Annotation): Promise<boolean> {
-    const state = await this.load(document);
-    const done = state.set.remove(annotation) !== undefined;
-    if (done) this.afterChange(document.uri, state);
-    return done;
+    return (await this.removeAll(document, [annotation])) > 0;
   }
 
-  async undo(document: vscode.TextDocument): Promise<AnnotationAction | undefined> {
-    const state = await this.load(document);
-    const action = state.set.undo();
-    if (action) this.afterChange(document.uri, state);
-    return action;
+  /** Removes annotations in one undo step; returns how many were removed. */
+  async removeAll(document: vscode.TextDocument, annotations: readonly Annotation[]): Promise<number> {
+    const action = await this.act(document, (set) => set.removeAll(annotations));
+    return action?.removed.length ?? 0;
   }
 
-  async redo(document: vscode.TextDocument): Promise<AnnotationAction | undefined> {
-    const state = await this.load(document);
-    const action = state.set.redo();
-    if (action) this.afterChange(document.uri, state);
-    return action;
+  undo(document: vscode.TextDocument): Promise<AnnotationAction | undefined> {
+    return this.act(document, (set) => set.undo());
   }
 
-  at(document: vscode.TextDocument, offset: number): Annotation | undefined {
-    return this.documents.get(document.uri.toString())?.set.at(offset);
+  redo(document: vscode.TextDocument): Promise<AnnotationAction | undefined> {
+    return this.act(document, (set) => set.redo());
+  }
+
+  /** The annotation of `task` at `offset`. */
+  at(document: vscode.TextDocument, offset: number, task: string): Annotation | undefined {
+    return this.documents.get(document.uri.toString())?.set.at(offset, task);
+  }
+
+  /** Whether the document's annotations are loaded (so `annotations` and `reviews` are complete). */
+  isLoaded(document: vscode.TextDocument): boolean {
+    return this.documents.has(document.uri.toString());
   }
 
   private afterChange(uri: vscode.Uri, state: DocumentAnnotations): void {
@@ -160,6 +229,12 @@ export class AnnotationManager extends Disposable {
 
   private scheduleSave(uri: vscode.Uri, state: DocumentAnnotations): void {
     if (!state.location) return;
+    if (state.unwritable) {
+      void vscode.window.showWarningMessage(
+        `Spanlight: this change to ${state.location.relative} is not saved: its annotation file cannot be read by this version (${state.unwritable}).`,
+      );
+      return;
+    }
     if (state.saveTimer) clearTimeout(state.saveTimer);
     state.saveTimer = setTimeout(() => {
       state.saveTimer = undefined;
@@ -169,9 +244,13 @@ export class AnnotationManager extends Disposable {
 
   private save(uri: vscode.Uri, state: DocumentAnnotations): Promise<void> {
     const location = state.location;
-    if (!location) return Promise.resolve();
+    if (!location || state.unwritable) return Promise.resolve();
     const file = location.file;
-    const snapshot = { document: location.relative, annotations: [...state.set.annotations] };
+    const snapshot = {
+      document: location.relative,
+      annotations: [...state.set.annotations],
+      reviews: [...state.set.reviews],
+    };
     // Saves of one document run one after another, so an older save never lands last.
     state.saving = state.saving
       .then(() => this.files.saveOrRemove(location, snapshot))

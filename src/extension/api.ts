@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Annotation } from '../core/annotations/annotation-set';
+import type { Annotation, SentenceReview } from '../core/annotations/annotation-set';
 import type { EntitySuggestion } from '../core/annotations/suggestions';
 
 /**
@@ -19,4 +19,18 @@ export interface SpanlightApi {
   whenIdle(uri: vscode.Uri): Promise<void>;
   /** Writes pending annotation saves. */
   flushAnnotations(): Promise<void>;
+  /** Reviewed sentences of an open document (every task). */
+  reviews(uri: vscode.Uri): SentenceReview[];
+  /** The span task an open document is annotated for. */
+  taskOf(uri: vscode.Uri): string | undefined;
+  /** The labels offered for an open document (its task's schema labels, in order). */
+  labelsOf(uri: vscode.Uri): string[];
+  /** The Review queue (scanning the workspace first if needed): unreviewed sentences, least certain first. */
+  reviewQueue(): Promise<Array<{ uri: string; start: number; end: number; text: string; score: number }>>;
+  /** Reviewed and total sentences of the Review scope. */
+  reviewProgress(): Promise<{ reviewed: number; total: number }>;
+  /** The Entities view's occurrences of a task across the workspace. */
+  entityOccurrences(
+    task: string,
+  ): Promise<Array<{ uri: string; start: number; end: number; label: string; text: string; source: string }>>;
 }

@@ -15,6 +15,7 @@ import { isConll, isHandled, isTaggable } from './documents';
 import { ContextKey } from './ids';
 import { toTextChanges } from './spans';
 import type { TaggingService } from './tagging';
+import type { TaskService } from './tasks';
 import type { ViewState } from './view-state';
 
 /** What the user can point at: a human annotation, a model suggestion, or a gold label in a CoNLL file. */
@@ -26,6 +27,7 @@ export type EntityAt =
 export interface EditorDeps {
   config: Config;
   view: ViewState;
+  tasks: TaskService;
   tagging: TaggingService;
   annotations: AnnotationManager;
   decorations: LabelDecorations;
@@ -38,9 +40,11 @@ export class EditorController extends Disposable {
   private readonly annotations: AnnotationManager;
   private readonly decorations: LabelDecorations;
   private readonly view: ViewState;
+  private readonly tasks: TaskService;
 
-  constructor({ config, view, tagging, annotations, decorations }: EditorDeps) {
+  constructor({ config, view, tasks, tagging, annotations, decorations }: EditorDeps) {
     super();
+    this.tasks = tasks;
     this.config = config;
     this.tagging = tagging;
     this.annotations = annotations;
@@ -72,6 +76,13 @@ export class EditorController extends Disposable {
     );
     this._register(tagging.onDidChangeSuggestions((uri) => this.redraw(uri)));
     this._register(annotations.onDidChangeAnnotations((uri) => this.redraw(uri)));
+    // A schema may recolour labels: styles are rebuilt, then everything visible is redrawn.
+    this._register(
+      tasks.onDidChange(() => {
+        this.decorations.reset();
+        this.reconfigure();
+      }),
+    );
   }
 
   /** Applies changed settings: everything visible is tagged and redrawn as they now say. */
@@ -140,16 +151,32 @@ export class EditorController extends Disposable {
     return tokens;
   }
 
-  /** Model suggestions not hidden by annotations. */
+  /** The span task the document is annotated for. */
+  taskOf(document: vscode.TextDocument): string {
+    return this.tasks.spanTask(document).id;
+  }
+
+  /** The document's annotations of its span task (other tasks' are kept apart, not shown). */
+  taskAnnotations(document: vscode.TextDocument): Annotation[] {
+    const task = this.taskOf(document);
+    return this.annotations.annotations(document).filter((a) => a.task === task);
+  }
+
+  /**
+   * Model suggestions for the document's task as shown: not hidden by its annotations, and not
+   * below `display.minConfidence` (what the annotator does not see is never accepted).
+   */
   visibleSuggestions(document: vscode.TextDocument): EntitySuggestion[] {
-    return visibleSuggestions(
-      this.tagging.suggestions(document).entities,
-      this.annotations.annotations(document),
+    const suggestions = this.tagging.suggestions(document);
+    if (suggestions.entityTask !== this.taskOf(document)) return [];
+    const minConfidence = this.config.get('display.minConfidence');
+    return visibleSuggestions(suggestions.entities, this.taskAnnotations(document)).filter(
+      (s) => s.confidence >= minConfidence,
     );
   }
 
   entityAt(document: vscode.TextDocument, offset: number): EntityAt | undefined {
-    const annotation = this.annotations.at(document, offset);
+    const annotation = this.annotations.at(document, offset, this.taskOf(document));
     if (annotation) return { kind: 'annotated', annotation };
     const within = (s: { start: number; end: number }) => s.start <= offset && offset <= s.end;
     const suggestion = this.visibleSuggestions(document).find(within);
@@ -177,10 +204,11 @@ export class EditorController extends Disposable {
         continue;
       }
       const suggestions = this.tagging.suggestions(document);
+      const task = this.taskOf(document);
       const layers = planLayers({
         mode: this.view.displayMode,
-        annotations: this.annotations.annotations(document),
-        entities: suggestions.entities,
+        annotations: this.taskAnnotations(document),
+        entities: suggestions.entityTask === task ? suggestions.entities : [],
         posTokens: suggestions.tokens,
         gold: this.gold(document),
         minConfidence: this.config.get('display.minConfidence'),

@@ -8,8 +8,11 @@ import type { AnnotationManager } from './annotations';
 import type { Config } from './config';
 import type { EditorController } from './controller';
 import type { LabelDecorations } from './decorations';
+import type { EntityTreeProvider } from './entity-tree';
 import type { ModelManager } from './models';
+import type { ReviewController } from './review';
 import type { TaggingService } from './tagging';
+import type { TaskService } from './tasks';
 import type { TemplatePanelController } from './template/panel';
 import type { TrainingController } from './training/controller';
 
@@ -18,6 +21,7 @@ export type Training = Pick<TrainingController, 'train' | 'stop' | 'showDashboar
   vscode.Disposable;
 
 import type { ViewState } from './view-state';
+import type { WorkspaceIndex } from './workspace-index';
 
 export interface Ctx {
   readonly extension: vscode.ExtensionContext;
@@ -26,6 +30,8 @@ export interface Ctx {
   readonly config: Config;
   /** What the user chose to see (workspace state, never settings files). */
   readonly view: ViewState;
+  /** Label schemas, each document's task and language. */
+  readonly tasks: TaskService;
   readonly models: ModelManager;
   readonly tagging: TaggingService;
   readonly annotations: AnnotationManager;
@@ -35,4 +41,13 @@ export interface Ctx {
   /** Training: the worker-thread trainer on Node; on the web, the same commands say it needs Node. */
   readonly training: Training;
   readonly template: TemplatePanelController;
+  /** The workspace's documents, sentences, suggestions and review state (for the two views). */
+  readonly index: WorkspaceIndex;
+  /** The Review view, its queue and review mode. */
+  readonly review: ReviewController;
+  /** The workspace Entities view. */
+  readonly entities: EntityTreeProvider;
 }
+
+/** The services the views are built from (everything but the views and their index). */
+export type Services = Omit<Ctx, 'index' | 'review' | 'entities'>;

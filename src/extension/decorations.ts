@@ -21,8 +21,8 @@ const color = (id: string) => new vscode.ThemeColor(id);
 export function decorationOptions(
   kind: LayerKind,
   label: string,
+  slot = labelSlot(label),
 ): vscode.DecorationRenderOptions | undefined {
-  const slot = labelSlot(label);
   const background = color(`spanlight.label${slot}Background`);
   const border = color(`spanlight.label${slot}Border`);
   switch (kind) {
@@ -42,6 +42,12 @@ export function decorationOptions(
         borderRadius: '3px',
         overviewRulerColor: border,
         overviewRulerLane: vscode.OverviewRulerLane.Center,
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      };
+    case 'rejected':
+      // A rejected suggestion: struck through, so the decision stays visible.
+      return {
+        textDecoration: 'line-through var(--vscode-spanlight-rejectedForeground)',
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       };
     case 'gold':
@@ -64,10 +70,15 @@ export class LabelDecorations extends Disposable {
   private readonly rendered = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidRender = this.rendered.event;
 
+  /** `slotOf` gives a label's colour slot (the label schema's colour, else the deterministic one). */
+  constructor(private readonly slotOf: (label: string) => number = labelSlot) {
+    super();
+  }
+
   private typeFor(layerId: string): void {
     if (this.types.has(layerId)) return;
     const { kind, label } = parseLayerId(layerId);
-    const options = decorationOptions(kind, label);
+    const options = decorationOptions(kind, label, this.slotOf(label));
     if (options) this.types.set(layerId, vscode.window.createTextEditorDecorationType(options));
   }
 
@@ -90,11 +101,16 @@ export class LabelDecorations extends Disposable {
     return this.drawn.get(uri.toString()) ?? new Map();
   }
 
-  override dispose(): void {
+  /** Disposes every type (clearing them from all editors); the next draw makes them anew (new colours). */
+  reset(): void {
     // Disposing a type clears it from every editor.
     for (const type of this.types.values()) type.dispose();
     this.types.clear();
     this.drawn.clear();
+  }
+
+  override dispose(): void {
+    this.reset();
     super.dispose();
   }
 }

@@ -1,6 +1,8 @@
 /**
- * `Spanlight: Export Annotations as Training Data…`: every annotated document of the workspace
- * becomes tagged sentences (IOB2), written as JSONL spans or CoNLL for `spanlight train`.
+ * `Spanlight: Export Annotations as Training Data…`: the workspace's reviewed sentences of one
+ * task become tagged sentences (IOB2), written as JSONL spans or CoNLL for `spanlight train`.
+ * Unreviewed sentences are left out and counted (never written with their entities as `O`),
+ * other tasks' labels never share the file, and the summary says what was left out and why.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import {
   listAnnotationFiles,
   loadAnnotationFile,
   reconcileAnnotations,
+  reconcileReviews,
 } from '../core/annotations/store';
 import { writeCorpus } from '../core/corpus/write';
 import type { TaggedSentence } from '../core/types';
@@ -22,19 +25,77 @@ export interface ExportRequest {
   format: 'jsonl' | 'conll';
   /** Output file. */
   target: string;
-  includeAccepted: boolean;
-  wholeDocuments: boolean;
+  /** The task to export (asked when several have reviewed sentences). */
+  task: string;
 }
 
 export interface ExportResult {
   target: string;
+  task: string;
   documents: number;
   sentences: number;
   entities: number;
+  /** Sentences left out because they are not reviewed (in documents with annotations). */
+  unreviewed: number;
+  /** Of those, how many hold annotations of the task. */
+  unreviewedAnnotated: number;
+  /** Reviewed sentences left out because a span in them is off token boundaries. */
+  misaligned: number;
+  /** Reviewed sentences of other tasks (exported separately). */
+  otherTasks: Record<string, number>;
   problems: string[];
 }
 
-async function ask(): Promise<Omit<ExportRequest, 'target'> | undefined> {
+interface LoadedDocument {
+  file: string;
+  documentPath: string;
+  relative: string;
+  text: string;
+  annotations: ReturnType<typeof reconcileAnnotations>['annotations'];
+  reviews: ReturnType<typeof reconcileReviews>['reviews'];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Every annotated document of the workspace with its annotations and reviews fitted to its text. */
+async function loadAll(
+  folders: readonly vscode.WorkspaceFolder[],
+  problems: string[],
+): Promise<LoadedDocument[]> {
+  const loaded: LoadedDocument[] = [];
+  for (const folder of folders) {
+    for (const file of await listAnnotationFiles(folder.uri.fsPath)) {
+      const documentPath = documentPathOf(folder.uri.fsPath, file);
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === documentPath);
+      let text: string;
+      try {
+        text = open ? open.getText() : await fs.promises.readFile(documentPath, 'utf8');
+      } catch {
+        problems.push(`${file}:0: the annotated document ${documentPath} is missing; skipped`);
+        continue;
+      }
+      const stored = await loadAnnotationFile(file);
+      problems.push(...stored.problems.map(formatAnnotationProblem));
+      const { annotations, dropped } = reconcileAnnotations(stored.file.annotations, text);
+      for (const d of dropped)
+        problems.push(
+          `${file}:0: ${JSON.stringify(d.text)} (${d.label}) is no longer in the document; skipped`,
+        );
+      const { reviews } = reconcileReviews(stored.file.reviews ?? [], text);
+      loaded.push({
+        file,
+        documentPath,
+        relative: path.relative(folder.uri.fsPath, documentPath).replaceAll('\\', '/'),
+        text,
+        annotations,
+        reviews,
+      });
+    }
+  }
+  return loaded;
+}
+
+async function askFormat(): Promise<ExportRequest['format'] | undefined> {
   const format = await vscode.window.showQuickPick(
     [
       {
@@ -46,28 +107,22 @@ async function ask(): Promise<Omit<ExportRequest, 'target'> | undefined> {
     ],
     { title: 'Export annotations: format' },
   );
-  if (!format) return undefined;
-  const scope = await vscode.window.showQuickPick(
-    [
-      { label: 'Annotated and accepted spans', includeAccepted: true },
-      { label: 'Only spans labelled by hand', includeAccepted: false },
-    ],
-    { title: 'Export annotations: which spans' },
+  return format?.format;
+}
+
+/** The task to export: the only one with reviewed sentences, or the one the user picks. */
+async function askTask(reviewedByTask: Map<string, number>): Promise<string | undefined> {
+  const tasks = [...reviewedByTask].sort((a, b) => b[1] - a[1]);
+  if (tasks.length === 1) return tasks[0]![0];
+  const picked = await vscode.window.showQuickPick(
+    tasks.map(([task, count]) => ({
+      label: task,
+      description: `${plural(count, 'reviewed sentence')}`,
+      task,
+    })),
+    { title: 'Export annotations: which task (each task is its own training set)' },
   );
-  if (!scope) return undefined;
-  const sentences = await vscode.window.showQuickPick(
-    [
-      { label: 'Sentences with annotations', detail: 'Unreviewed sentences are left out', whole: false },
-      {
-        label: 'Whole annotated documents',
-        detail: 'Every sentence; unlabelled words count as O',
-        whole: true,
-      },
-    ],
-    { title: 'Export annotations: which sentences' },
-  );
-  if (!sentences) return undefined;
-  return { format: format.format, includeAccepted: scope.includeAccepted, wholeDocuments: sentences.whole };
+  return picked?.task;
 }
 
 export async function exportAnnotations(
@@ -80,60 +135,72 @@ export async function exportAnnotations(
     return undefined;
   }
   await manager.flush();
-  const options = request.format
-    ? {
-        format: request.format,
-        includeAccepted: request.includeAccepted ?? true,
-        wholeDocuments: request.wholeDocuments ?? false,
-      }
-    : await ask();
-  if (!options) return undefined;
+  const problems: string[] = [];
+  const documents = await loadAll(folders, problems);
+  const reviewedByTask = new Map<string, number>();
+  for (const d of documents)
+    for (const r of d.reviews) reviewedByTask.set(r.task, (reviewedByTask.get(r.task) ?? 0) + 1);
+  if (reviewedByTask.size === 0) {
+    const annotated = documents.reduce((n, d) => n + d.annotations.length, 0);
+    for (const p of problems) log.warn(p);
+    void vscode.window.showInformationMessage(
+      `Spanlight: no reviewed sentences to export yet${annotated > 0 ? ` (${plural(annotated, 'annotation')} wait in unreviewed sentences)` : ''}. Accept a sentence with Ctrl+Alt+Enter, or go through Spanlight: Start Review.`,
+    );
+    return undefined;
+  }
+  const task = request.task ?? (await askTask(reviewedByTask));
+  if (!task) return undefined;
+  const format = request.format ?? (await askFormat());
+  if (!format) return undefined;
   let target = request.target;
   if (!target) {
     const picked = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.joinPath(
         folders[0]!.uri,
-        `annotations.${options.format === 'jsonl' ? 'jsonl' : 'conll'}`,
+        `annotations-${task}.${format === 'jsonl' ? 'jsonl' : 'conll'}`,
       ),
-      title: 'Export annotations as training data',
+      title: `Export the reviewed ${task} sentences as training data`,
     });
     if (!picked) return undefined;
     target = picked.fsPath;
   }
   const sentences: TaggedSentence[] = [];
-  const problems: string[] = [];
-  let documents = 0;
-  let entities = 0;
-  for (const folder of folders) {
-    for (const file of await listAnnotationFiles(folder.uri.fsPath)) {
-      const documentPath = documentPathOf(folder.uri.fsPath, file);
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === documentPath);
-      let text: string;
-      try {
-        text = open ? open.getText() : await fs.promises.readFile(documentPath, 'utf8');
-      } catch {
-        problems.push(`${file}:0: the annotated document ${documentPath} is missing; skipped`);
-        continue;
-      }
-      const loaded = await loadAnnotationFile(file);
-      problems.push(...loaded.problems.map(formatAnnotationProblem));
-      const { annotations, dropped } = reconcileAnnotations(loaded.file.annotations, text);
-      for (const d of dropped)
-        problems.push(
-          `${file}:0: ${JSON.stringify(d.text)} (${d.label}) is no longer in the document; skipped`,
-        );
-      const result = annotationsToSentences(text, annotations, options);
-      const relative = path.relative(folder.uri.fsPath, documentPath);
-      for (const p of result.problems) problems.push(`${relative}: offset ${p.offset}: ${p.message}`);
-      if (result.sentences.length > 0) documents++;
-      entities += result.sentences.reduce((n, s) => n + s.tags.filter((t) => t.startsWith('B-')).length, 0);
-      for (const sentence of result.sentences) sentences.push(sentence);
+  const result: ExportResult = {
+    target,
+    task,
+    documents: 0,
+    sentences: 0,
+    entities: 0,
+    unreviewed: 0,
+    unreviewedAnnotated: 0,
+    misaligned: 0,
+    otherTasks: Object.fromEntries([...reviewedByTask].filter(([t]) => t !== task)),
+    problems,
+  };
+  for (const d of documents) {
+    const exported = annotationsToSentences(d.text, d.annotations, d.reviews, task);
+    for (const p of exported.problems) problems.push(`${d.relative}: offset ${p.offset}: ${p.message}`);
+    const worked = d.annotations.some((a) => a.task === task) || d.reviews.some((r) => r.task === task);
+    if (worked) {
+      result.unreviewed += exported.unreviewed;
+      result.unreviewedAnnotated += exported.unreviewedAnnotated;
     }
+    result.misaligned += exported.misaligned;
+    if (exported.sentences.length > 0) result.documents++;
+    result.entities += exported.sentences.reduce(
+      (n, s) => n + s.tags.filter((t) => t.startsWith('B-')).length,
+      0,
+    );
+    // One by one: a spread of a huge document's sentences would overflow the call stack.
+    for (const sentence of exported.sentences) sentences.push(sentence);
   }
+  result.sentences = sentences.length;
   for (const p of problems) log.warn(p);
   if (sentences.length === 0) {
-    void vscode.window.showInformationMessage('Spanlight: there are no annotations to export yet.');
-    return { target, documents, sentences: 0, entities, problems };
+    void vscode.window.showWarningMessage(
+      `Spanlight: nothing of ${task} to export: its ${plural(result.misaligned, 'reviewed sentence')} ${result.misaligned === 1 ? 'has' : 'have'} spans off token boundaries (see the output).`,
+    );
+    return result;
   }
   // Spanlight's own exports (training data under .spanlight) must not follow a link out of it;
   // a target the user picked in the save dialog is theirs to choose.
@@ -142,13 +209,31 @@ export async function exportAnnotations(
     target,
   );
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  await writeCorpus(target, sentences, options.format, { jsonlShape: 'spans' });
-  const summary = `Spanlight: exported ${entities} entities in ${sentences.length} sentences from ${documents} document(s) to ${vscode.workspace.asRelativePath(target)}${problems.length > 0 ? ` (${problems.length} problem(s), see the output)` : ''}`;
+  await writeCorpus(target, sentences, format, { jsonlShape: 'spans' });
+  const leftOut = [
+    result.unreviewed > 0
+      ? `${plural(result.unreviewed, 'unreviewed sentence')}${result.unreviewedAnnotated > 0 ? ` (${result.unreviewedAnnotated} with annotations)` : ''}`
+      : '',
+    result.misaligned > 0
+      ? `${plural(result.misaligned, 'reviewed sentence')} with spans off token boundaries`
+      : '',
+  ].filter(Boolean);
+  const others = Object.entries(result.otherTasks).map(
+    ([t, n]) => `${t} (${plural(n, 'reviewed sentence')})`,
+  );
+  const summary = [
+    `Spanlight: exported ${plural(result.sentences, 'reviewed sentence')} (${plural(result.entities, 'entity', 'entities')}) of ${task} from ${plural(result.documents, 'document')} to ${vscode.workspace.asRelativePath(target)}.`,
+    leftOut.length > 0 ? `Left out: ${leftOut.join(' and ')}.` : 'Nothing left out.',
+    others.length > 0 ? `Other tasks are exported separately: ${others.join(', ')}.` : '',
+    problems.length > 0 ? `${plural(problems.length, 'problem')}: see the output.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   log.info(summary);
   if (!request.target) {
     void vscode.window.showInformationMessage(summary, 'Open').then((choice) => {
       if (choice) void vscode.window.showTextDocument(vscode.Uri.file(target));
     });
   }
-  return { target, documents, sentences: sentences.length, entities, problems };
+  return result;
 }

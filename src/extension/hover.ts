@@ -3,7 +3,9 @@
  * or remove the label. Document text is escaped; only our own commands are trusted in the links.
  */
 import * as vscode from 'vscode';
+import { REJECTED_LABEL } from '../core/annotations/annotation-set';
 import { escapeMarkdown } from '../core/annotations/markdown';
+import { labelDescription } from '../core/annotations/schema';
 import type { Ctx } from './ctx';
 import { CommandId } from './ids';
 import { toRange } from './spans';
@@ -36,14 +38,20 @@ export class SpanlightHoverProvider implements vscode.HoverProvider {
     const lines: string[] = [];
     if (entity) {
       const count = this.ctx.config.get('hover.alternatives');
+      const task = this.ctx.tasks.spanTask(document);
+      /** The label with its schema description, when it has one. */
+      const described = (label: string) => {
+        const description = labelDescription(task, label);
+        return `**${escapeMarkdown(label)}**${description ? ` (${escapeMarkdown(description)})` : ''}`;
+      };
       switch (entity.kind) {
         case 'annotated': {
           const a = entity.annotation;
           range = toRange(document, a);
           lines.push(
-            a.label === 'O'
-              ? `**not an entity** · annotated`
-              : `**${escapeMarkdown(a.label)}** · ${a.origin === 'accepted' ? 'accepted suggestion' : 'annotated'}`,
+            a.label === REJECTED_LABEL
+              ? '~~entity~~ **rejected** · not an entity: its words are outside (O) in the training data'
+              : `${described(a.label)} · ${a.origin === 'accepted' ? 'accepted suggestion' : 'annotated'}`,
             `$(quote) ${escapeMarkdown(a.text)}`,
           );
           break;
@@ -52,7 +60,7 @@ export class SpanlightHoverProvider implements vscode.HoverProvider {
           const s = entity.suggestion;
           range = toRange(document, s);
           lines.push(
-            `**${escapeMarkdown(s.label)}** · ${percent(s.confidence)} · model ${escapeMarkdown(entity.model)}`,
+            `${described(s.label)} · ${percent(s.confidence)} · model ${escapeMarkdown(entity.model)}`,
             `$(quote) ${escapeMarkdown(s.text)}`,
           );
           const alternatives = s.alternatives.slice(0, count);

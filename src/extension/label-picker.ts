@@ -1,45 +1,56 @@
-/** The label QuickPick: one key per label, search, and "New label…". */
+/**
+ * The label QuickPick: the labels of the document's task from the label schema (with their
+ * descriptions and keys), one key picks a label at once, search, and "New label…", which adds
+ * the label to the project's `.spanlight/labels.json`.
+ */
 import * as vscode from 'vscode';
 import { REJECTED_LABEL } from '../core/annotations/annotation-set';
+import { labelKeys, SCHEMA_FILE, type TaskDefinition } from '../core/annotations/schema';
+import type { Ctx } from './ctx';
 
-/** Single-key shortcuts: each label gets its first free letter, then digits. */
-export function shortcutKeys(labels: readonly string[]): Map<string, string> {
-  const keys = new Map<string, string>();
-  const taken = new Set<string>();
-  for (const label of labels) {
-    const key = [...label.toLowerCase()].find((ch) => /[a-z]/.test(ch) && !taken.has(ch));
-    if (key) {
-      keys.set(label, key);
-      taken.add(key);
-    }
-  }
-  let digit = 1;
-  for (const label of labels) {
-    if (keys.has(label) || digit > 9) continue;
-    keys.set(label, String(digit));
-    taken.add(String(digit++));
-  }
-  return keys;
+/** The labels offered for a document: its task's schema labels, then labels used there that the schema lacks. */
+export function labelChoices(
+  ctx: Pick<Ctx, 'tasks' | 'editor'>,
+  document: vscode.TextDocument,
+): { task: TaskDefinition; labels: string[] } {
+  const task = ctx.tasks.spanTask(document);
+  const labels = task.labels.map((l) => l.name);
+  const used = ctx.editor
+    .taskAnnotations(document)
+    .map((a) => a.label)
+    .filter((l) => l !== REJECTED_LABEL && !labels.includes(l));
+  const gold = ctx.editor.gold(document).map((g) => g.label);
+  return { task, labels: [...labels, ...new Set([...used, ...gold].filter((l) => !labels.includes(l)))] };
 }
 
-/** A QuickPick of labels where typing a label's key picks it at once. */
+/** Picks a label for a document; undefined when cancelled. */
 export async function pickLabel(
-  labels: string[],
+  ctx: Ctx,
+  document: vscode.TextDocument,
   title: string,
   current?: string,
 ): Promise<string | undefined> {
-  const keys = shortcutKeys(labels);
+  const { task, labels } = labelChoices(ctx, document);
+  const keys = labelKeys(labels, task);
   const newLabel = '$(add) New label…';
   const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { value?: string }>();
-  quickPick.title = title;
+  quickPick.title = `${title} · ${task.title ?? task.id}`;
   quickPick.placeholder = 'Type a letter to pick a label, or search';
+  quickPick.matchOnDescription = true;
   quickPick.items = [
-    ...labels.map((label) => ({
-      label: `${keys.get(label) ? `[${keys.get(label)}] ` : ''}${label}`,
-      value: label,
-      ...(label === current ? { description: 'current' } : {}),
-    })),
-    { label: newLabel },
+    ...labels.map((label) => {
+      const definition = task.labels.find((l) => l.name === label);
+      const notes = [
+        ...(label === current ? ['current'] : []),
+        definition?.description ?? (definition ? '' : 'not in the label schema'),
+      ].filter(Boolean);
+      return {
+        label: `${keys.get(label) ? `[${keys.get(label)}] ` : ''}${label}`,
+        value: label,
+        ...(notes.length > 0 ? { description: notes.join(' · ') } : {}),
+      };
+    }),
+    { label: newLabel, description: `added to ${task.id} in ${SCHEMA_FILE}` },
   ];
   const picked = await new Promise<string | undefined>((resolve) => {
     quickPick.onDidChangeValue((value) => {
@@ -59,10 +70,23 @@ export async function pickLabel(
   });
   quickPick.dispose();
   if (picked !== newLabel) return picked;
-  const typed = await vscode.window.showInputBox({
-    title: 'New label',
-    prompt: 'Entity label, e.g. PRODUCT',
-    validateInput: (v) => (/^[^\s]+$/.test(v) && v !== REJECTED_LABEL ? undefined : 'One word, not O'),
-  });
-  return typed?.trim() || undefined;
+  const typed = (
+    await vscode.window.showInputBox({
+      title: `New ${task.title ?? task.id} label`,
+      prompt: `One word, e.g. PRODUCT; it is added to ${SCHEMA_FILE}`,
+      validateInput: (v) =>
+        /^\S+$/.test(v.trim()) && v.trim() !== REJECTED_LABEL ? undefined : 'One word, not O',
+    })
+  )?.trim();
+  if (!typed) return undefined;
+  if (!task.labels.some((l) => l.name === typed)) {
+    try {
+      await ctx.tasks.addLabel(document, task.id, { name: typed });
+    } catch (error) {
+      void vscode.window.showWarningMessage(
+        `Spanlight: ${typed} is used, but not added to the label schema: ${(error as Error).message}`,
+      );
+    }
+  }
+  return typed;
 }

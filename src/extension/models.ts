@@ -5,6 +5,7 @@
  * on first use, not at activation.
  */
 import * as vscode from 'vscode';
+import { modelFitsTask, type TaskDefinition } from '../core/annotations/schema';
 import { isFieldLabel } from '../core/extract/fields';
 import { Disposable } from './dispose';
 import type { EditorTagger, ModelLocations, TaggerHost } from './platform';
@@ -24,6 +25,8 @@ export interface ModelInfo {
   labels: string[];
   source: ModelSource;
   description?: string;
+  /** The card's `language` (`en`, `fr,en`), when it says. */
+  language?: string;
 }
 
 const CHOICE_KEY = 'spanlight.models';
@@ -67,6 +70,7 @@ export async function readModelInfo(
       labels,
       source,
       ...(card.description ? { description: card.description } : {}),
+      ...(card.language ? { language: card.language } : {}),
     };
   } catch {
     return undefined;
@@ -85,10 +89,11 @@ interface Loaded {
 }
 
 export class ModelManager extends Disposable {
-  private readonly loaded = new Map<Task, Loaded>();
-  private readonly changed = this._register(new vscode.EventEmitter<Task>());
+  /** Loaded models by folder. */
+  private readonly loaded = new Map<string, Loaded>();
+  private readonly changed = this._register(new vscode.EventEmitter<string>());
   private readonly loadingChanged = this._register(new vscode.EventEmitter<boolean>());
-  /** Fires with the task whose model changed (chosen or unloaded). */
+  /** Fires with the task (model task or schema task id) whose model choice changed. */
   readonly onDidChangeModel = this.changed.event;
   /** Fires true when a model starts loading and false when loading ends. */
   readonly onDidChangeLoading = this.loadingChanged.event;
@@ -146,56 +151,91 @@ export class ModelManager extends Disposable {
     return this.locations.isInside(this.locations.shippedRoot, folder);
   }
 
-  /** The model that tags `task`: the remembered choice, else a shipped default, else a workspace model. */
-  async resolve(task: Task): Promise<ModelInfo | undefined> {
-    const remembered = this.state.get<Partial<Record<Task, string>>>(CHOICE_KEY, {})[task];
-    if (remembered && (this.isShipped(remembered) || vscode.workspace.isTrusted)) {
-      const info = await readModelInfo(
-        this.locations,
-        remembered,
-        this.isShipped(remembered) ? 'shipped' : 'picked',
-      );
-      if (info && info.task === task) return info;
+  private remembered(): Partial<Record<string, string>> {
+    return this.state.get<Partial<Record<string, string>>>(CHOICE_KEY, {});
+  }
+
+  /** The remembered model folder of a task, when it may still be used here. */
+  private async rememberedInfo(task: string): Promise<ModelInfo | undefined> {
+    const remembered = this.remembered()[task];
+    if (!remembered || !(this.isShipped(remembered) || vscode.workspace.isTrusted)) return undefined;
+    const info = await readModelInfo(
+      this.locations,
+      remembered,
+      this.isShipped(remembered) ? 'shipped' : 'picked',
+    );
+    if (!info)
       this.log.warn(`the remembered ${task} model ${remembered} is gone or changed; using a default`);
-    }
-    const candidates = (await this.candidates()).filter((c) => c.task === task);
+    return info;
+  }
+
+  /** The preferred of `candidates`: the shipped default of `task`, else any shipped one, else the first. */
+  private preferred(candidates: ModelInfo[], task: string): ModelInfo | undefined {
+    const name = (TASKS as readonly string[]).includes(task) ? DEFAULT_SHIPPED[task as Task] : '';
     return (
-      candidates.find(
-        (c) => c.source === 'shipped' && this.locations.baseName(c.folder) === DEFAULT_SHIPPED[task],
-      ) ??
+      candidates.find((c) => c.source === 'shipped' && this.locations.baseName(c.folder) === name) ??
       candidates.find((c) => c.source === 'shipped') ??
       candidates[0]
     );
   }
 
-  /** Remembers `folder` as this workspace's model for its task and unloads the previous one. */
-  async choose(folder: string): Promise<ModelInfo> {
+  /** The model that tags `task`: the remembered choice, else a shipped default, else a workspace model. */
+  async resolve(task: Task): Promise<ModelInfo | undefined> {
+    const remembered = await this.rememberedInfo(task);
+    if (remembered?.task === task) return remembered;
+    return this.preferred(
+      (await this.candidates()).filter((c) => c.task === task),
+      task,
+    );
+  }
+
+  /**
+   * The model that tags a schema task's documents in `language`: the one remembered for the task
+   * if it fits, else the shipped default, else any fitting model. A model fits when its labels
+   * are the task's and its language is the document's (see `modelFitsTask`); none may fit, and
+   * then nothing is suggested rather than something wrong.
+   */
+  async resolveFor(task: TaskDefinition, language: string | undefined): Promise<ModelInfo | undefined> {
+    const fits = (info: ModelInfo) =>
+      modelFitsTask(
+        { kind: info.task === 'pos' ? 'tokens' : 'spans', labels: info.labels, language: info.language },
+        task,
+        language,
+      );
+    const remembered = await this.rememberedInfo(task.id);
+    if (remembered && fits(remembered)) return remembered;
+    return this.preferred((await this.candidates()).filter(fits), task.id);
+  }
+
+  /**
+   * Remembers `folder` as this workspace's model for `task` (by default the model's own task) and
+   * unloads the model it replaces.
+   */
+  async choose(folder: string, task?: string): Promise<ModelInfo> {
     const shipped = this.isShipped(folder);
     if (!shipped && !vscode.workspace.isTrusted) throw new UntrustedModelError(folder);
     const info = await readModelInfo(this.locations, folder, shipped ? 'shipped' : 'picked');
     if (!info)
       throw new Error(`${folder}: no Spanlight model here (model.json is missing or not a tagger model)`);
-    const choices = this.state.get<Partial<Record<Task, string>>>(CHOICE_KEY, {});
-    await this.state.update(CHOICE_KEY, { ...choices, [info.task]: folder });
-    this.unload(info.task);
-    this.changed.fire(info.task);
+    const key = task ?? info.task;
+    const choices = this.remembered();
+    const previous = choices[key];
+    await this.state.update(CHOICE_KEY, { ...choices, [key]: folder });
+    if (previous && previous !== folder && !Object.values({ ...choices, [key]: folder }).includes(previous))
+      this.unload(previous);
+    this.changed.fire(key);
     return info;
-  }
-
-  /** The loaded model currently chosen for `task`, if any is loaded (no loading). */
-  current(task: Task): ModelInfo | undefined {
-    return this.loaded.get(task)?.info;
   }
 
   /** The tagger for `task`, loading it on first use; undefined when no model is available. */
   async tagger(task: Task): Promise<{ info: ModelInfo; tagger: EditorTagger } | undefined> {
     const info = await this.resolve(task);
-    if (!info) return undefined;
-    let loaded = this.loaded.get(task);
-    if (loaded && loaded.info.folder !== info.folder) {
-      this.unload(task);
-      loaded = undefined;
-    }
+    return info ? { info, tagger: await this.taggerOf(info) } : undefined;
+  }
+
+  /** The tagger of a model, loading it on first use (or again, after the tagging process died). */
+  async taggerOf(info: ModelInfo): Promise<EditorTagger> {
+    let loaded = this.loaded.get(info.folder);
     // The tagging process exited (a crash, say) since this model loaded: load it into a new one.
     if (
       loaded &&
@@ -205,17 +245,18 @@ export class ModelManager extends Disposable {
       ))
     ) {
       this.log.warn(`the tagging process had exited; reloading ${info.name}`);
-      this.loaded.delete(task);
+      this.loaded.delete(info.folder);
       loaded = undefined;
     }
     if (!loaded) {
-      loaded = { info, tagger: this.load(info) };
-      this.loaded.set(task, loaded);
-      loaded.tagger.catch(() => {
-        if (this.loaded.get(task) === loaded) this.loaded.delete(task);
+      const fresh: Loaded = { info, tagger: this.load(info) };
+      this.loaded.set(info.folder, fresh);
+      fresh.tagger.catch(() => {
+        if (this.loaded.get(info.folder) === fresh) this.loaded.delete(info.folder);
       });
+      loaded = fresh;
     }
-    return { info, tagger: await loaded.tagger };
+    return loaded.tagger;
   }
 
   private async load(info: ModelInfo): Promise<EditorTagger> {
@@ -267,10 +308,10 @@ export class ModelManager extends Disposable {
       });
   }
 
-  private unload(task: Task): void {
-    const loaded = this.loaded.get(task);
+  private unload(folder: string): void {
+    const loaded = this.loaded.get(folder);
     if (!loaded) return;
-    this.loaded.delete(task);
+    this.loaded.delete(folder);
     loaded.tagger.then(
       (t) => t.dispose(),
       () => undefined,
@@ -278,7 +319,7 @@ export class ModelManager extends Disposable {
   }
 
   override dispose(): void {
-    for (const task of [...this.loaded.keys()]) this.unload(task);
+    for (const folder of [...this.loaded.keys()]) this.unload(folder);
     this.taggingProcess.dispose();
     super.dispose();
   }

@@ -6,7 +6,7 @@
  * web/platform.ts implement them.
  */
 import type * as vscode from 'vscode';
-import type { AnnotationFile, AnnotationProblem } from '../core/annotations/store';
+import type { AnnotationFile, ParsedAnnotations } from '../core/annotations/store';
 import type { ModelCard } from '../core/model/format';
 import type { TaggedToken, TagOptions, TagTextResult } from '../core/model/tagger-base';
 import type { TagScheme } from '../core/types';
@@ -74,8 +74,9 @@ export interface AnnotationLocation {
 /** Annotation files, read and written atomically. */
 export interface AnnotationFiles {
   /** The file of `document`'s annotations, or undefined when they are kept in memory only. */
-  locate(document: vscode.TextDocument): AnnotationLocation | undefined;
-  load(file: string, relative: string): Promise<{ file: AnnotationFile; problems: AnnotationProblem[] }>;
+  locate(document: { readonly uri: vscode.Uri }): AnnotationLocation | undefined;
+  /** Reads a file; `unwritable` says why one must not be written over (a newer format, say). */
+  load(file: string, relative: string): Promise<ParsedAnnotations>;
   /** Writes `contents` (or removes the file when it holds none). */
   saveOrRemove(location: AnnotationLocation, contents: AnnotationFile): Promise<void>;
 }

@@ -28,6 +28,10 @@ export interface SpanlightConfig {
   'annotations.saveDelayMs': number;
   /** Files the Train Tagger command offers as corpora. */
   'training.corpusGlob': string;
+  /** Text files the Review queue and the Entities view cover. */
+  'review.files': string;
+  /** The Review queue reads at most this many files. */
+  'review.maxFiles': number;
 }
 
 export const DEFAULT_CONFIG: SpanlightConfig = {
@@ -45,6 +49,8 @@ export const DEFAULT_CONFIG: SpanlightConfig = {
   'hover.alternatives': 3,
   'annotations.saveDelayMs': 400,
   'training.corpusGlob': '**/*.{conll,conllu,iob,iob2,bio,jsonl,ann}',
+  'review.files': '**/*.{txt,md,markdown}',
+  'review.maxFiles': 1000,
 };
 
 export const SETTINGS_SECTION = 'spanlight';

@@ -1,18 +1,18 @@
 /**
  * Tags what the user sees. Each visible editor's visible ranges (plus a margin) are widened to
  * paragraph boundaries, cut into sentences, and tagged through a per-sentence cache, so an edit
- * retags only the sentences it changed. Runs are debounced, yield between batches, and a newer run
- * (or an edit) cancels the older one.
+ * retags only the sentences it changed. Runs are debounced, yield between calls to the tagging
+ * process, and a newer run (or an edit) cancels the older one.
  *
- * Inference stays on the extension host's thread rather than in a worker: tfjs-node's native
- * binding misbehaves with more than one worker (tfjs#8388, and the training worker already holds
- * one), a second copy of each model would double memory, and a batch of the visible ~600 tokens
- * takes a few milliseconds, so yielding between batches keeps the editor responsive.
+ * Two layers per document: spans (the document's span task: entities, listing fields, …) and
+ * tokens (POS). Each is tagged by the model chosen for its task and the document's language, so
+ * a French listing never gets an English NER model's guesses.
  */
 import * as vscode from 'vscode';
 import { SentenceCache } from '../core/annotations/cache';
 import type { TextChange } from '../core/annotations/edits';
 import { expandToParagraphs, type RegionSentence, sentencesIn } from '../core/annotations/regions';
+import type { TaskDefinition } from '../core/annotations/schema';
 import {
   type EntitySuggestion,
   followSentenceEdit,
@@ -24,18 +24,23 @@ import {
 import type { Config } from './config';
 import { Disposable } from './dispose';
 import { isTaggable } from './documents';
-import type { ModelInfo, ModelManager, Task } from './models';
+import type { ModelInfo, ModelManager } from './models';
 import { visibleOffsets } from './spans';
+import type { TaskService } from './tasks';
 import type { ViewState } from './view-state';
 
-interface TaskResults {
+/** The span layer (the document's span task) and the token layer (part of speech). */
+export type Layer = 'spans' | 'tokens';
+
+interface LayerResults {
   model: ModelInfo;
+  task: string;
   /** Tagged sentences, sorted by start, non-overlapping. */
   sentences: SentenceSuggestions[];
 }
 
 interface DocumentState {
-  results: Partial<Record<Task, TaskResults>>;
+  results: Partial<Record<Layer, LayerResults>>;
   timer?: NodeJS.Timeout;
   run?: AbortController;
   idle: Promise<void>;
@@ -46,7 +51,11 @@ export interface DocumentSuggestions {
   entities: EntitySuggestion[];
   tokens: TokenSuggestion[];
   entityModel?: ModelInfo;
+  /** The task the entity suggestions are for. */
+  entityTask?: string;
   posModel?: ModelInfo;
+  /** Tagged sentences of the span layer (with their tokens' confidences), sorted by start. */
+  sentences: readonly SentenceSuggestions[];
 }
 
 function mergeRanges(ranges: Array<{ start: number; end: number }>): Array<{ start: number; end: number }> {
@@ -65,7 +74,7 @@ export class TaggingService extends Disposable {
   private readonly documents = new Map<string, DocumentState>();
   private readonly cache: SentenceCache<SentenceSuggestions>;
   private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
-  private readonly failed = this._register(new vscode.EventEmitter<{ task: Task; error: unknown }>());
+  private readonly failed = this._register(new vscode.EventEmitter<{ task: string; error: unknown }>());
   /** Fires when a document's suggestions change. */
   readonly onDidChangeSuggestions = this.changed.event;
   /** Fires when a model cannot be loaded or run. */
@@ -75,6 +84,7 @@ export class TaggingService extends Disposable {
 
   constructor(
     private readonly models: ModelManager,
+    private readonly tasks: TaskService,
     private readonly config: Config,
     private readonly view: ViewState,
     private readonly log: vscode.LogOutputChannel,
@@ -82,12 +92,15 @@ export class TaggingService extends Disposable {
     super();
     this.cache = new SentenceCache<SentenceSuggestions>(config.get('tagging.cacheSize'));
     this._register(config.onDidChange((settings) => this.cache.resize(settings['tagging.cacheSize'])));
-    this._register(
-      models.onDidChangeModel((task) => {
-        for (const state of this.documents.values()) delete state.results[task];
-        for (const uri of this.documents.keys()) this.changed.fire(vscode.Uri.parse(uri));
-      }),
-    );
+    this._register(models.onDidChangeModel(() => this.forgetResults()));
+    // A new schema or task choice may change which model tags a document.
+    this._register(tasks.onDidChange(() => this.forgetResults()));
+  }
+
+  /** Drops every document's results (a model or task choice changed) and retags what is visible. */
+  private forgetResults(): void {
+    for (const state of this.documents.values()) state.results = {};
+    for (const uri of this.documents.keys()) this.changed.fire(vscode.Uri.parse(uri));
   }
 
   private stateOf(document: vscode.TextDocument): DocumentState {
@@ -102,12 +115,13 @@ export class TaggingService extends Disposable {
 
   suggestions(document: vscode.TextDocument): DocumentSuggestions {
     const state = this.documents.get(document.uri.toString());
-    const entities = state?.results.entities;
-    const pos = state?.results.pos;
+    const spans = state?.results.spans;
+    const pos = state?.results.tokens;
     return {
-      entities: entities?.sentences.flatMap((s) => s.entities) ?? [],
+      entities: spans?.sentences.flatMap((s) => s.entities) ?? [],
       tokens: pos?.sentences.flatMap((s) => s.tokens) ?? [],
-      ...(entities ? { entityModel: entities.model } : {}),
+      sentences: spans?.sentences ?? [],
+      ...(spans ? { entityModel: spans.model, entityTask: spans.task } : {}),
       ...(pos ? { posModel: pos.model } : {}),
     };
   }
@@ -125,8 +139,8 @@ export class TaggingService extends Disposable {
     const state = this.documents.get(document.uri.toString());
     if (!state) return;
     state.run?.abort();
-    for (const task of Object.keys(state.results) as Task[]) {
-      const results = state.results[task]!;
+    for (const layer of Object.keys(state.results) as Layer[]) {
+      const results = state.results[layer]!;
       results.sentences = results.sentences.flatMap(
         (sentence) => followSentenceEdit(sentence, changes) ?? [],
       );
@@ -158,11 +172,12 @@ export class TaggingService extends Disposable {
     }, delayMs);
   }
 
-  private tasksFor(document: vscode.TextDocument): Task[] {
-    const tasks: Task[] = [];
-    if (this.view.shows('entities')) tasks.push('entities');
-    if (this.view.showsPos(document)) tasks.push('pos');
-    return tasks;
+  /** The layers shown for a document, each with its task. */
+  private layersFor(document: vscode.TextDocument): Array<{ layer: Layer; task: TaskDefinition }> {
+    const layers: Array<{ layer: Layer; task: TaskDefinition }> = [];
+    if (this.view.shows('entities')) layers.push({ layer: 'spans', task: this.tasks.spanTask(document) });
+    if (this.view.showsPos(document)) layers.push({ layer: 'tokens', task: this.tasks.posTask(document) });
+    return layers;
   }
 
   private regions(document: vscode.TextDocument, whole: boolean): RegionSentence[] {
@@ -189,26 +204,10 @@ export class TaggingService extends Disposable {
     state.run = controller;
     const started = performance.now();
     try {
-      const config = this.config.current;
-      if (document.isClosed || document.getText().length > config.maxDocumentLength) return;
+      if (document.isClosed || document.getText().length > this.config.get('maxDocumentLength')) return;
       const sentences = this.regions(document, whole);
-      for (const task of this.tasksFor(document)) {
-        const model = await this.loadModel(task);
-        if (!model || controller.signal.aborted) continue;
-        const tagged = await tagSentences(model.tagger, sentences, this.cache, {
-          modelKey: model.info.folder,
-          batchSize: config['tagging.batchSize'],
-          alternatives: Math.max(3, config['hover.alternatives']),
-          signal: controller.signal,
-        });
-        const previous =
-          state.results[task]?.model.folder === model.info.folder ? state.results[task]!.sentences : [];
-        const covered = (s: SentenceSuggestions) => tagged.some((t) => t.start < s.end && s.start < t.end);
-        state.results[task] = {
-          model: model.info,
-          sentences: [...previous.filter((s) => !covered(s)), ...tagged].sort((a, b) => a.start - b.start),
-        };
-        this.changed.fire(document.uri);
+      for (const { layer, task } of this.layersFor(document)) {
+        await this.tagLayer(document, state, layer, task, sentences, controller.signal);
       }
       this.lastRunMs = performance.now() - started;
     } catch (error) {
@@ -228,16 +227,95 @@ export class TaggingService extends Disposable {
     }
   }
 
+  /** Tags `sentences` of one layer and merges them into the document's results. */
+  private async tagLayer(
+    document: vscode.TextDocument,
+    state: DocumentState,
+    layer: Layer,
+    task: TaskDefinition,
+    sentences: readonly RegionSentence[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const model = await this.modelFor(task, this.tasks.languageOf(document));
+    if (signal.aborted) throw new TaggingCancelled();
+    if (!model) {
+      if (state.results[layer]) {
+        delete state.results[layer];
+        this.changed.fire(document.uri);
+      }
+      return;
+    }
+    const tagged = await this.tagWith(model, sentences, signal);
+    const current = state.results[layer];
+    const previous =
+      current?.model.folder === model.info.folder && current.task === task.id ? current.sentences : [];
+    const covered = (s: SentenceSuggestions) => tagged.some((t) => t.start < s.end && s.start < t.end);
+    state.results[layer] = {
+      model: model.info,
+      task: task.id,
+      sentences: [...previous.filter((s) => !covered(s)), ...tagged].sort((a, b) => a.start - b.start),
+    };
+    this.changed.fire(document.uri);
+  }
+
+  private tagWith(
+    model: { info: ModelInfo; tagger: Awaited<ReturnType<ModelManager['taggerOf']>> },
+    sentences: readonly RegionSentence[],
+    signal?: AbortSignal,
+  ): Promise<SentenceSuggestions[]> {
+    return tagSentences(model.tagger, sentences, this.cache, {
+      modelKey: model.info.folder,
+      batchSize: this.config.get('tagging.batchSize'),
+      alternatives: Math.max(3, this.config.get('hover.alternatives')),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
+   * Makes sure the span layer holds suggestions for `sentences` of an open document (tagging
+   * those it lacks), so accepting a sentence never accepts it before the model has spoken.
+   */
+  async ensureTagged(document: vscode.TextDocument, sentences: readonly RegionSentence[]): Promise<void> {
+    const state = this.stateOf(document);
+    const task = this.tasks.spanTask(document);
+    const have = state.results.spans;
+    const missing =
+      have && have.task === task.id
+        ? sentences.filter((s) => !have.sentences.some((t) => t.start === s.start && t.end === s.end))
+        : sentences;
+    if (missing.length === 0) return;
+    const controller = new AbortController();
+    await this.tagLayer(document, state, 'spans', task, missing, controller.signal);
+  }
+
+  /**
+   * Suggestions for sentences of any text (a workspace file that is not open), by the model of
+   * `task` for `language`; undefined when no model fits.
+   */
+  async suggestText(
+    sentences: readonly RegionSentence[],
+    task: TaskDefinition,
+    language: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ model: ModelInfo; sentences: SentenceSuggestions[] } | undefined> {
+    const model = await this.modelFor(task, language);
+    if (!model) return undefined;
+    return { model: model.info, sentences: await this.tagWith(model, sentences, signal) };
+  }
+
   private readonly reportedFailures = new Set<string>();
 
-  private async loadModel(task: Task) {
+  /** The model (loaded) for a task and language; undefined when none fits or it cannot load. */
+  private async modelFor(task: TaskDefinition, language: string | undefined) {
+    const info = await this.models.resolveFor(task, language);
+    if (!info) return undefined;
     try {
-      return await this.models.tagger(task);
+      return { info, tagger: await this.models.taggerOf(info) };
     } catch (error) {
-      const key = `${task}:${String(error)}`;
+      const key = `${task.id}:${String(error)}`;
       if (!this.reportedFailures.has(key)) {
         this.reportedFailures.add(key);
-        this.failed.fire({ task, error });
+        this.failed.fire({ task: task.id, error });
       }
       return undefined;
     }

@@ -200,18 +200,25 @@ async function main() {
     if (!decorated) throw new MissingFeature('no entities were tagged (see the decorations check)');
     await workbench.runCommand(`Focus on ${view.name} View`, { timeout: seconds(30) });
     const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: view.name }) }).first();
-    // The list is virtualized: only rows in view exist, so look for the first group's entities.
+    // Labels come collapsed (a count each); open LOC to see its names, and Toronto to see where it is.
+    const row = (text) => pane.locator('.monaco-list-row', { hasText: text }).first();
+    await poll(`a LOC group in the ${view.name} view`, () => row(/^LOC/).isVisible(), {
+      timeout: seconds(60),
+    });
+    await row(/^LOC/).click();
     const rows = await poll(
-      `"Paris" under a LOC group in the ${view.name} view`,
+      `"Paris" under the LOC group in the ${view.name} view`,
       async () => {
         const texts = (await pane.locator('.monaco-list-row').allTextContents()).map((t) => t.trim());
-        return texts.some((t) => /^LOC/.test(t)) && texts.some((t) => t.startsWith('Paris')) ? texts : null;
+        return texts.some((t) => t.startsWith('Paris')) ? texts : null;
       },
       { timeout: seconds(30), interval: 500 },
     );
+    await row(/^Toronto/).click();
+    await poll('the occurrences of Toronto', () => row('news.md:6').isVisible(), { timeout: seconds(15) });
     await workbench.screenshot(shotName('entities-view'));
-    // Clicking an entity reveals it: the cursor moves to its line.
-    await pane.locator('.monaco-list-row', { hasText: 'Toronto' }).first().click();
+    // Clicking an occurrence reveals it: the cursor moves to its line.
+    await row('news.md:6').click();
     const position = page.locator('[id="status.editor.selection"]');
     const shown = await poll(
       'the cursor on line 6 (Toronto) after clicking its row',
@@ -221,6 +228,8 @@ async function main() {
       },
       { timeout: seconds(15) },
     );
+    // Back to the Explorer, where the rest of the checks (and a reload) expect the side bar.
+    await workbench.runCommand('View: Show Explorer', { timeout: seconds(30) });
     return `rows ${rows.slice(0, 4).join(' | ')}; click on Toronto → ${shown}`;
   });
 

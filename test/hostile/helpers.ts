@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
+import type { Annotation } from '../../src/core/annotations/annotation-set';
 
 import { repoRoot } from './measure';
 
@@ -10,6 +11,16 @@ export { type CliRun, cli, repoRoot, runCli } from './measure';
 export const sampleWorkspace = path.join(repoRoot, 'test/fixtures/sample-workspace');
 export const sampleCorpus = path.join(sampleWorkspace, 'corpus/sample-ner.conll');
 export const fixtureNerModel = path.join(sampleWorkspace, '.spanlight/models/fixture-ner');
+
+/** One annotation, for the tests that write annotation files. */
+export const aliceAnnotation: Annotation = {
+  start: 0,
+  end: 5,
+  label: 'PER',
+  text: 'Alice',
+  origin: 'human',
+  task: 'entities',
+};
 
 const made: string[] = [];
 after(() => {

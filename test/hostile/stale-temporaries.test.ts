@@ -8,12 +8,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Annotation } from '../../src/core/annotations/annotation-set';
 import { loadAnnotationFile, saveAnnotationFile } from '../../src/core/annotations/store';
 import { writeCorpus } from '../../src/core/corpus/write';
-import { hostileDir, repoRoot } from './helpers';
+import { aliceAnnotation, hostileDir, repoRoot } from './helpers';
 
-const annotation: Annotation = { start: 0, end: 5, label: 'PER', text: 'Alice', origin: 'human' };
+const annotation = aliceAnnotation;
 const temporaries = (dir: string) => fs.readdirSync(dir).filter((name) => name.endsWith('.tmp'));
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Annotation } from '../../src/core/annotations/annotation-set';
 import {
   annotationPath,
   loadAnnotationFile,
@@ -20,10 +19,10 @@ import {
   spanlightFolder,
 } from '../../src/core/workspace-paths';
 import { runTrainingJob } from '../../src/extension/training/job';
-import { filesUnder, hostileDir, sampleCorpus } from './helpers';
+import { aliceAnnotation, filesUnder, hostileDir, sampleCorpus } from './helpers';
 
-const annotation: Annotation = { start: 0, end: 5, label: 'PER', text: 'Alice', origin: 'human' };
-const file = (annotations: Annotation[]) => ({ document: 'doc.txt', annotations });
+const annotation = aliceAnnotation;
+const file = (annotations: (typeof annotation)[]) => ({ document: 'doc.txt', annotations });
 
 /** A workspace with `doc.txt`, and a folder outside it. */
 function setUp() {

@@ -411,21 +411,254 @@ suite('Spanlight in VS Code', () => {
     }
   });
 
-  test('exports annotations as CoNLL training data', async () => {
-    await spanlight.flushAnnotations();
-    const target = path.join(workspaceRoot(), 'export', 'annotations.conll');
-    const result = await vscode.commands.executeCommand<{ sentences: number; entities: number }>(
-      CommandId.ExportAnnotations,
-      {
-        format: 'conll',
-        target,
-        includeAccepted: true,
-        wholeDocuments: false,
-      },
+  test('accepting a sentence reviews it, turns its suggestions into annotations, and moves on', async () => {
+    const editor = await open('news.md');
+    const document = editor.document;
+    await until(spanlight, document.uri, () => spanlight.suggestions(document.uri).length > 0, 'suggestions');
+    await spanlight.whenIdle(document.uri);
+    const sentenceStart = document.getText().indexOf('Microsoft');
+    const sentenceEnd = document.getText().indexOf('Toronto.') + 'Toronto.'.length;
+    const inSentence = (s: { start: number; end: number }) =>
+      s.start >= sentenceStart && s.end <= sentenceEnd;
+    const offered = spanlight.suggestions(document.uri).filter(inSentence);
+    assert.ok(offered.length > 0, 'the model suggests something in the Microsoft sentence');
+    select(editor, 'Google', 0, 0);
+    const result = await vscode.commands.executeCommand<{
+      accepted: number;
+      reviewed: number;
+      total: number;
+    }>(CommandId.AcceptSentence);
+    assert.ok(result && result.reviewed >= 1 && result.total === 4, JSON.stringify(result));
+    assert.ok(
+      spanlight
+        .reviews(document.uri)
+        .some((r) => r.task === 'entities' && r.start === sentenceStart && r.end === sentenceEnd),
+      'the sentence is reviewed for the entities task',
     );
+    const accepted = spanlight
+      .annotations(document.uri)
+      .filter((a) => inSentence(a) && a.origin === 'accepted')
+      .map((a) => a.text);
+    for (const s of offered) assert.ok(accepted.includes(s.text), `${s.text} accepted`);
+    await vscode.commands.executeCommand(CommandId.UndoAnnotation);
+    assert.equal(
+      spanlight.reviews(document.uri).filter((r) => r.start === sentenceStart).length,
+      0,
+      'undo reopens it',
+    );
+    await vscode.commands.executeCommand(CommandId.RedoAnnotation);
+    assert.equal(spanlight.reviews(document.uri).filter((r) => r.start === sentenceStart).length, 1);
+  });
+
+  test('a French listing gets no English entity suggestions; as a listing it gets listing fields', async () => {
+    const editor = await open('listings/villa-cannes.txt');
+    const document = editor.document;
+    assert.equal(spanlight.taskOf(document.uri), 'entities');
+    await spanlight.whenIdle(document.uri);
+    assert.deepEqual(spanlight.suggestions(document.uri), [], 'no English NER model tags French text');
+    await vscode.commands.executeCommand(CommandId.ChooseTask, 'listings');
+    assert.equal(spanlight.taskOf(document.uri), 'listings');
+    const fields = await until(
+      spanlight,
+      document.uri,
+      () => spanlight.suggestions(document.uri).length > 0 && spanlight.suggestions(document.uri),
+      'listing suggestions',
+      90_000,
+    );
+    const listingFields = ['REF', 'PRICE', 'SURFACE', 'YEAR', 'ROOMS', 'OWNER', 'PHONE'];
+    for (const f of fields) assert.ok(listingFields.includes(f.label), `${f.label} is a listing field`);
+    assert.deepEqual(spanlight.labelsOf(document.uri), listingFields, 'the picker offers the listing schema');
+  });
+
+  test('exports only reviewed sentences, complete, one task per file', async () => {
+    // A listing field in a reviewed listings sentence, and the notes' Sarah Johnson sentence reviewed for entities.
+    const listing = await open('listings/flat-london.txt');
+    await vscode.commands.executeCommand(CommandId.ChooseTask, 'listings');
+    select(listing, '3 rooms');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'ROOMS');
+    await vscode.commands.executeCommand(CommandId.AcceptSentence);
+    const notes = await open('notes.txt');
+    await until(
+      spanlight,
+      notes.document.uri,
+      () => spanlight.annotations(notes.document.uri).length > 0 || undefined,
+      'notes annotations',
+    );
+    select(notes, 'Sarah Johnson', 0, 0);
+    await vscode.commands.executeCommand(CommandId.AcceptSentence);
+    await spanlight.flushAnnotations();
+
+    const target = path.join(workspaceRoot(), 'export', 'annotations.conll');
+    const result = await vscode.commands.executeCommand<{
+      sentences: number;
+      entities: number;
+      unreviewed: number;
+      unreviewedAnnotated: number;
+      otherTasks: Record<string, number>;
+    }>(CommandId.ExportAnnotations, { format: 'conll', target, task: 'entities' });
     assert.ok(result && result.sentences > 0);
     const content = fs.readFileSync(target, 'utf8');
     assert.match(content, /^Sarah\tB-PER\nJohnson\tI-PER$/m);
     assert.equal((content.match(/\tB-/g) ?? []).length, result.entities);
+    assert.doesNotMatch(content, /ROOMS|PRICE|\tB-O\b/, 'no listing field, no rejection as a label');
+    assert.doesNotMatch(
+      content,
+      /^Geneva\t/m,
+      'the unreviewed Geneva sentence is left out, not written as O',
+    );
+    assert.ok(result.unreviewed > 0, 'and counted');
+    assert.ok((result.otherTasks.listings ?? 0) >= 1, 'the listings task is exported separately');
+
+    const listingTarget = path.join(workspaceRoot(), 'export', 'listings.conll');
+    await vscode.commands.executeCommand(CommandId.ExportAnnotations, {
+      format: 'conll',
+      target: listingTarget,
+      task: 'listings',
+    });
+    const listingContent = fs.readFileSync(listingTarget, 'utf8');
+    assert.match(listingContent, /^3\tB-ROOMS\nrooms\tI-ROOMS$/m);
+    assert.doesNotMatch(listingContent, /-(PER|ORG|LOC)$/m);
+  });
+
+  test('boundary editing: grow, shrink, merge and split one token at a time', async () => {
+    const editor = await open('notes.txt');
+    const document = editor.document;
+    const spanAt = (text: string) => {
+      const at = document.getText().indexOf(text);
+      return spanlight.annotations(document.uri).find((a) => a.start <= at && at < a.end)?.text;
+    };
+    select(editor, 'United');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'ORG');
+    await vscode.commands.executeCommand(CommandId.GrowSpanEnd);
+    assert.equal(spanAt('United'), 'United Nations');
+    await vscode.commands.executeCommand(CommandId.GrowSpanEnd);
+    assert.equal(spanAt('United'), 'United Nations headquarters');
+    await vscode.commands.executeCommand(CommandId.ShrinkSpanEnd);
+    assert.equal(spanAt('United'), 'United Nations');
+    await vscode.commands.executeCommand(CommandId.GrowSpanStart);
+    assert.equal(spanAt('United'), 'the United Nations');
+    await vscode.commands.executeCommand(CommandId.ShrinkSpanStart);
+    assert.equal(spanAt('United'), 'United Nations');
+
+    select(editor, 'New');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'LOC');
+    select(editor, 'York');
+    await vscode.commands.executeCommand(CommandId.LabelSelection, 'LOC');
+    select(editor, 'New', 0, 0);
+    await vscode.commands.executeCommand(CommandId.MergeSpans);
+    assert.equal(spanAt('New York'), 'New York');
+    select(editor, 'York', 1, 1);
+    await vscode.commands.executeCommand(CommandId.SplitSpan);
+    assert.equal(spanAt('New'), 'New');
+    assert.equal(spanAt('York'), 'York');
+    await vscode.commands.executeCommand(CommandId.UndoAnnotation);
+    assert.equal(spanAt('New'), 'New York', 'each edit is one undo step');
+  });
+
+  test('the Review queue goes least certain first; review keys reject, relabel and accept', async () => {
+    const queue = await spanlight.reviewQueue();
+    assert.ok(queue.length > 3, 'unreviewed sentences across the workspace');
+    for (let i = 1; i < queue.length; i++)
+      assert.ok(queue[i - 1]!.score >= queue[i]!.score, 'ordered by uncertainty');
+    assert.ok(new Set(queue.map((q) => q.uri)).size > 1, 'from more than one document');
+    const before = await spanlight.reviewProgress();
+    await vscode.commands.executeCommand(CommandId.StartReview);
+    const first = vscode.window.activeTextEditor!;
+    assert.equal(first.document.uri.toString(), queue[0]!.uri, 'the least certain sentence opens first');
+    const selected = first.document.offsetAt(first.selection.start);
+    assert.ok(selected >= queue[0]!.start && selected <= queue[0]!.end, 'inside the sentence');
+    // Its least certain suggestion is selected: 2 relabels it with the second label, x rejects it.
+    const selectedStart = first.document.offsetAt(first.selection.start);
+    const suggestion = spanlight.suggestions(first.document.uri).find((s) => s.start === selectedStart);
+    console.log(
+      `review: first "${queue[0]!.text.slice(0, 50)}" (score ${queue[0]!.score.toFixed(2)}), selected ${first.selection.isEmpty ? 'nothing' : `"${first.document.getText(first.selection)}"`}`,
+    );
+    if (!first.selection.isEmpty) {
+      assert.ok(suggestion, 'the selection is a suggestion');
+      await vscode.commands.executeCommand(CommandId.RelabelSpan, { index: 2 });
+      const relabelled = spanlight.annotations(first.document.uri).find((a) => a.start === selectedStart);
+      assert.equal(relabelled?.label, spanlight.labelsOf(first.document.uri)[1]);
+      await vscode.commands.executeCommand(CommandId.RejectSpan);
+      assert.equal(
+        spanlight.annotations(first.document.uri).find((a) => a.start === selectedStart)?.label,
+        'O',
+      );
+    }
+    await vscode.commands.executeCommand(CommandId.AcceptSentence);
+    const after = await spanlight.reviewProgress();
+    assert.equal(after.reviewed, before.reviewed + 1, 'one more sentence reviewed');
+    const next = vscode.window.activeTextEditor!;
+    const nextOffset = next.document.offsetAt(next.selection.start);
+    assert.ok(
+      next.document.uri.toString() !== queue[0]!.uri ||
+        nextOffset < queue[0]!.start ||
+        nextOffset > queue[0]!.end,
+      'Enter opened the next sentence',
+    );
+    await vscode.commands.executeCommand(CommandId.StopReview);
+  });
+
+  test('the Entities view covers the workspace, and accepts all occurrences at once', async () => {
+    await open('news.md');
+    const occurrences = await spanlight.entityOccurrences('entities');
+    const files = new Set(occurrences.map((o) => path.basename(vscode.Uri.parse(o.uri).fsPath)));
+    assert.ok(files.has('news.md') && files.has('notes.txt'), [...files].join(', '));
+    assert.ok(
+      occurrences.every((o) => ['PER', 'ORG', 'LOC', 'MISC'].includes(o.label)),
+      'entities only',
+    );
+    const suggested = occurrences.find((o) => o.source === 'suggested');
+    assert.ok(suggested, 'a suggestion to accept');
+    const same = occurrences.filter((o) => o.text === suggested.text && o.label === suggested.label);
+    await vscode.commands.executeCommand(CommandId.AcceptAllOccurrences, {
+      label: suggested.label,
+      text: suggested.text,
+      task: 'entities',
+    });
+    const now = await spanlight.entityOccurrences('entities');
+    const stillSuggested = now.filter(
+      (o) => o.text === suggested.text && o.label === suggested.label && o.source === 'suggested',
+    );
+    assert.deepEqual(stillSuggested, [], `every ${suggested.text} accepted (${same.length})`);
+  });
+
+  test('old version 1 annotation files still load, and labels.json sets the labels', async () => {
+    const root = workspaceRoot();
+    fs.writeFileSync(path.join(root, 'legacy.txt'), 'Alice Martin sold the flat for 250000 euros.\n');
+    fs.mkdirSync(path.join(root, '.spanlight/annotations'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, '.spanlight/annotations/legacy.txt.jsonl'),
+      [
+        '{"format":"spanlight-annotations","version":1,"document":"legacy.txt"}',
+        '{"start":0,"end":12,"label":"PER","text":"Alice Martin","origin":"human"}',
+        '{"start":31,"end":43,"label":"PRICE","text":"250000 euros","origin":"human"}',
+      ].join('\n'),
+    );
+    const editor = await open('legacy.txt');
+    const loaded = await until(
+      spanlight,
+      editor.document.uri,
+      () =>
+        spanlight.annotations(editor.document.uri).length === 2 && spanlight.annotations(editor.document.uri),
+      'the version 1 annotations',
+    );
+    assert.deepEqual(
+      loaded.map((a) => `${a.text}/${a.label}/${a.task}`),
+      ['Alice Martin/PER/entities', '250000 euros/PRICE/listings'],
+    );
+    fs.writeFileSync(
+      path.join(root, '.spanlight/labels.json'),
+      JSON.stringify({
+        tasks: { entities: { labels: { PER: {}, ORG: {}, LOC: {}, BUYER: { description: 'x' } } } },
+      }),
+    );
+    const deadline = Date.now() + 20_000;
+    while (!spanlight.labelsOf(editor.document.uri).includes('BUYER') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(spanlight.labelsOf(editor.document.uri), ['PER', 'ORG', 'LOC', 'BUYER']);
+    select(editor, 'Alice', 0, 0);
+    await vscode.commands.executeCommand(CommandId.RelabelSpan, { index: 4 });
+    assert.equal(spanlight.annotations(editor.document.uri)[0]?.label, 'BUYER', 'key 4 is the fourth label');
+    fs.rmSync(path.join(root, '.spanlight/labels.json'));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * What to draw in one editor, independent of the editor API: a list of spans per decoration
- * layer. Human annotations win over model suggestions they overlap (a rejection `O` hides the
- * suggestion and draws nothing).
+ * layer. Human annotations win over model suggestions they overlap; a rejection (`O`) hides the
+ * suggestion and is drawn as a struck-through hint, so the decision stays visible.
  */
 import type { Span } from '../types';
 import { type Annotation, overlaps, REJECTED_LABEL } from './annotation-set';
@@ -18,7 +18,7 @@ export function toggleLayer(mode: DisplayMode, layer: 'entities' | 'pos'): Displ
   return shows.pos ? 'pos' : 'off';
 }
 
-export type LayerKind = 'suggested' | 'annotated' | 'gold' | 'pos';
+export type LayerKind = 'suggested' | 'annotated' | 'rejected' | 'gold' | 'pos';
 
 export interface LayerKey {
   kind: LayerKind;
@@ -58,7 +58,7 @@ export function planLayers(input: LayerInput): Map<string, Span[]> {
   const posOn = (input.mode === 'pos' || input.mode === 'both') && (input.showPos ?? true);
   if (entitiesOn) {
     for (const token of input.gold ?? []) add('gold', token);
-    for (const a of input.annotations) if (a.label !== REJECTED_LABEL) add('annotated', a);
+    for (const a of input.annotations) add(a.label === REJECTED_LABEL ? 'rejected' : 'annotated', a);
     const minConfidence = input.minConfidence ?? 0;
     for (const s of visibleSuggestions(input.entities, input.annotations)) {
       if (s.confidence >= minConfidence) add('suggested', s);

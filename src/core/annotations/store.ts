@@ -1,23 +1,39 @@
 /**
  * Annotation files: `.spanlight/annotations/<path relative to the workspace folder>.jsonl`, one
- * header line then one annotation per line. Each annotation keeps its text, so a file edited
- * outside the editor is reconciled on load instead of trusted blindly. Writes are atomic.
+ * header line, then one record per line: an annotation (`"type": "span"`) or a reviewed sentence
+ * (`"type": "reviewed"`), each with its task and its text, so a file edited outside the editor is
+ * reconciled on load instead of trusted blindly. Writes are atomic.
+ *
+ * Version 1 files (spans only, no task, no review state) still load: their spans get the task
+ * their label implies (a listing field → `listings`, anything else → `entities`) and none of their
+ * sentences is reviewed. A file from a newer Spanlight is not loaded and is never written over.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { type AtomicWriteOptions, writeFileAtomic } from '../atomic';
+import { isFieldLabel } from '../extract/fields';
 import { describeJsonValue } from '../json';
 import { assertInsideFolder, isInside, SPANLIGHT_FOLDER } from '../workspace-paths';
-import { type Annotation, overlaps } from './annotation-set';
+import {
+  type Annotation,
+  clashes,
+  ENTITIES_TASK,
+  LISTINGS_TASK,
+  overlaps,
+  type SentenceReview,
+} from './annotation-set';
+import type { OffsetRange } from './edits';
 
 export const ANNOTATIONS_DIR = path.join(SPANLIGHT_FOLDER, 'annotations');
 export const ANNOTATION_FORMAT = 'spanlight-annotations';
-export const ANNOTATION_FORMAT_VERSION = 1;
+export const ANNOTATION_FORMAT_VERSION = 2;
 
 export interface AnnotationFile {
   /** The document's path relative to the workspace folder, with `/` separators. */
   document: string;
   annotations: Annotation[];
+  /** Reviewed sentences (absent means none). */
+  reviews?: SentenceReview[];
 }
 
 export interface AnnotationProblem {
@@ -45,38 +61,64 @@ export function documentPathOf(workspaceRoot: string, annotationFile: string): s
 }
 
 export function serializeAnnotations(file: AnnotationFile): string {
-  const header = {
-    format: ANNOTATION_FORMAT,
-    version: ANNOTATION_FORMAT_VERSION,
-    document: file.document,
-  };
-  const lines = [header, ...file.annotations].map((record) =>
-    'format' in record
-      ? JSON.stringify(record)
-      : JSON.stringify({
-          start: record.start,
-          end: record.end,
-          label: record.label,
-          text: record.text,
-          origin: record.origin,
-        }),
-  );
-  return `${lines.join('\n')}\n`;
+  const header = { format: ANNOTATION_FORMAT, version: ANNOTATION_FORMAT_VERSION, document: file.document };
+  const spans = file.annotations.map((a) => ({
+    type: 'span',
+    task: a.task,
+    start: a.start,
+    end: a.end,
+    label: a.label,
+    text: a.text,
+    origin: a.origin,
+  }));
+  const reviews = (file.reviews ?? []).map((r) => ({
+    type: 'reviewed',
+    task: r.task,
+    start: r.start,
+    end: r.end,
+    text: r.text,
+  }));
+  return `${[header, ...spans, ...reviews].map((record) => JSON.stringify(record)).join('\n')}\n`;
+}
+
+/** The task a version 1 span belongs to, from its label. */
+export function taskOfVersion1Label(label: string): string {
+  return isFieldLabel(label) ? LISTINGS_TASK : ENTITIES_TASK;
+}
+
+export interface ParsedAnnotations {
+  file: AnnotationFile;
+  problems: AnnotationProblem[];
+  /**
+   * Set when the file cannot be read as a whole (a newer format version, an unknown format): it
+   * must not be written over, or what it holds would be lost.
+   */
+  unwritable?: string;
+}
+
+/** The checked offsets and text of a record, or what is wrong with them. */
+function checkRange(r: Record<string, unknown>): (OffsetRange & { text: string }) | string {
+  const { start, end, text } = r;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0)
+    return '"start" and "end" must be non-negative integers';
+  if ((end as number) <= (start as number)) return `"end" (${end}) must be greater than "start" (${start})`;
+  if (typeof text !== 'string' || text.length !== (end as number) - (start as number))
+    return '"text" must be the string between "start" and "end"';
+  return { start: start as number, end: end as number, text };
 }
 
 /** Parses an annotation file; bad lines become problems and are skipped. */
-export function parseAnnotations(
-  content: string,
-  filePath: string,
-): { file: AnnotationFile; problems: AnnotationProblem[] } {
+export function parseAnnotations(content: string, filePath: string): ParsedAnnotations {
   const problems: AnnotationProblem[] = [];
   const annotations: Annotation[] = [];
+  const reviews: SentenceReview[] = [];
   let document = '';
-  const lines = content.split('\n');
-  lines.forEach((raw, i) => {
+  let version = 1;
+  let unwritable: string | undefined;
+  content.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     const lineNumber = i + 1;
-    if (line === '') return;
+    if (line === '' || unwritable) return;
     const problem = (message: string) => problems.push({ path: filePath, line: lineNumber, message });
     let record: unknown;
     try {
@@ -91,52 +133,69 @@ export function parseAnnotations(
     }
     const r = record as Record<string, unknown>;
     if ('format' in r) {
-      if (r.format !== ANNOTATION_FORMAT) problem(`unknown format ${describeJsonValue(r.format)}`);
-      else if (r.version !== ANNOTATION_FORMAT_VERSION)
-        problem(`unsupported version ${describeJsonValue(r.version)} (this Spanlight reads version 1)`);
+      if (r.format !== ANNOTATION_FORMAT) unwritable = `unknown format ${describeJsonValue(r.format)}`;
+      else if (r.version !== 1 && r.version !== ANNOTATION_FORMAT_VERSION)
+        unwritable = `format version ${describeJsonValue(r.version)} is newer than this Spanlight reads (1 and ${ANNOTATION_FORMAT_VERSION}); update Spanlight`;
+      else version = r.version;
+      if (unwritable) problem(`${unwritable}; the file is not loaded and will not be changed`);
       if (typeof r.document === 'string') document = r.document;
       return;
     }
-    const { start, end, label, text, origin } = r;
-    if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0) {
-      problem('"start" and "end" must be non-negative integers');
-    } else if ((end as number) <= (start as number)) {
-      problem(`"end" (${end}) must be greater than "start" (${start})`);
-    } else if (typeof label !== 'string' || label === '') {
-      problem('"label" must be a non-empty string');
-    } else if (typeof text !== 'string' || text.length !== (end as number) - (start as number)) {
-      problem('"text" must be the string between "start" and "end"');
-    } else {
-      annotations.push({
-        start: start as number,
-        end: end as number,
-        label,
-        text,
-        origin: origin === 'accepted' ? 'accepted' : 'human',
-      });
+    const type = version === 1 ? 'span' : r.type;
+    if (type !== 'span' && type !== 'reviewed') {
+      problem(`"type" must be "span" or "reviewed", not ${describeJsonValue(r.type)}`);
+      return;
     }
+    const range = checkRange(r);
+    if (typeof range === 'string') {
+      problem(range);
+      return;
+    }
+    if (version > 1 && (typeof r.task !== 'string' || r.task === '')) {
+      problem('"task" must be a non-empty string');
+      return;
+    }
+    if (type === 'reviewed') {
+      reviews.push({ ...range, task: r.task as string });
+      return;
+    }
+    const { label, origin } = r;
+    if (typeof label !== 'string' || label === '') {
+      problem('"label" must be a non-empty string');
+      return;
+    }
+    annotations.push({
+      ...range,
+      label,
+      origin: origin === 'accepted' ? 'accepted' : 'human',
+      task: version === 1 ? taskOfVersion1Label(label) : (r.task as string),
+    });
   });
-  return { file: { document, annotations }, problems };
+  const file: AnnotationFile = unwritable
+    ? { document, annotations: [], reviews: [] }
+    : { document, annotations, reviews };
+  return { file, problems, ...(unwritable ? { unwritable } : {}) };
 }
 
 /**
- * Fits stored annotations to the document's current text. A span whose text is still at its
- * offsets is kept; one whose text moved (the file was edited elsewhere) goes to the nearest
- * occurrence of its text; one whose text is gone, or would overlap another, is dropped.
+ * Fits stored records to the document's current text. One whose text is still at its offsets is
+ * kept; one whose text moved (the file was edited elsewhere) goes to the nearest occurrence of
+ * its text; one whose text is gone, or that would clash with one already kept, is dropped.
  */
-export function reconcileAnnotations(
-  stored: readonly Annotation[],
+export function reconcileSpans<T extends OffsetRange & { text: string }>(
+  stored: readonly T[],
   text: string,
-): { annotations: Annotation[]; moved: number; dropped: Annotation[] } {
-  const kept: Annotation[] = [];
-  const dropped: Annotation[] = [];
+  clash: (a: T, b: T) => boolean,
+): { kept: T[]; moved: number; dropped: T[] } {
+  const kept: T[] = [];
+  const dropped: T[] = [];
   let moved = 0;
-  const place = (a: Annotation): boolean => {
-    if (kept.some((k) => overlaps(k, a))) return false;
+  const place = (a: T): boolean => {
+    if (kept.some((k) => clash(k, a))) return false;
     kept.push(a);
     return true;
   };
-  const misplaced: Annotation[] = [];
+  const misplaced: T[] = [];
   for (const a of stored) {
     if (text.slice(a.start, a.end) === a.text) {
       if (!place(a)) dropped.push(a);
@@ -144,12 +203,34 @@ export function reconcileAnnotations(
   }
   for (const a of misplaced) {
     const start = occurrencesByDistance(text, a.text, a.start).find(
-      (at) => !kept.some((k) => overlaps(k, { start: at, end: at + a.text.length })),
+      (at) => !kept.some((k) => clash(k, { ...a, start: at, end: at + a.text.length })),
     );
     if (start !== undefined && place({ ...a, start, end: start + a.text.length })) moved++;
     else dropped.push(a);
   }
-  return { annotations: kept.sort((a, b) => a.start - b.start), moved, dropped };
+  return { kept: kept.sort((a, b) => a.start - b.start), moved, dropped };
+}
+
+/** Annotations fitted to the document's text (spans of one task never overlap). */
+export function reconcileAnnotations(
+  stored: readonly Annotation[],
+  text: string,
+): { annotations: Annotation[]; moved: number; dropped: Annotation[] } {
+  const { kept, moved, dropped } = reconcileSpans(stored, text, clashes);
+  return { annotations: kept, moved, dropped };
+}
+
+/** Reviews fitted to the document's text (a sentence is reviewed once per task). */
+export function reconcileReviews(
+  stored: readonly SentenceReview[],
+  text: string,
+): { reviews: SentenceReview[]; moved: number; dropped: SentenceReview[] } {
+  const { kept, moved, dropped } = reconcileSpans(
+    stored,
+    text,
+    (a, b) => a.task === b.task && overlaps(a, b),
+  );
+  return { reviews: kept, moved, dropped };
 }
 
 /** Offsets where `needle` occurs in `text`, nearest to `around` first (at most `limit`). */
@@ -178,7 +259,7 @@ export async function saveOrRemoveAnnotationFile(
   file: AnnotationFile,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  if (file.annotations.length === 0) {
+  if (file.annotations.length === 0 && (file.reviews ?? []).length === 0) {
     if (options.confineTo) await assertInsideFolder(options.confineTo, filePath);
     await fs.promises.rm(filePath, { force: true });
     return;
@@ -187,20 +268,19 @@ export async function saveOrRemoveAnnotationFile(
 }
 
 /** Reads an annotation file; a missing file is an empty one. */
-export async function loadAnnotationFile(
-  filePath: string,
-  documentName = '',
-): Promise<{ file: AnnotationFile; problems: AnnotationProblem[] }> {
+export async function loadAnnotationFile(filePath: string, documentName = ''): Promise<ParsedAnnotations> {
   let content: string;
   try {
     content = await fs.promises.readFile(filePath, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { file: { document: documentName, annotations: [] }, problems: [] };
+      return { file: { document: documentName, annotations: [], reviews: [] }, problems: [] };
     }
+    const message = `cannot read: ${(err as Error).message}`;
     return {
-      file: { document: documentName, annotations: [] },
-      problems: [{ path: filePath, line: 0, message: `cannot read: ${(err as Error).message}` }],
+      file: { document: documentName, annotations: [], reviews: [] },
+      problems: [{ path: filePath, line: 0, message }],
+      unwritable: message,
     };
   }
   return parseAnnotations(content, filePath);

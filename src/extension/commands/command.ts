@@ -25,8 +25,25 @@ export async function targetEditor(
   return { editor };
 }
 
-/** Selects `span` in `editor` and scrolls it into view. */
-export function revealSpan(editor: vscode.TextEditor, range: vscode.Range): void {
-  editor.selection = new vscode.Selection(range.start, range.end);
+/**
+ * Selects `range` in `editor`, scrolls it into view, and resolves once the editor reports the
+ * new selection (or after a short wait). The next command then reads this selection: otherwise
+ * the editor's late report of an older one could overwrite it when keys come fast.
+ */
+export function revealSpan(editor: vscode.TextEditor, range: vscode.Range): Promise<void> {
+  const target = new vscode.Selection(range.start, range.end);
+  const applied = new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      listener.dispose();
+      resolve();
+    };
+    const timer = setTimeout(done, 300);
+    const listener = vscode.window.onDidChangeTextEditorSelection((e) => {
+      if (e.textEditor.document === editor.document && e.selections[0]?.isEqual(target)) done();
+    });
+  });
+  editor.selection = target;
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return applied;
 }

@@ -1,5 +1,6 @@
 /** Models: which one tags, the TensorFlow backend behind them, tagging a whole document now. */
 import * as vscode from 'vscode';
+import { modelFitsTask } from '../../core/annotations/schema';
 import { CommandId, type CommandIdValue } from '../ids';
 import { TASK_TITLES, UntrustedModelError } from '../models';
 import { type CommandFactory, targetEditor } from './command';
@@ -56,7 +57,19 @@ export const modelCommands = {
       } else chosen = item.folder;
     }
     try {
-      const info = await ctx.models.choose(chosen);
+      let info = await ctx.models.choose(chosen);
+      // Picked while a document of another task is open (a custom task, say): it tags that task too.
+      const document = vscode.window.activeTextEditor?.document;
+      if (document && ctx.editor.isTaggable(document)) {
+        const task = ctx.tasks.spanTask(document);
+        const facts = {
+          kind: info.task === 'pos' ? ('tokens' as const) : ('spans' as const),
+          labels: info.labels,
+          language: info.language,
+        };
+        if (task.id !== info.task && modelFitsTask(facts, task, ctx.tasks.languageOf(document)))
+          info = await ctx.models.choose(chosen, task.id);
+      }
       void vscode.window.setStatusBarMessage(`Spanlight: ${TASK_TITLES[info.task]} model ${info.name}`, 4000);
       ctx.editor.refreshVisible();
       return info;

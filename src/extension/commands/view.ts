@@ -41,6 +41,6 @@ export const viewCommands = {
     if (typeof uri !== 'string' || typeof start !== 'number' || typeof end !== 'number') return;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
     const editor = await vscode.window.showTextDocument(document);
-    revealSpan(editor, toRange(document, { start, end }));
+    await revealSpan(editor, toRange(document, { start, end }));
   },
 } satisfies Partial<Record<CommandIdValue, CommandFactory>>;

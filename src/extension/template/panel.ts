@@ -13,6 +13,7 @@ import {
   type TemplateState,
   type TemplateToWebview,
 } from '../../../webview/protocol';
+import { LISTINGS_TASK } from '../../core/annotations/annotation-set';
 import { extractRecord, LISTING_TAG_OPTIONS } from '../../core/extract';
 import type { AnnotationManager } from '../annotations';
 import type { Config } from '../config';
@@ -209,7 +210,7 @@ export class TemplatePanelController extends Disposable {
     const annotations = this.deps.annotations;
     return templateRecord(
       extracted,
-      annotations.annotations(document),
+      this.listingAnnotations(document),
       {
         documentUri: document.uri.toString(),
         documentName: vscode.workspace.asRelativePath(document.uri),
@@ -309,7 +310,7 @@ export class TemplatePanelController extends Disposable {
       this.schedule(0);
       return;
     }
-    const change = correctionChange(correction, this.deps.annotations.annotations(document));
+    const change = correctionChange(correction, this.listingAnnotations(document));
     const result = await this.deps.annotations.replace(document, change.remove, change.add);
     if (!result.ok) {
       answer(
@@ -319,6 +320,11 @@ export class TemplatePanelController extends Disposable {
       return;
     }
     answer('saved', correction.message);
+  }
+
+  /** The document's listing-field annotations (other tasks' spans are not the form's). */
+  private listingAnnotations(document: vscode.TextDocument) {
+    return this.deps.annotations.annotations(document).filter((a) => a.task === LISTINGS_TASK);
   }
 
   override dispose(): void {

@@ -7,6 +7,7 @@ import type { TemplateChoice, TemplateField, TemplateRecord, TemplateSpan } from
 import {
   type Annotation,
   type AnnotationAction,
+  LISTINGS_TASK,
   overlaps,
   REJECTED_LABEL,
 } from '../../core/annotations/annotation-set';
@@ -67,7 +68,7 @@ export function templateRecord(
   record: ListingRecord,
   annotations: readonly Annotation[],
   meta: RecordMeta,
-  history: { undo?: AnnotationAction; redo?: AnnotationAction } = {},
+  history: { undo?: Step; redo?: Step } = {},
 ): TemplateRecord {
   const fields = {} as TemplateRecord['fields'];
   for (const label of FIELD_LABELS) {
@@ -227,11 +228,17 @@ export function correctionChange(
     (a) => a.label === correction.label && !spans.some((s) => s.start === a.start && s.end === a.end),
   );
   const label = correction.kind === 'label' ? correction.label : REJECTED_LABEL;
-  return { remove, add: spans.map((s) => ({ ...s, label, origin: 'human' as const })) };
+  return {
+    remove,
+    add: spans.map((s) => ({ ...s, label, origin: 'human' as const, task: LISTINGS_TASK })),
+  };
 }
 
 /** One annotation step in words, for the form's Undo and Redo buttons: "Rooms = “4 pièces”". */
-export function describeAction(action: AnnotationAction): string {
+/** What of an annotation step the form describes (review marks are optional). */
+type Step = Pick<AnnotationAction, 'added' | 'removed'> & Partial<Pick<AnnotationAction, 'reviewed'>>;
+
+export function describeAction(action: Step): string {
   const named = (a: Annotation) => (isFieldLabel(a.label) ? FIELD_NAMES[a.label] : a.label);
   const main = action.added.find((a) => a.label !== REJECTED_LABEL);
   const more = (n: number) => (n > 1 ? ` (+${n - 1} more)` : '');
@@ -239,9 +246,9 @@ export function describeAction(action: AnnotationAction): string {
   const rejected = action.added[0];
   if (rejected) return `${quoted(rejected.text)} as no value${more(action.added.length)}`;
   const removed = action.removed[0];
-  return removed
-    ? `removing ${named(removed)} ${quoted(removed.text)}${more(action.removed.length)}`
-    : 'nothing';
+  if (removed) return `removing ${named(removed)} ${quoted(removed.text)}${more(action.removed.length)}`;
+  const reviewed = action.reviewed?.length ?? 0;
+  return reviewed > 0 ? `accepting ${reviewed} sentence${reviewed === 1 ? '' : 's'}` : 'nothing';
 }
 
 export { REJECTED_LABEL };

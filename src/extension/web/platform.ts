@@ -183,16 +183,20 @@ export const webAnnotationFiles: AnnotationFiles = {
     try {
       bytes = await vscode.workspace.fs.readFile(uriOf(file));
     } catch (err) {
+      if (isNotFound(err)) return { file: { document: relative, annotations: [] }, problems: [] };
+      const message = `cannot read: ${String(err)}`;
       return {
         file: { document: relative, annotations: [] },
-        problems: isNotFound(err) ? [] : [{ path: file, line: 0, message: `cannot read: ${String(err)}` }],
+        problems: [{ path: file, line: 0, message }],
+        unwritable: message,
       };
     }
     return parseAnnotations(new TextDecoder().decode(bytes), file);
   },
   async saveOrRemove(location, contents) {
     const target = uriOf(location.file);
-    if (contents.annotations.length === 0) {
+    // Nothing to keep: no annotation and no reviewed sentence (a reviewed sentence may have none).
+    if (contents.annotations.length === 0 && (contents.reviews ?? []).length === 0) {
       await vscode.workspace.fs.delete(target, { useTrash: false }).then(undefined, (err: unknown) => {
         if (!isNotFound(err)) throw err;
       });

@@ -7,7 +7,7 @@ const text = 'Apple hired Tim Cook in London last year.';
 const ann = (s: string, label: string, origin: Annotation['origin'] = 'human'): Annotation => {
   const start = text.indexOf(s);
   assert.ok(start >= 0, s);
-  return { start, end: start + s.length, label, text: s, origin };
+  return { start, end: start + s.length, label, text: s, origin, task: 'entities' };
 };
 
 describe('AnnotationSet', () => {
@@ -42,7 +42,7 @@ describe('AnnotationSet', () => {
       ['Apple', 'Tim Cook', 'London'],
       'overlapping one skipped',
     );
-    set.remove(set.at(text.indexOf('London'))!);
+    set.remove(set.at(text.indexOf('London'), 'entities')!);
     assert.deepEqual(
       set.annotations.map((a) => a.text),
       ['Apple', 'Tim Cook'],
@@ -124,8 +124,9 @@ describe('AnnotationSet', () => {
   it('finds the annotation at a cursor, including right after it', () => {
     const set = new AnnotationSet([ann('Tim Cook', 'PER')]);
     const start = text.indexOf('Tim Cook');
-    assert.equal(set.at(start)?.text, 'Tim Cook');
-    assert.equal(set.at(start + 8)?.text, 'Tim Cook');
-    assert.equal(set.at(start - 1), undefined);
+    assert.equal(set.at(start, 'entities')?.text, 'Tim Cook');
+    assert.equal(set.at(start + 8, 'entities')?.text, 'Tim Cook');
+    assert.equal(set.at(start - 1, 'entities'), undefined);
+    assert.equal(set.at(start, 'listings'), undefined, 'another task has nothing there');
   });
 });

@@ -66,6 +66,7 @@ describe('planLayers', () => {
     label,
     text: 'x'.repeat(end - start),
     origin: 'human',
+    task: 'entities',
   });
   const suggestion = (start: number, end: number, label: string, confidence = 0.9) => ({
     start,
@@ -76,7 +77,7 @@ describe('planLayers', () => {
     alternatives: [],
   });
 
-  it('lets annotations (and rejections) hide the suggestions they overlap', () => {
+  it('lets annotations (and rejections) hide the suggestions they overlap, and strikes rejections through', () => {
     const layers = planLayers({
       mode: 'entities',
       annotations: [annotation(0, 5, 'ORG'), annotation(20, 25, 'O')],
@@ -85,6 +86,7 @@ describe('planLayers', () => {
     });
     assert.deepEqual(Object.fromEntries(layers), {
       'annotated:ORG': [{ start: 0, end: 5, label: 'ORG' }],
+      'rejected:O': [{ start: 20, end: 25, label: 'O' }],
       'suggested:LOC': [{ start: 10, end: 15, label: 'LOC' }],
     });
   });

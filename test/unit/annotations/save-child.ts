@@ -10,6 +10,7 @@ const annotations = Array.from({ length: count }, (_, i) => ({
   label: 'NEW',
   text: 'abcde',
   origin: 'human' as const,
+  task: 'entities',
 }));
 // Tell the parent when the temp file is open, so it can kill this process in the middle of a save.
 const open = fs.promises.open;

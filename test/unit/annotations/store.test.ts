@@ -13,6 +13,7 @@ import {
   loadAnnotationFile,
   parseAnnotations,
   reconcileAnnotations,
+  reconcileReviews,
   saveAnnotationFile,
   saveOrRemoveAnnotationFile,
   serializeAnnotations,
@@ -26,6 +27,7 @@ const a = (start: number, text: string, label: string): Annotation => ({
   label,
   text,
   origin: 'human',
+  task: 'entities',
 });
 
 describe('annotation files', () => {
@@ -49,7 +51,7 @@ describe('annotation files', () => {
     await saveAnnotationFile(file, { document: 'doc.txt', annotations });
     const loaded = await loadAnnotationFile(file);
     assert.deepEqual(loaded.problems, []);
-    assert.deepEqual(loaded.file, { document: 'doc.txt', annotations });
+    assert.deepEqual(loaded.file, { document: 'doc.txt', annotations, reviews: [] });
     assert.deepEqual(await listAnnotationFiles(dir), []);
     assert.equal(fs.readdirSync(path.dirname(file)).length, 1, 'no temp file left behind');
   });
@@ -73,6 +75,73 @@ describe('annotation files', () => {
       ['ann.jsonl:3', 'ann.jsonl:4', 'ann.jsonl:5', 'ann.jsonl:6'],
     );
     assert.match(formatAnnotationProblem(problems[0]!), /ann\.jsonl:3: "end" \(3\) must be greater/);
+  });
+
+  it('load version 1 files: spans get the task their label implies, no sentence is reviewed', () => {
+    const content = [
+      '{"format":"spanlight-annotations","version":1,"document":"villa.txt"}',
+      '{"start":0,"end":5,"label":"PER","text":"Alice","origin":"human"}',
+      '{"start":10,"end":17,"label":"ROOMS","text":"3 rooms","origin":"human"}',
+    ].join('\n');
+    const { file, problems, unwritable } = parseAnnotations(content, 'v1.jsonl');
+    assert.deepEqual(problems, []);
+    assert.equal(unwritable, undefined);
+    assert.deepEqual(
+      file.annotations.map((x) => `${x.label}:${x.task}`),
+      ['PER:entities', 'ROOMS:listings'],
+    );
+    assert.deepEqual(file.reviews, []);
+    // Saved again, it is a version 2 file that reads back the same.
+    const again = parseAnnotations(serializeAnnotations(file), 'v2.jsonl');
+    assert.deepEqual(again.file, file);
+  });
+
+  it('never load (or overwrite) a file from a newer Spanlight', async () => {
+    const content = [
+      '{"format":"spanlight-annotations","version":9,"document":"a.txt"}',
+      '{"type":"span","task":"entities","start":0,"end":5,"label":"PER","text":"Alice","origin":"human"}',
+    ].join('\n');
+    const parsed = parseAnnotations(content, 'new.jsonl');
+    assert.match(parsed.unwritable ?? '', /version 9 is newer/);
+    assert.deepEqual(parsed.file.annotations, []);
+    assert.match(
+      formatAnnotationProblem(parsed.problems[0]!),
+      /^new\.jsonl:1: .*not loaded and will not be changed/,
+    );
+    const dir = tempDir();
+    const file = path.join(dir, 'a.txt.jsonl');
+    fs.writeFileSync(file, 'not json at all');
+    fs.chmodSync(file, 0o000);
+    const unreadable = await loadAnnotationFile(file);
+    fs.chmodSync(file, 0o600);
+    if (process.getuid?.() !== 0) assert.match(unreadable.unwritable ?? '', /cannot read/);
+  });
+
+  it('reconcile reviewed sentences like spans, per task', () => {
+    const text = 'Alpha beta. Gamma delta.';
+    const review = (start: number, t: string, task = 'entities') => ({
+      start,
+      end: start + t.length,
+      text: t,
+      task,
+    });
+    const { reviews, dropped } = reconcileReviews(
+      [
+        review(0, 'Alpha beta.'),
+        review(0, 'Alpha beta.', 'listings'),
+        review(30, 'Gamma delta.'),
+        review(0, 'Gone.'),
+      ],
+      `Intro. ${text}`,
+    );
+    assert.deepEqual(
+      reviews.map((r) => `${r.start}:${r.task}`),
+      ['7:entities', '7:listings', '19:entities'],
+    );
+    assert.deepEqual(
+      dropped.map((r) => r.text),
+      ['Gone.'],
+    );
   });
 
   it('treat a missing file as empty, and remove the file when nothing is left', async () => {

@@ -59,6 +59,8 @@ describe('package.json manifest', () => {
         `spanlight.label${i + 1}Border`,
       ]).flat(),
       'spanlight.annotatedBorder',
+      // The line through a rejected suggestion, a CSS variable in the decoration's text-decoration.
+      'spanlight.rejectedForeground',
     ];
     for (const id of used) {
       const defaults = colors.get(id) as Record<string, string> | undefined;
@@ -71,6 +73,8 @@ describe('package.json manifest', () => {
     const source = fs.readFileSync(path.join(repoRoot, 'src/extension/decorations.ts'), 'utf8');
     for (const m of source.matchAll(/'(spanlight\.[A-Za-z]+)'/g))
       assert.ok(colors.has(m[1]!), `${m[1]} is declared`);
+    for (const m of source.matchAll(/var\(--vscode-spanlight-([A-Za-z]+)\)/g))
+      assert.ok(colors.has(`spanlight.${m[1]}`), `spanlight.${m[1]} is declared`);
   });
 
   it('maps labels to colour slots deterministically and within range', () => {
@@ -83,14 +87,56 @@ describe('package.json manifest', () => {
     }
   });
 
-  it('works in untrusted workspaces with limits, and contributes the Entities view and CoNLL language', () => {
+  it('works in untrusted workspaces with limits, and contributes its views and the CoNLL language', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.ok(contributes.views.explorer.some((v: { id: string }) => v.id === ViewId.Entities));
+    // The Review and Entities views live in Spanlight's own container, so their sizes apply.
+    const container = contributes.viewsContainers.activitybar.find(
+      (c: { id: string }) => c.id === 'spanlight',
+    );
+    assert.ok(container && fs.existsSync(path.join(repoRoot, container.icon)));
+    const views = contributes.views.spanlight as Array<{ id: string; initialSize?: number; icon: string }>;
+    assert.deepEqual(
+      views.map((v) => v.id),
+      [ViewId.Review, ViewId.Entities],
+    );
+    for (const v of views) {
+      assert.ok((v.initialSize ?? 0) > 0, `${v.id} has an initial size`);
+      assert.ok(fs.existsSync(path.join(repoRoot, v.icon)));
+    }
     assert.ok(
       contributes.languages.some(
         (l: { id: string; extensions: string[] }) => l.id === 'conll' && l.extensions.includes('.conll'),
       ),
     );
-    assert.ok(fs.existsSync(path.join(repoRoot, contributes.views.explorer[0].icon)));
+  });
+
+  it('binds the review keys only in review mode, and the digits to the labels 1 to 9', () => {
+    const reviewKeys = contributes.keybindings.filter((k: { when?: string }) =>
+      k.when?.includes('spanlight.reviewMode'),
+    );
+    for (const k of reviewKeys) assert.match(k.when, /editorTextFocus/, k.key);
+    const single = contributes.keybindings.filter((k: { key: string }) =>
+      /^[a-z0-9]$|^enter$|^tab$/.test(k.key),
+    );
+    assert.deepEqual(
+      single.filter((k: { when?: string }) => !k.when?.includes('spanlight.reviewMode')),
+      [],
+      'a plain key is never taken from typing outside review mode',
+    );
+    // Every review key runs through one command, which names the command to run.
+    const ids = new Set(Object.values(CommandId) as string[]);
+    for (const k of reviewKeys) {
+      assert.equal(k.command, CommandId.ReviewKey, k.key);
+      assert.ok(ids.has(k.args.command), `${k.key} runs ${k.args.command}`);
+    }
+    const digits = reviewKeys.filter((k: { key: string }) => /^[1-9]$/.test(k.key));
+    assert.deepEqual(
+      digits.map((k: { key: string; args: { command: string; args: { index: number } } }) => [
+        k.key,
+        k.args.command,
+        k.args.args.index,
+      ]),
+      Array.from({ length: 9 }, (_, i) => [String(i + 1), CommandId.RelabelSpan, i + 1]),
+    );
   });
 });

@@ -26,7 +26,7 @@ const extracted = extractRecord(text, null);
 const annotation = (needle: string, label: string): Annotation => {
   const start = text.indexOf(needle);
   assert.ok(start >= 0, needle);
-  return { start, end: start + needle.length, label, text: needle, origin: 'human' };
+  return { start, end: start + needle.length, label, text: needle, origin: 'human', task: 'listings' };
 };
 
 describe('listing template record', () => {
@@ -115,7 +115,7 @@ describe('listing template record', () => {
     });
     const lyonAnnotation = (needle: string, label: string): Annotation => {
       const start = lyonText.indexOf(needle);
-      return { start, end: start + needle.length, label, text: needle, origin: 'human' };
+      return { start, end: start + needle.length, label, text: needle, origin: 'human', task: 'listings' };
     };
 
     it('refuses a year that is not in the text, and says the field keeps its value', () => {
@@ -171,13 +171,16 @@ describe('listing template record', () => {
       if (correction.kind !== 'label') return;
       const change = correctionChange(correction, [old, other]);
       assert.deepEqual(change.remove, [old]);
-      assert.deepEqual(change.add, [{ ...correction.span, label: 'YEAR', origin: 'human' }]);
+      assert.deepEqual(change.add, [
+        { ...correction.span, label: 'YEAR', origin: 'human', task: 'listings' },
+      ]);
       const clear = editCorrection(lyon, lyonText, 'PHONE', '');
       assert.equal(clear.kind, 'reject');
       if (clear.kind === 'reject')
         assert.deepEqual(
-          correctionChange(clear, []).add.map((a) => [a.text, a.label]),
-          [['04 78 12 34 56', 'O']],
+          correctionChange(clear, []).add.map((a) => [a.text, a.label, a.task]),
+          [['04 78 12 34 56', 'O', 'listings']],
+          'a listing field is annotated for the listings task',
         );
     });
   });
