@@ -68,6 +68,8 @@ export class WorkspaceIndex extends Disposable {
   private scanRun: AbortController | undefined;
   private scanned = false;
   private pending = new Map<string, NodeJS.Timeout>();
+  /** Each document's latest re-read: an older one finishing later must not overwrite it. */
+  private readonly latestRead = new Map<string, Promise<void>>();
   /** The folder the index covers; undefined: the whole workspace. */
   private scopeFolder: vscode.Uri | undefined;
   /** Set when the scan stopped at `review.maxFiles`. */
@@ -169,16 +171,36 @@ export class WorkspaceIndex extends Disposable {
     );
   }
 
-  /** Re-reads one document now. */
+  /**
+   * Re-reads one document now. A read waits for tagging, so reads of one document can finish out
+   * of order (a scheduled one started before an accept, the accept's own after it): only the
+   * latest one is kept, and an older one returns when the latest is in.
+   */
   async update(uri: vscode.Uri): Promise<void> {
     if (!this.inScope(uri)) return;
-    try {
-      const indexed = await this.read(uri);
-      if (indexed) this.documents.set(uri.toString(), indexed);
-      else this.documents.delete(uri.toString());
-    } catch (error) {
-      this.ctx.log.warn(`review: ${vscode.workspace.asRelativePath(uri)}: ${String(error)}`);
+    const key = uri.toString();
+    const timer = this.pending.get(key);
+    if (timer) clearTimeout(timer);
+    this.pending.delete(key);
+    const read = this.read(uri).then(
+      (indexed) => {
+        if (this.latestRead.get(key) !== read) return;
+        if (indexed) this.documents.set(key, indexed);
+        else this.documents.delete(key);
+      },
+      (error: unknown) =>
+        this.ctx.log.warn(`review: ${vscode.workspace.asRelativePath(uri)}: ${String(error)}`),
+    );
+    this.latestRead.set(key, read);
+    await read;
+    // Superseded meanwhile: wait for the newer read, so the caller sees the document as it is now.
+    while (this.latestRead.get(key) !== read) {
+      const newer = this.latestRead.get(key);
+      if (!newer) break;
+      await newer;
+      if (this.latestRead.get(key) === newer) break;
     }
+    if (this.latestRead.get(key) === read) this.latestRead.delete(key);
     this.changed.fire();
   }
 

@@ -311,6 +311,7 @@ export class Workbench {
           inText: Boolean(el.closest('.view-lines')),
           text: el.textContent.replace(/\u00a0/g, ' '),
           border: getComputedStyle(el).borderTopStyle,
+          textDecoration: getComputedStyle(el).textDecorationLine,
           before: pseudo('::before'),
           after: pseudo('::after'),
           box: { left: r.left, right: r.right, top: r.top, bottom: r.bottom },

@@ -87,8 +87,9 @@ async function main() {
         await workbench.runCommand('Spanlight: Label Selection');
         const rows = workbench.quickInput.locator('.monaco-list-row');
         await rows.first().waitFor({ timeout: seconds(30) });
+        // The label's name, not its description (the row's text runs them together: "ORGOrganization").
         await rows
-          .filter({ hasText: /\bORG\b/ })
+          .filter({ has: workbench.page.locator('.label-name', { hasText: /\bORG\b/ }) })
           .first()
           .click();
         await workbench.quickInput.waitFor({ state: 'hidden', timeout: seconds(10) });

@@ -620,6 +620,38 @@ suite('Spanlight in VS Code', () => {
       (o) => o.text === suggested.text && o.label === suggested.label && o.source === 'suggested',
     );
     assert.deepEqual(stillSuggested, [], `every ${suggested.text} accepted (${same.length})`);
+
+    // Relabel, then reject, every occurrence at once: none keeps the old label, and a rejected
+    // one is no entity any more (gone from the view, kept in the annotations as a rejection).
+    const other = ['PER', 'ORG', 'LOC', 'MISC'].find((l) => l !== suggested.label)!;
+    await vscode.commands.executeCommand(
+      CommandId.RelabelAllOccurrences,
+      { label: suggested.label, text: suggested.text, task: 'entities' },
+      other,
+    );
+    const relabelled = (await spanlight.entityOccurrences('entities')).filter(
+      (o) => o.text === suggested.text,
+    );
+    assert.ok(relabelled.length >= same.length, `${suggested.text} still listed`);
+    assert.ok(
+      relabelled.every((o) => o.label === other),
+      relabelled.map((o) => o.label).join(' '),
+    );
+    await vscode.commands.executeCommand(CommandId.RejectAllOccurrences, {
+      label: other,
+      text: suggested.text,
+      task: 'entities',
+    });
+    const afterReject = await spanlight.entityOccurrences('entities');
+    assert.ok(
+      !afterReject.some((o) => o.text === suggested.text && o.label === other),
+      'rejected everywhere',
+    );
+    const rejections = (uri: string) =>
+      spanlight
+        .annotations(vscode.Uri.parse(uri))
+        .filter((a) => a.text === suggested.text && a.label === 'O');
+    assert.ok(rejections(suggested.uri).length > 0, 'kept as a rejection');
   });
 
   test('old version 1 annotation files still load, and labels.json sets the labels', async () => {

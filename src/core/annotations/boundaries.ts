@@ -53,8 +53,10 @@ export function mergeSpans(text: string, a: OffsetRange, b: OffsetRange): Offset
 }
 
 /**
- * `span` cut in two before the token at `offset` (the token holding it, or starting there). The
- * cut must leave at least one token on each side.
+ * `span` cut in two before the token at `offset` (the token holding it, or starting there); an
+ * offset at or past the span's end cuts off its last token (review mode selects the whole span,
+ * and a name run into the next one is the usual case: "Manchester United | Liverpool"). The cut
+ * must leave at least one token on each side.
  */
 export function splitSpan(
   text: string,
@@ -64,10 +66,9 @@ export function splitSpan(
   const tokens = sentenceTokensAround(text, span).filter((t) => t.start >= span.start && t.end <= span.end);
   if (tokens.length < 2) return undefined;
   let at = tokens.findIndex((t) => t.start <= offset && offset < t.end);
-  if (at < 0) at = tokens.findIndex((t) => t.start >= offset);
+  if (at < 0) at = offset >= span.end ? tokens.length - 1 : tokens.findIndex((t) => t.start >= offset);
   // A cursor on the first token cuts after it: the first token on its own.
   if (at <= 0) at = 1;
-  if (at < 0 || at >= tokens.length) return undefined;
   return [
     { start: span.start, end: tokens[at - 1]!.end },
     { start: tokens[at]!.start, end: span.end },

@@ -1,6 +1,7 @@
 /**
  * Boundary editing of the span at the cursor, one token at a time: grow or shrink either end,
- * merge it with the next span when only space lies between, split it before the cursor's token.
+ * merge it with the next span when only space lies between, split it before the cursor's token
+ * (or before its last token when the whole span is selected).
  * A suggestion edited this way becomes a human annotation; each edit is one undo step, and the
  * edited span stays selected so the next key acts on it.
  */
@@ -167,8 +168,10 @@ export const boundaryCommands = {
     if (!found) return false;
     const { span } = found;
     const { editor } = found;
-    const cursor = editor.document.offsetAt(editor.selection.active);
-    const parts = splitSpan(editor.document.getText(), span, cursor);
+    // A selected word inside the span is cut before; the whole span selected loses its last token.
+    const { start, end } = toOffsets(editor.document, editor.selection);
+    const cut = editor.selection.isEmpty ? start : start <= span.start && end >= span.end ? span.end : start;
+    const parts = splitSpan(editor.document.getText(), span, cut);
     if (!parts) {
       void vscode.window.setStatusBarMessage('Spanlight: a one-token span cannot be split', 3000);
       return false;

@@ -41,6 +41,11 @@ describe('boundary editing', () => {
       ['New', 'York Times'],
       'a cursor on the first token cuts after it',
     );
+    assert.deepEqual(
+      splitSpan(text, times, times.end)?.map(textOf),
+      ['New York', 'Times'],
+      'at the span’s end (the whole span selected) the last token goes on its own',
+    );
     assert.equal(splitSpan(text, span('Times'), text.indexOf('Times')), undefined);
   });
 });
