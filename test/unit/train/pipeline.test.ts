@@ -272,3 +272,57 @@ test('an IOB1 file trained with IOB2 files is read in its own scheme, not "repai
   const types = Object.keys(outcome!.plan.data.train.labelCounts);
   assert.ok(types.includes('MISC') && types.includes('person'), types.join(', '));
 });
+
+test('--vector-eval-words: the dev and test words that have a pretrained vector join the vocabulary, no other', async () => {
+  const dir = tempDir();
+  const [train, dev, testSet] = await Promise.all([
+    sentences('wnut17/wnut17train.conll', 0, 30),
+    sentences('wnut17/emerging.dev.conll', 0, 20),
+    sentences('wnut17/emerging.test.annotated', 0, 20),
+  ]);
+  const trainWords = new Set(train.flatMap((s) => s.tokens.map((t) => t.toLowerCase())));
+  const evalWords = [...dev, ...testSet].flatMap((s) => s.tokens.map((t) => t.toLowerCase()));
+  const unseen = [...new Set(evalWords.filter((w) => !trainWords.has(w)))];
+  assert.ok(unseen.length > 20, `${unseen.length} dev and test words not in train`);
+  // Vectors for every other unseen word and for one frequent word the data lacks.
+  const withVector = new Set([...unseen.filter((_, i) => i % 2 === 0), 'zyzzyva']);
+  const vectors = {
+    dimensions: small.wordDim,
+    lookup: (w: string) => (withVector.has(w) ? new Float32Array(small.wordDim).fill(0.5) : undefined),
+    has: (w: string) => withVector.has(w),
+    extraWords: ['zyzzyva'],
+  };
+  const files = {
+    trainFiles: [writeConll(path.join(dir, 'train.conll'), train)],
+    devFiles: [writeConll(path.join(dir, 'dev.conll'), dev)],
+    testFiles: [writeConll(path.join(dir, 'test.conll'), testSet)],
+  };
+  const vocabulary = async (vectorEvalWords: boolean) => {
+    const out = path.join(dir, `eval-words-${vectorEvalWords}`);
+    await runTraining(
+      {
+        name: 'eval-words',
+        out,
+        ...files,
+        model: small,
+        train: { epochs: 1, minEpochs: 1 },
+        vectors: true,
+        vectorEvalWords,
+      },
+      { loadVectors: () => vectors },
+    );
+    const tagger = await Tagger.load(out);
+    try {
+      return new Set(tagger.card.vocabularies.words);
+    } finally {
+      tagger.dispose();
+    }
+  };
+  const without = await vocabulary(false);
+  const withEval = await vocabulary(true);
+  assert.ok(without.has('zyzzyva') && withEval.has('zyzzyva'));
+  for (const word of unseen) {
+    assert.equal(without.has(word), false, word);
+    assert.equal(withEval.has(word), withVector.has(word), word);
+  }
+});
