@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCorpus, readCorpus } from '../../src/core/corpus';
 import { runTraining } from '../../src/core/train/pipeline';
+import { fastestTimes } from '../unit/timing';
 import { hostileDir, repoRoot, runCli } from './helpers';
 import { deepJsonLine, endlessText, writeBratLine } from './inputs';
 
@@ -45,21 +46,16 @@ describe('hostile corpus input', () => {
   });
 
   it('item 7: brat reads and writes one long line in linear time (4× the tokens, not 16× the time)', async () => {
-    const timeOf = async (tokens: number) => {
+    const read = (tokens: number) => {
       const { ann } = bratLine(`linear-${tokens}`, tokens);
-      const times: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        const started = performance.now();
-        const read = await readCorpus(ann);
-        assert.equal(read.sentences[0]!.tokens.length, tokens);
-        times.push(performance.now() - started);
-      }
-      return times.sort((a, b) => a - b)[1]!;
+      return async () => assert.equal((await readCorpus(ann)).sentences[0]!.tokens.length, tokens);
     };
-    const small = await timeOf(25_000);
-    const large = await timeOf(100_000);
+    const ms = await fastestTimes({ small: read(25_000), large: read(100_000) });
     // Linear is ×4; the quadratic reader took ×16 (10k/20k/40k tokens: 0.59/1.50/4.38 s).
-    assert.ok(large / small < 8, `25k tokens ${small.toFixed(0)} ms, 100k tokens ${large.toFixed(0)} ms`);
+    assert.ok(
+      ms.large / ms.small < 8,
+      `25k tokens ${ms.small.toFixed(0)} ms, 100k tokens ${ms.large.toFixed(0)} ms`,
+    );
   });
 
   it('item 7: a 200k-token brat line converts to brat and JSONL and back, unchanged (1M: npm run bench)', () => {
