@@ -148,8 +148,12 @@ export function taggingBackend(): TaggingBackend {
  * native TensorFlow: it calls `loadTensorflow()`, which says why when it cannot load.
  */
 export async function loadTagger(folder: string): Promise<TaggerBase> {
-  if (taggingBackend() === 'tensorflow') return (await import('./model/tagger')).Tagger.load(folder);
-  return (await import('./model/portable-tagger')).PortableTagger.load(folder);
+  // The folder is read and checked before native TensorFlow loads (~310 MiB and a second or
+  // two): a model that is refused costs neither.
+  const files = await (await import('./model/folder')).readModelFolder(folder);
+  if (taggingBackend() === 'tensorflow')
+    return (await import('./model/tagger')).Tagger.fromFiles(folder, files);
+  return (await import('./model/portable-tagger')).PortableTagger.fromFiles(folder, files);
 }
 
 export interface BackendInfo {

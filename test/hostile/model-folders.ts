@@ -28,6 +28,12 @@ export interface HostileModel {
   folder: string;
   /** What the loader must say (part of its one-line message). */
   expect: RegExp;
+  /**
+   * The most the refusing process may take, MiB: the folder is refused before TensorFlow loads
+   * (which alone takes ~310 MiB) or anything large is allocated, except the JSON parse of a
+   * model.json that is large itself.
+   */
+  peakMiB: number;
 }
 
 function copyModel(source: string, target: string): ModelJson {
@@ -53,10 +59,15 @@ function poisonWeights(folder: string, json: ModelJson, value: number): ModelJso
 /** Every hostile variant of the model in `source`, as folders under `dir`. */
 export function makeHostileModels(source: string, dir: string): Record<string, HostileModel> {
   const models: Record<string, HostileModel> = {};
-  const make = (name: string, expect: RegExp, damage: (folder: string, json: ModelJson) => void) => {
+  const make = (
+    name: string,
+    expect: RegExp,
+    damage: (folder: string, json: ModelJson) => void,
+    peakMiB = 256,
+  ) => {
     const folder = path.join(dir, name);
     damage(folder, copyModel(source, folder));
-    models[name] = { folder, expect };
+    models[name] = { folder, expect, peakMiB };
   };
   const linkWeights = (device: string) => (folder: string, json: ModelJson) => {
     fs.rmSync(path.join(folder, json.weightsFile));
@@ -84,14 +95,20 @@ export function makeHostileModels(source: string, dir: string): Record<string, H
     const labels = ['O', ...Array.from({ length: 30_000 }, (_, i) => `B-L${i}`)];
     writeJson(folder, { ...json, vocabularies: { ...json.vocabularies, labels } });
   });
-  make('vocabulary-3m-wordDim-1024', /3,?000,?000 words.*at most/, (folder, json) => {
-    const words = Array.from({ length: 3_000_000 }, (_, i) => `w${i}`);
-    writeJson(folder, {
-      ...json,
-      config: { ...json.config, wordDim: 1024 },
-      vocabularies: { ...json.vocabularies, words },
-    });
-  });
+  make(
+    'vocabulary-3m-wordDim-1024',
+    /3,?000,?000 words.*at most/,
+    (folder, json) => {
+      const words = Array.from({ length: 3_000_000 }, (_, i) => `w${i}`);
+      writeJson(folder, {
+        ...json,
+        config: { ...json.config, wordDim: 1024 },
+        vocabularies: { ...json.vocabularies, words },
+      });
+    },
+    // A 32 MB model.json (under the 128 MiB cap) is parsed before its sizes can be checked.
+    1024,
+  );
   make('weights-nan', /NaN or infinite/, (folder, json) =>
     writeJson(folder, poisonWeights(folder, json, Number.NaN)),
   );

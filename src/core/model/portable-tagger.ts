@@ -36,8 +36,16 @@ export class PortableTagger extends TaggerBase {
 
   /** Loads a model folder; throws ModelFileError with a clear message on any problem. */
   static async load(folder: string): Promise<PortableTagger> {
-    const [{ readModelFolder }, { ModelFileError }] = await Promise.all([import('./folder'), import('./io')]);
-    const { card, weights } = await readModelFolder(folder);
+    const { readModelFolder } = await import('./folder');
+    return PortableTagger.fromFiles(folder, await readModelFolder(folder));
+  }
+
+  /** A tagger of a model folder's files, read and checked by `readModelFolder`. */
+  static async fromFiles(
+    folder: string,
+    { card, weights }: { card: ModelCard; weights: readonly NamedWeight[] },
+  ): Promise<PortableTagger> {
+    const { ModelFileError } = await import('./io');
     try {
       return new PortableTagger(card, weights);
     } catch (err) {

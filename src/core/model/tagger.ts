@@ -58,7 +58,15 @@ export class Tagger extends TaggerBase {
     folder: string,
     options: { implementation?: KernelImplementation } = {},
   ): Promise<Tagger> {
-    const { card, weights } = await readModelFolder(folder);
+    return Tagger.fromFiles(folder, await readModelFolder(folder), options);
+  }
+
+  /** A tagger of a model folder's files, read and checked by `readModelFolder`. */
+  static async fromFiles(
+    folder: string,
+    { card, weights }: { card: ModelCard; weights: NamedWeight[] },
+    options: { implementation?: KernelImplementation } = {},
+  ): Promise<Tagger> {
     const tagger = Tagger.create(card, options);
     try {
       tagger.network.setWeights(weights);
