@@ -6,8 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_DIR } from '../unit/data';
 
-/** A brat document (`NAME.txt`, `NAME.ann` in `dir`) of `tokens` words on one line, an entity on every tenth. */
-export function writeBratLine(dir: string, name: string, tokens: number): { txt: string; ann: string } {
+/**
+ * A brat document (`NAME.txt`, `NAME.ann` in `dir`) of `tokens` words, `perLine` to a line (all
+ * on one line by default), an entity on every tenth.
+ */
+export function writeBratLine(
+  dir: string,
+  name: string,
+  tokens: number,
+  perLine = tokens,
+): { txt: string; ann: string } {
   const words = Array.from({ length: tokens }, (_, i) => `w${i % 97}`);
   const entities: string[] = [];
   let offset = 0;
@@ -16,9 +24,10 @@ export function writeBratLine(dir: string, name: string, tokens: number): { txt:
       entities.push(`T${entities.length + 1}\tLOC ${offset} ${offset + word.length}\t${word}`);
     offset += word.length + 1;
   });
+  const text = words.map((word, i) => `${word}${(i + 1) % perLine === 0 ? '\n' : ' '}`).join('');
   const txt = path.join(dir, `${name}.txt`);
   const ann = path.join(dir, `${name}.ann`);
-  fs.writeFileSync(txt, `${words.join(' ')}\n`);
+  fs.writeFileSync(txt, `${text.trimEnd()}\n`);
   fs.writeFileSync(ann, `${entities.join('\n')}\n`);
   return { txt, ann };
 }
