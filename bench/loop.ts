@@ -11,8 +11,13 @@
  * While each retrain runs, this (main) thread samples its event-loop delay, as the extension
  * host's would be (the same measure as bench/worker-training.ts).
  *
- *   npm run bench:loop [-- --seeds 3 --rounds 16 --round-size 50 --inits en-ner,scratch
- *                          --strategies uncertainty,random --measure mnlp --en-ner DIR --resume]
+ *   npm run bench:loop [-- --seeds 3 --rounds 16 | --max-sentences 800  --round-size 50
+ *                          --inits en-ner,scratch --strategies uncertainty,random --measure mnlp
+ *                          --learning-rate 0.001 --en-ner DIR --resume --out FILE]
+ *
+ * The defaults are the full grid (3 seeds × 2 inits × 2 strategies × 16 rounds of 50); the flags
+ * make a smaller one when time is short. Seeds run outermost and the results are rewritten after
+ * each finished run, over the seeds that every strategy finished.
  *
  * Writes bench/results/loop.json (finished runs also to loop-partial.json, which `--resume` reads
  * after an interruption) and prints one line per init. Needs `npm run build` (worker and tagging
@@ -63,6 +68,8 @@ interface Options {
   enNer: string;
   resume: boolean;
   out: string;
+  /** Learning rate of the retrains (default: the model's, as the editor retrains). */
+  learningRate?: number;
 }
 
 /** One simulated annotator: one init, one strategy, one seed. */
@@ -95,10 +102,20 @@ function parseOptions(argv: string[]): Options {
       if (!allowed.includes(g as T)) throw new Error(`--${name}: ${g} is not one of ${allowed.join(', ')}`);
     return given as T[];
   };
+  const positive = (name: string, fallback: number) => {
+    const n = Number(value(name) ?? fallback);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: ${value(name)} is not a whole number ≥ 1`);
+    return n;
+  };
+  const roundSize = positive('round-size', 50);
+  const maxSentences = value('max-sentences');
+  const learningRate = value('learning-rate');
   return {
-    seeds: Number(value('seeds') ?? 3),
-    rounds: Number(value('rounds') ?? 16),
-    roundSize: Number(value('round-size') ?? 50),
+    seeds: positive('seeds', 3),
+    // --max-sentences 400 is --rounds 8 with rounds of 50.
+    rounds: maxSentences ? Math.ceil(positive('max-sentences', 800) / roundSize) : positive('rounds', 16),
+    roundSize,
+    ...(learningRate ? { learningRate: Number(learningRate) } : {}),
     inits: list('inits', ['en-ner', 'scratch'] as const, ['en-ner', 'scratch']),
     strategies: list('strategies', ['uncertainty', 'random'] as const, ['uncertainty', 'random']),
     measure: list('measure', UNCERTAINTY_MEASURES, ['mnlp'])[0]!,
@@ -225,6 +242,7 @@ async function simulate(
       kind: 'entities',
       reviewed: reviewedSentences,
       vectors: init === 'scratch',
+      ...(options.learningRate ? { train: { learningRate: options.learningRate } } : {}),
     });
     const result = await job.done;
     const seconds = (performance.now() - started) / 1000;
@@ -271,11 +289,15 @@ function meanCurve(records: readonly RunRecord[]): Array<[number, number]> {
     .map(([n, values]) => [n, round1(values.reduce((a, b) => a + b, 0) / values.length)]);
 }
 
-function summarize(options: Options, init: Init, records: readonly RunRecord[], startModel?: string) {
+function summarize(options: Options, init: Init, all: readonly RunRecord[], startModel?: string) {
+  // Strategies are compared on the same seeds: only seeds every strategy has finished count.
+  const seeds = [...new Set(all.filter((r) => r.init === init).map((r) => r.seed))].filter((seed) =>
+    options.strategies.every((s) => all.some((r) => r.init === init && r.strategy === s && r.seed === seed)),
+  );
+  const mine = all.filter((r) => r.init === init && seeds.includes(r.seed));
   const curves = Object.fromEntries(
-    options.strategies.map((s) => [s, meanCurve(records.filter((r) => r.init === init && r.strategy === s))]),
+    options.strategies.map((s) => [s, meanCurve(mine.filter((r) => r.strategy === s))]),
   ) as Record<Strategy, Array<[number, number]>>;
-  const mine = records.filter((r) => r.init === init);
   const retrains = mine.flatMap((r) => r.retrains);
   const at400 = retrains.filter((t) => t.reviewed === 400).map((t) => t.seconds);
   const swaps = mine.flatMap((r) => r.swapMs);
@@ -287,7 +309,8 @@ function summarize(options: Options, init: Init, records: readonly RunRecord[], 
   return {
     init,
     ...(startModel ? { model: startModel } : {}),
-    seeds: options.seeds,
+    seeds: seeds.length,
+    seedList: seeds,
     measure: options.measure,
     roundSize: options.roundSize,
     curves,
@@ -365,9 +388,25 @@ async function main(): Promise<void> {
   const host = new TrainingWorkerHost(bundledWorkerFactory(path.join(root, 'dist', 'train-worker.js')));
   const tagging = new TaggingProcess({ script: path.join(root, 'dist', 'tagging-process.js') });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-loop-bench-'));
+  const startModel = `${startCard.name}${sawPool ? ', trained on the pool' : ''}`;
+  // loop.json is rewritten after every finished run, from the seeds finished so far: a run
+  // stopped early still leaves honest results (the seeds they are over say how many).
+  const writeResults = () => {
+    fs.mkdirSync(path.dirname(options.out), { recursive: true });
+    fs.writeFileSync(partialFile, `${JSON.stringify(records)}\n`);
+    const runs = options.inits
+      .map((init) => summarize(options, init, records, init === 'en-ner' ? startModel : undefined))
+      .filter((run) => run.seeds > 0);
+    fs.writeFileSync(
+      options.out,
+      `${JSON.stringify({ schema: 'spanlight-loop-bench/1', pool: path.basename(POOL), test: path.basename(TEST), ...(options.learningRate ? { learningRate: options.learningRate } : {}), runs }, null, 1)}\n`,
+    );
+    return runs;
+  };
   try {
-    for (const init of options.inits)
-      for (let seed = 1; seed <= options.seeds; seed++)
+    // Seeds outermost: after each seed every init has whole curves for every strategy.
+    for (let seed = 1; seed <= options.seeds; seed++)
+      for (const init of options.inits)
         for (const strategy of options.strategies) {
           if (records.some((r) => r.init === init && r.strategy === strategy && r.seed === seed)) continue;
           records.push(
@@ -384,28 +423,14 @@ async function main(): Promise<void> {
               log,
             ),
           );
-          fs.mkdirSync(path.dirname(partialFile), { recursive: true });
-          fs.writeFileSync(partialFile, `${JSON.stringify(records)}\n`);
+          writeResults();
         }
   } finally {
     host.dispose();
     tagging.dispose();
     fs.rmSync(work, { recursive: true, force: true });
   }
-  const runs = options.inits.map((init) =>
-    summarize(
-      options,
-      init,
-      records,
-      init === 'en-ner' ? `${startCard.name}${sawPool ? ', trained on the pool' : ''}` : undefined,
-    ),
-  );
-  fs.mkdirSync(path.dirname(options.out), { recursive: true });
-  fs.writeFileSync(
-    options.out,
-    `${JSON.stringify({ schema: 'spanlight-loop-bench/1', pool: path.basename(POOL), test: path.basename(TEST), runs }, null, 1)}\n`,
-  );
-  for (const summary of runs) console.log(line(summary));
+  for (const summary of writeResults()) console.log(line(summary));
 }
 
 main().catch((err) => {
