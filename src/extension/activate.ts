@@ -78,7 +78,8 @@ function createCtx(
   const index = own(new WorkspaceIndex(services));
   const review = own(new ReviewController(services, index));
   const entities = own(new EntityTreeProvider(services, index));
-  return { ...services, index, review, entities };
+  const loop = platform.loop ? own(platform.loop(services)) : undefined;
+  return { ...services, index, review, entities, loop };
 }
 
 /** Set while the extension is active: what `deactivate` waits for. */

@@ -9,6 +9,7 @@ import type { Config } from './config';
 import type { EditorController } from './controller';
 import type { LabelDecorations } from './decorations';
 import type { EntityTreeProvider } from './entity-tree';
+import type { ModelLoop } from './loop/model-loop';
 import type { ModelManager } from './models';
 import type { ReviewController } from './review';
 import type { TaggingService } from './tagging';
@@ -17,7 +18,10 @@ import type { TemplatePanelController } from './template/panel';
 import type { TrainingController } from './training/controller';
 
 /** What the commands use of training (the web's stand-in offers the same). */
-export type Training = Pick<TrainingController, 'train' | 'stop' | 'showDashboard' | 'onDidFinishRun'> &
+export type Training = Pick<
+  TrainingController,
+  'train' | 'stop' | 'showDashboard' | 'onDidFinishRun' | 'retrain'
+> &
   vscode.Disposable;
 
 import type { ViewState } from './view-state';
@@ -47,7 +51,9 @@ export interface Ctx {
   readonly review: ReviewController;
   /** The workspace Entities view. */
   readonly entities: EntityTreeProvider;
+  /** The model-in-the-loop (retrains from reviewed sentences, model versions); Node only. */
+  readonly loop: ModelLoop | undefined;
 }
 
 /** The services the views are built from (everything but the views and their index). */
-export type Services = Omit<Ctx, 'index' | 'review' | 'entities'>;
+export type Services = Omit<Ctx, 'index' | 'review' | 'entities' | 'loop'>;

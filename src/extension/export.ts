@@ -237,3 +237,32 @@ export async function exportAnnotations(
   }
   return result;
 }
+
+/** A reviewed sentence as training data, keyed by its document and text (stable across edits elsewhere). */
+export interface KeyedSentence extends TaggedSentence {
+  key: string;
+}
+
+/**
+ * Every reviewed sentence of `task` in a workspace folder, as the export would write it (the
+ * model-in-the-loop trains on exactly what an export would give), with a key per sentence.
+ * Sentences whose spans do not fit the tokens are left out and counted among `problems`.
+ */
+export async function reviewedSentencesOf(
+  manager: AnnotationManager,
+  folder: vscode.WorkspaceFolder,
+  task: string,
+): Promise<{ sentences: KeyedSentence[]; problems: string[]; misaligned: number }> {
+  await manager.flush();
+  const problems: string[] = [];
+  const sentences: KeyedSentence[] = [];
+  let misaligned = 0;
+  for (const d of await loadAll([folder], problems)) {
+    const exported = annotationsToSentences(d.text, d.annotations, d.reviews, task);
+    for (const p of exported.problems) problems.push(`${d.relative}: offset ${p.offset}: ${p.message}`);
+    misaligned += exported.misaligned;
+    for (const sentence of exported.sentences)
+      sentences.push({ ...sentence, key: `${d.relative}\n${sentence.text ?? sentence.tokens.join(' ')}` });
+  }
+  return { sentences, problems, misaligned };
+}

@@ -53,6 +53,9 @@ export const CommandId = {
   Train: 'spanlight.train',
   ShowTrainingDashboard: 'spanlight.showTrainingDashboard',
   StopTraining: 'spanlight.stopTraining',
+  UpdateModel: 'spanlight.updateModel',
+  CancelModelUpdate: 'spanlight.cancelModelUpdate',
+  ChooseModelVersion: 'spanlight.chooseModelVersion',
   ExtractListing: 'spanlight.extractListing',
   ExtractListingsInFolder: 'spanlight.extractListingsInFolder',
 } as const;

@@ -10,6 +10,7 @@ import { annotationPath, loadAnnotationFile, saveOrRemoveAnnotationFile } from '
 import { readModelCard } from '../core/model/io';
 import { isInside, spanlightFolder } from '../core/workspace-paths';
 import { exportAnnotations } from './export';
+import { ModelLoop } from './loop/model-loop';
 import type { AnnotationFiles, ModelLocations, Platform, TaggerHost } from './platform';
 import { TaggingProcess } from './tagging-process/client';
 import { TrainingController } from './training/controller';
@@ -55,6 +56,7 @@ export const nodePlatform: Platform = {
   models: (extension) => nodeModelLocations(extension.extensionPath),
   taggers: (extension) => nodeTaggerHost(extension.extensionPath),
   annotationFiles: nodeAnnotationFiles,
+  loop: (services) => new ModelLoop(services),
   training: ({ annotations, log, ...deps }) =>
     new TrainingController({
       ...deps,

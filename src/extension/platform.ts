@@ -8,13 +8,14 @@
 import type * as vscode from 'vscode';
 import type { AnnotationFile, ParsedAnnotations } from '../core/annotations/store';
 import type { ModelCard } from '../core/model/format';
-import type { TaggedToken, TagOptions, TagTextResult } from '../core/model/tagger-base';
+import type { ScoredSentence, TaggedToken, TagOptions, TagTextResult } from '../core/model/tagger-base';
 import type { TagScheme } from '../core/types';
 import type { AnnotationManager } from './annotations';
 import type { CommandFactory } from './commands/command';
 import type { Config } from './config';
-import type { Training } from './ctx';
+import type { Services, Training } from './ctx';
 import type { CommandIdValue } from './ids';
+import type { ModelLoop } from './loop/model-loop';
 import type { ModelManager } from './models';
 import type { BackendChoice, HostEvent, LoadedModel, TaggingBackendInfo } from './tagging-process/protocol';
 
@@ -44,6 +45,8 @@ export interface EditorTagger {
   /** False once whatever ran it has gone (a tagging process that exited): load it again. */
   readonly alive: boolean;
   tag(sentences: ReadonlyArray<readonly string[]>, options?: TagOptions): Promise<TaggedToken[][]>;
+  /** `tag` with each sentence's log-probability and entropy (the review queue's uncertainty). */
+  tagScored(sentences: ReadonlyArray<readonly string[]>, options?: TagOptions): Promise<ScoredSentence[]>;
   tagTexts(texts: readonly string[], options?: TagOptions): Promise<TagTextResult[]>;
   dispose(): Promise<void>;
 }
@@ -95,6 +98,8 @@ export interface Platform {
     models: ModelManager;
     annotations: AnnotationManager;
   }): Training;
+  /** The model-in-the-loop (needs Node's file system and native TensorFlow; none on the web). */
+  loop?(services: Services): ModelLoop;
   /** Commands replaced on this platform (on the web, those that need Node's file system). */
   readonly commandOverrides?: Partial<Record<CommandIdValue, CommandFactory>>;
 }

@@ -85,7 +85,7 @@ export class ReviewController extends Disposable implements vscode.TreeDataProvi
           : queued === 0
             ? 'Every sentence is reviewed. Export: Spanlight: Export Annotations as Training Data…'
             : queued > SHOWN
-              ? `The ${SHOWN} least certain of ${queued} unreviewed sentences.`
+              ? `The ${SHOWN} ${this.ctx.config.get('review.order') === 'document' ? 'first' : 'least certain'} of ${queued} unreviewed sentences.`
               : undefined;
       if (this.index.truncated > 0)
         this.view.message =
@@ -125,11 +125,16 @@ export class ReviewController extends Disposable implements vscode.TreeDataProvi
     const { document, sentence } = item;
     const tree = new vscode.TreeItem(plainLabel(sentence.text, 90), vscode.TreeItemCollapsibleState.None);
     const lowest = [...sentence.suggestions].sort((a, b) => a.confidence - b.confidence)[0];
-    const certainty = document.model ? `${percent(1 - sentence.score)} sure` : 'no model';
-    tree.description = `${document.relative} · ${certainty}`;
+    const measure = this.ctx.config.get('review.uncertainty');
+    const certainty =
+      document.model && sentence.certainty !== undefined ? `${percent(sentence.certainty)} sure` : 'no model';
+    tree.description = `${certainty} · ${document.relative}`;
     tree.tooltip = new vscode.MarkdownString(
       [
         `**${plainLabel(document.relative)}** · task ${document.task}${document.model ? ` · model ${document.model}` : ''}`,
+        document.model
+          ? `Uncertainty ${sentence.score.toFixed(3)} (${measure}); the model is ${certainty} per word`
+          : '',
         lowest
           ? `Least certain: “${plainLabel(lowest.text, 40)}” ${lowest.label} ${percent(lowest.confidence)}`
           : '',
@@ -138,7 +143,7 @@ export class ReviewController extends Disposable implements vscode.TreeDataProvi
         .filter(Boolean)
         .join('\n\n'),
     );
-    tree.iconPath = new vscode.ThemeIcon(sentence.score > 0.5 ? 'warning' : 'circle-outline');
+    tree.iconPath = new vscode.ThemeIcon((sentence.certainty ?? 1) < 0.8 ? 'warning' : 'circle-outline');
     tree.id = this.key(item);
     tree.command = {
       command: CommandId.OpenReviewItem,

@@ -32,6 +32,14 @@ export interface SpanlightConfig {
   'review.files': string;
   /** The Review queue reads at most this many files. */
   'review.maxFiles': number;
+  /** The Review queue's order: the model's least certain sentences first, or document order. */
+  'review.order': 'uncertainty' | 'document';
+  /** How uncertainty is measured for the Review queue. */
+  'review.uncertainty': 'mnlp' | 'tokenEntropy' | 'leastConfidence';
+  /** Retrain the model in use after this many newly reviewed sentences of its task (0: never by itself). */
+  'loop.retrainEvery': number;
+  /** Corpus files to judge updated models on, instead of held-out reviewed sentences. */
+  'loop.devFiles': string[];
 }
 
 export const DEFAULT_CONFIG: SpanlightConfig = {
@@ -51,6 +59,10 @@ export const DEFAULT_CONFIG: SpanlightConfig = {
   'training.corpusGlob': '**/*.{conll,conllu,iob,iob2,bio,jsonl,ann}',
   'review.files': '**/*.{txt,md,markdown}',
   'review.maxFiles': 1000,
+  'review.order': 'uncertainty',
+  'review.uncertainty': 'mnlp',
+  'loop.retrainEvery': 25,
+  'loop.devFiles': [],
 };
 
 export const SETTINGS_SECTION = 'spanlight';

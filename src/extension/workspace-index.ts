@@ -12,7 +12,7 @@ import type { RegionSentence } from '../core/annotations/regions';
 import { documentSentences, isSentenceReviewed, type ReviewProgress } from '../core/annotations/review';
 import type { EntitySuggestion } from '../core/annotations/suggestions';
 import { TaggingCancelled } from '../core/annotations/suggestions';
-import { byUncertainty, uncertaintyScore } from '../core/annotations/uncertainty';
+import { byUncertainty, sentenceCertainty, uncertaintyScore } from '../core/annotations/uncertainty';
 import { detectLanguage } from '../core/tokens/language';
 import type { Services } from './ctx';
 import { Disposable } from './dispose';
@@ -20,8 +20,10 @@ import { readIfThere } from './tasks';
 
 export interface IndexedSentence extends RegionSentence {
   reviewed: boolean;
-  /** Uncertainty of the model about the sentence (higher: less sure); 0 without a model. */
+  /** Uncertainty of the model about the sentence (higher: less sure; `review.uncertainty`); 0 without a model. */
   score: number;
+  /** How sure the model is per word, 0–1 (geometric mean probability of its tags); undefined without a model. */
+  certainty?: number;
   /** Suggestions the annotator sees (not covered by an annotation, not below the minimum confidence). */
   suggestions: EntitySuggestion[];
 }
@@ -235,7 +237,7 @@ export class WorkspaceIndex extends Disposable {
       unreviewed.length > 0
         ? await this.ctx.tagging.suggestText(unreviewed, task, language, signal)
         : undefined;
-    const score = uncertaintyScore();
+    const score = uncertaintyScore(this.ctx.config.get('review.uncertainty'));
     const minConfidence = this.ctx.config.get('display.minConfidence');
     const indexedSentences: IndexedSentence[] = sentences.map((s) => {
       const reviewed = isSentenceReviewed(reviews, s, task.id);
@@ -243,7 +245,13 @@ export class WorkspaceIndex extends Disposable {
       const shown = result
         ? visibleSuggestions(result.entities, own).filter((e) => e.confidence >= minConfidence)
         : [];
-      return { ...s, reviewed, score: result ? score(result) : 0, suggestions: shown };
+      return {
+        ...s,
+        reviewed,
+        score: result ? score(result) : 0,
+        ...(result ? { certainty: sentenceCertainty(result) } : {}),
+        suggestions: shown,
+      };
     });
     return {
       uri,
@@ -277,11 +285,15 @@ export class WorkspaceIndex extends Disposable {
     return { reviewed, total };
   }
 
-  /** Unreviewed sentences, the model's least certain first (ties in document order). */
+  /**
+   * Unreviewed sentences, the model's least certain first (ties in document order), or in
+   * document order (`review.order`).
+   */
   queue(): QueueItem[] {
     const items = this.all().flatMap((document) =>
       document.sentences.filter((s) => !s.reviewed).map((sentence) => ({ document, sentence })),
     );
+    if (this.ctx.config.get('review.order') === 'document') return items;
     return byUncertainty(items, (item) => item.sentence.score);
   }
 

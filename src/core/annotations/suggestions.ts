@@ -3,7 +3,7 @@
  * tagged in batches that yield to the event loop, with a per-sentence cache and cancellation.
  */
 import { OUTSIDE_TAG, parseTag, tagsToSpans } from '../corpus/schemes';
-import type { LabelScore, TaggedToken, TagOptions } from '../model/tagger';
+import type { LabelScore, ScoredSentence, TaggedToken, TagOptions } from '../model/tagger';
 import type { TagScheme } from '../types';
 import type { SentenceCache } from './cache';
 import { shiftSpans, type TextChange } from './edits';
@@ -18,6 +18,11 @@ export interface SentenceTagger {
     sentences: ReadonlyArray<readonly string[]>,
     options?: TagOptions,
   ): TaggedToken[][] | Promise<TaggedToken[][]>;
+  /** `tag` with each sentence's log-probability and entropy, when the tagger reports them (the review queue's uncertainty). */
+  tagScored?(
+    sentences: ReadonlyArray<readonly string[]>,
+    options?: TagOptions,
+  ): ScoredSentence[] | Promise<ScoredSentence[]>;
 }
 
 export interface TokenSuggestion {
@@ -46,6 +51,10 @@ export interface SentenceSuggestions {
   end: number;
   tokens: TokenSuggestion[];
   entities: EntitySuggestion[];
+  /** Natural log of the probability of the suggested tags as a whole (the CRF's path), when the tagger reports it. */
+  logProbability?: number;
+  /** The tokens' summed label-distribution entropy (nats), when the tagger reports it. */
+  entropy?: number;
 }
 
 /** Entity-level alternatives from a token's tag distribution: `B-ORG` and `I-ORG` both count for ORG. */
@@ -69,6 +78,7 @@ export function sentenceSuggestions(
   sentence: RegionSentence,
   tagged: readonly TaggedToken[],
   scheme: TagScheme | 'none',
+  scores?: Pick<ScoredSentence, 'logProbability' | 'entropy'>,
 ): SentenceSuggestions {
   const base = sentence.start;
   const tokens = sentence.tokens.map((t, i) => ({
@@ -95,7 +105,13 @@ export function sentenceSuggestions(
             alternatives: entityAlternatives(tagged[chunk.start]!, chunk.label),
           };
         });
-  return { start: 0, end: sentence.end - sentence.start, tokens, entities };
+  return {
+    start: 0,
+    end: sentence.end - sentence.start,
+    tokens,
+    entities,
+    ...(scores ? { logProbability: scores.logProbability, entropy: scores.entropy } : {}),
+  };
 }
 
 /** The cached (relative) suggestions placed at a sentence's offsets. */
@@ -106,6 +122,7 @@ export function placeSuggestions(relative: SentenceSuggestions, start: number): 
     end: x.end + start,
   });
   return {
+    ...relative,
     start,
     end: relative.end + start,
     tokens: relative.tokens.map(shift),
@@ -136,6 +153,7 @@ export function followSentenceEdit(
   }
   if (end <= start) return undefined;
   return {
+    ...sentence,
     start,
     end,
     tokens: shiftSpans(sentence.tokens, changes),
@@ -210,13 +228,21 @@ export async function tagSentences(
     }
     const batch = missing.slice(from, to);
     from = to;
-    const tagged = await tagger.tag(
-      batch.map((i) => sentences[i]!.tokens.map((t) => t.value)),
-      { batchSize, alternatives: options.alternatives ?? 3 },
-    );
+    const words = batch.map((i) => sentences[i]!.tokens.map((t) => t.value));
+    const tagOptions = { batchSize, alternatives: options.alternatives ?? 3 };
+    const tagged: Array<ScoredSentence | { tokens: TaggedToken[]; logProbability?: undefined }> =
+      tagger.tagScored
+        ? await tagger.tagScored(words, tagOptions)
+        : (await tagger.tag(words, tagOptions)).map((t) => ({ tokens: t }));
     batch.forEach((sentenceIndex, b) => {
       const sentence = sentences[sentenceIndex]!;
-      const result = sentenceSuggestions(sentence, tagged[b]!, tagger.scheme);
+      const scored = tagged[b]!;
+      const result = sentenceSuggestions(
+        sentence,
+        scored.tokens,
+        tagger.scheme,
+        scored.logProbability !== undefined ? scored : undefined,
+      );
       cache.set(options.modelKey, sentence.text, result);
       for (const position of positionsOf.get(sentence.text)!) relative[position] = result;
     });

@@ -148,15 +148,27 @@ export const nextVersionNumber = (history: VersionHistory) =>
  * Starts a history from the model in use: a copy of it becomes version 1 (so it stays there to go
  * back to, whatever happens to the original) and the current version.
  */
-export async function startHistory(
+export function startHistory(
   taskFolder: string,
   task: string,
   model: { folder: string; name: string },
 ): Promise<VersionHistory> {
-  const history = emptyHistory(task);
+  return adoptModel(taskFolder, emptyHistory(task), model);
+}
+
+/**
+ * Adds the model in use as the next version when it is none of the history's (the user chose
+ * another model since the last retrain): a copy, origin `start`, made the current version.
+ */
+export async function adoptModel(
+  taskFolder: string,
+  history: VersionHistory,
+  model: { folder: string; name: string },
+): Promise<VersionHistory> {
+  const number = nextVersionNumber(history);
   const version: ModelVersion = {
-    version: 1,
-    folder: 'v1',
+    version: number,
+    folder: `v${number}`,
     name: model.name,
     createdAt: new Date().toISOString(),
     origin: { kind: 'start', model: model.name },
@@ -167,10 +179,28 @@ export async function startHistory(
   await replaceFolder(path.join(taskFolder, version.folder), (temp) =>
     fs.promises.cp(model.folder, temp, { recursive: true, dereference: true }),
   );
-  history.versions.push(version);
-  history.current = 1;
-  await writeVersionHistory(taskFolder, history);
-  return history;
+  const next: VersionHistory = { ...history, versions: [...history.versions, version], current: number };
+  await writeVersionHistory(taskFolder, next);
+  return next;
+}
+
+/** The version whose model folder is `folder`, if any. */
+export function versionAt(
+  taskFolder: string,
+  history: VersionHistory,
+  folder: string,
+): ModelVersion | undefined {
+  const wanted = path.resolve(folder);
+  return history.versions.find((v) => path.resolve(versionFolder(taskFolder, v)) === wanted);
+}
+
+/** How many reviewed sentences the task had at its last retrain, kept or not (0: never retrained). */
+export function reviewedAtLastRetrain(history: VersionHistory): number {
+  return Math.max(
+    0,
+    ...history.versions.filter((v) => v.origin.kind === 'retrain').map((v) => v.reviewedSentences),
+    ...history.rejected.map((r) => r.reviewedSentences),
+  );
 }
 
 /** The keep-if-not-worse rule's answer. */

@@ -12,6 +12,7 @@ import type { CommandFactory } from './command';
 import { dataCommands } from './data';
 import { entityCommands } from './entities';
 import { labellingCommands } from './labelling';
+import { loopCommands } from './loop';
 import { modelCommands } from './models';
 import { reviewCommands } from './review';
 import { taskCommands } from './tasks';
@@ -28,6 +29,7 @@ const COMMANDS: Record<CommandIdValue, CommandFactory> = {
   ...modelCommands,
   ...dataCommands,
   ...trainingCommands,
+  ...loopCommands,
 };
 
 /**

@@ -5,13 +5,21 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { RetrainRequest } from '../../core/loop/retrain';
 import type { Config } from '../config';
 import { Disposable } from '../dispose';
 import type { ModelManager } from '../models';
 import { TrainingDashboard } from './dashboard';
 import { TrainingRunner } from './run';
 import { askTrainingJob, type TrainRequest } from './wizard';
-import { bundledWorkerFactory, type JobResult, TrainingWorkerHost, type WorkerLike } from './worker-host';
+import {
+  bundledWorkerFactory,
+  type JobHandle,
+  type JobListener,
+  type JobResult,
+  TrainingWorkerHost,
+  type WorkerLike,
+} from './worker-host';
 
 export { DASHBOARD_VIEW_TYPE } from './dashboard';
 export type { TrainRequest } from './wizard';
@@ -103,6 +111,11 @@ export class TrainingController extends Disposable {
     const job = await askTrainingJob(root, request, this.deps);
     if (!job) return undefined;
     return this.runner.run({ ...job, ...this.roots(root), workspaceRoot: root }, request);
+  }
+
+  /** Queues a model-in-the-loop retrain on the training worker (after a run in progress). */
+  retrain(request: RetrainRequest, listener: Pick<JobListener, 'event'> = {}): JobHandle {
+    return this.workerHost().retrain(request, listener);
   }
 
   stop(): void {

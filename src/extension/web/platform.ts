@@ -20,6 +20,7 @@ import type { Training } from '../ctx';
 import { CommandId, type CommandIdValue } from '../ids';
 import type { AnnotationFiles, EditorTagger, ModelLocations, Platform, TaggerHost } from '../platform';
 import type { BackendChoice, LoadedModel } from '../tagging-process/protocol';
+import type { JobHandle } from '../training/worker-host';
 
 /** The shipped models' folder names, written into the web bundle (scripts/build.mjs). */
 declare const SPANLIGHT_SHIPPED_MODELS: string[];
@@ -113,6 +114,9 @@ class LocalTagger implements EditorTagger {
   }
 
   tag: EditorTagger['tag'] = async (sentences, options) => this.tagger.tag(sentences, options);
+
+  tagScored: EditorTagger['tagScored'] = async (sentences, options) =>
+    this.tagger.tagScored(sentences, options);
 
   tagTexts: EditorTagger['tagTexts'] = async (texts, options) =>
     this.tagger.tagTexts(texts, tokenizeSentences, options);
@@ -222,6 +226,15 @@ class WebTraining implements Training {
   }
 
   train = async () => this.say();
+  retrain = (): JobHandle => ({
+    jobId: 'web',
+    done: Promise.resolve({
+      status: 'failed',
+      message: `updating a model needs native TensorFlow. ${WEB_LIMIT}`,
+      userError: true,
+    }),
+    cancel: () => undefined,
+  });
   stop = () => void this.say();
   showDashboard = () => void this.say();
 
@@ -245,6 +258,9 @@ export const webPlatform: Platform = {
   training: () => new WebTraining(),
   commandOverrides: {
     [CommandId.ExportAnnotations]: needsNode('exporting annotations'),
+    [CommandId.UpdateModel]: needsNode('updating a model from annotations'),
+    [CommandId.ChooseModelVersion]: needsNode('model versions'),
+    [CommandId.CancelModelUpdate]: needsNode('updating a model from annotations'),
     [CommandId.ExtractListingsInFolder]: needsNode('extracting a folder of listings'),
   } satisfies Partial<Record<CommandIdValue, CommandFactory>>,
 };
