@@ -11,9 +11,23 @@ import type { RunConfig, RunEvent, RunOutcome, RunRecord, RunSummary } from '../
 
 export type { RunConfig, RunEvent, RunOutcome, RunRecord, RunSummary };
 
-/** The charts the page draws; each can be exported as PNG. */
+/** The charts the page draws per run; each can be exported as PNG. */
 export const CHART_IDS = ['loss', 'dev', 'speed'] as const;
 export type ChartId = (typeof CHART_IDS)[number];
+/** Charts that can be exported: the run charts and the model-in-the-loop chart. */
+export type ExportableChart = ChartId | 'loop';
+const EXPORTABLE_CHARTS: readonly string[] = [...CHART_IDS, 'loop'];
+
+/**
+ * The model-in-the-loop of one task: each model version's F1 on the held-out reviewed sentences
+ * against the reviewed sentences it learned from (0 for the model the loop started from), and the
+ * retrains that were not kept.
+ */
+export interface LoopCurve {
+  task: string;
+  versions: Array<{ version: number; reviewed: number; score: number; current: boolean }>;
+  rejected: Array<{ reviewed: number; score: number }>;
+}
 
 export type ToWebview =
   /** Answer to `ready`: past runs, the records to draw (active run first) and the active run id. */
@@ -24,6 +38,8 @@ export type ToWebview =
   | { type: 'runs'; runs: RunSummary[] }
   /** A stored run the page asked for (to show or to overlay). */
   | { type: 'runRecord'; record: RunRecord }
+  /** The model-in-the-loop's versions per task (after every update, and with `init`). */
+  | { type: 'loop'; loops: LoopCurve[] }
   | { type: 'notice'; level: 'info' | 'error'; message: string };
 
 export type FromWebview =
@@ -33,7 +49,7 @@ export type FromWebview =
   | { type: 'openModelFolder'; runId: string }
   | { type: 'exportMetrics'; runId: string; format: 'csv' | 'json' }
   /** `png` is a `data:image/png;base64,…` URL of the chart's canvas. */
-  | { type: 'exportChart'; chart: ChartId; png: string }
+  | { type: 'exportChart'; chart: ExportableChart; png: string }
   | { type: 'loadRun'; runId: string };
 
 /** What the page keeps across reloads (`getState`/`setState`): enough to redraw at once. */
@@ -44,6 +60,8 @@ export interface WebviewState {
   shownRunId?: string;
   activeRunId?: string;
   compareRunIds: string[];
+  /** The model-in-the-loop chart's data (absent in state saved before it existed). */
+  loops?: LoopCurve[];
 }
 
 export const EMPTY_STATE: WebviewState = { runs: [], records: [], compareRunIds: [] };
@@ -68,10 +86,10 @@ export function parseFromWebview(value: unknown): FromWebview | undefined {
         ? { type, runId: m.runId, format: m.format }
         : undefined;
     case 'exportChart':
-      return CHART_IDS.includes(m.chart as ChartId) &&
+      return EXPORTABLE_CHARTS.includes(m.chart as string) &&
         typeof m.png === 'string' &&
         m.png.startsWith('data:image/png;base64,')
-        ? { type, chart: m.chart as ChartId, png: m.png }
+        ? { type, chart: m.chart as ExportableChart, png: m.png }
         : undefined;
     default:
       return undefined;
@@ -121,6 +139,8 @@ export function reduceState(state: WebviewState, message: ToWebview): WebviewSta
     }
     case 'runs':
       return { ...state, runs: message.runs };
+    case 'loop':
+      return { ...state, loops: message.loops };
     case 'runRecord':
       return {
         ...state,

@@ -20,7 +20,7 @@ import type { TrainingController } from './training/controller';
 /** What the commands use of training (the web's stand-in offers the same). */
 export type Training = Pick<
   TrainingController,
-  'train' | 'stop' | 'showDashboard' | 'onDidFinishRun' | 'retrain'
+  'train' | 'stop' | 'showDashboard' | 'onDidFinishRun' | 'retrain' | 'attachLoop'
 > &
   vscode.Disposable;
 

@@ -56,7 +56,11 @@ export const nodePlatform: Platform = {
   models: (extension) => nodeModelLocations(extension.extensionPath),
   taggers: (extension) => nodeTaggerHost(extension.extensionPath),
   annotationFiles: nodeAnnotationFiles,
-  loop: (services) => new ModelLoop(services),
+  loop: (services) => {
+    const loop = new ModelLoop(services);
+    services.training.attachLoop(loop);
+    return loop;
+  },
   training: ({ annotations, log, ...deps }) =>
     new TrainingController({
       ...deps,

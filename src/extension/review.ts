@@ -123,12 +123,18 @@ export class ReviewController extends Disposable implements vscode.TreeDataProvi
 
   getTreeItem(item: QueueItem): vscode.TreeItem {
     const { document, sentence } = item;
-    const tree = new vscode.TreeItem(plainLabel(sentence.text, 90), vscode.TreeItemCollapsibleState.None);
+    // The certainty leads the row, so a narrow side bar still shows why the sentence is here.
+    const sure =
+      document.model && sentence.certainty !== undefined ? `${percent(sentence.certainty)} · ` : '';
+    const tree = new vscode.TreeItem(
+      `${sure}${plainLabel(sentence.text, 90)}`,
+      vscode.TreeItemCollapsibleState.None,
+    );
     const lowest = [...sentence.suggestions].sort((a, b) => a.confidence - b.confidence)[0];
     const measure = this.ctx.config.get('review.uncertainty');
     const certainty =
       document.model && sentence.certainty !== undefined ? `${percent(sentence.certainty)} sure` : 'no model';
-    tree.description = `${certainty} · ${document.relative}`;
+    tree.description = document.relative;
     tree.tooltip = new vscode.MarkdownString(
       [
         `**${plainLabel(document.relative)}** · task ${document.task}${document.model ? ` · model ${document.model}` : ''}`,

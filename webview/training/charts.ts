@@ -14,7 +14,7 @@ import {
   Tooltip,
 } from 'chart.js';
 import { cellName, runCell } from '../../src/core/runs/events';
-import type { ChartId, RunRecord } from '../protocol';
+import type { ChartId, LoopCurve, RunRecord } from '../protocol';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
@@ -136,15 +136,104 @@ export class DashboardCharts {
 
   /** The chart as a PNG data URL, drawn on the theme's background so it reads outside VS Code. */
   png(id: ChartId): string {
-    const canvas = this.canvases[id];
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const context = copy.getContext('2d')!;
-    const styles = getComputedStyle(document.body);
-    context.fillStyle = styles.backgroundColor || '#1e1e1e';
-    context.fillRect(0, 0, copy.width, copy.height);
-    context.drawImage(canvas, 0, 0);
-    return copy.toDataURL('image/png');
+    return canvasPng(this.canvases[id]);
+  }
+}
+
+/** A canvas as a PNG data URL on the theme's background. */
+export function canvasPng(canvas: HTMLCanvasElement): string {
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const context = copy.getContext('2d')!;
+  const styles = getComputedStyle(document.body);
+  context.fillStyle = styles.backgroundColor || '#1e1e1e';
+  context.fillRect(0, 0, copy.width, copy.height);
+  context.drawImage(canvas, 0, 0);
+  return copy.toDataURL('image/png');
+}
+
+/**
+ * The model-in-the-loop chart: per task, each kept version's F1 on held-out reviewed sentences
+ * against the reviewed sentences it was made with (a line; the version in use drawn larger), and
+ * the retrains that were not kept (crosses, not joined).
+ */
+export class LoopChart {
+  private chart: Chart<'line', Point[]> | undefined;
+
+  constructor(private readonly canvas: HTMLCanvasElement) {}
+
+  update(loops: readonly LoopCurve[]): void {
+    const datasets: ChartDataset<'line', Point[]>[] = loops.flatMap((loop, i) => {
+      const kept = loop.versions.map((v) => ({ x: v.reviewed, y: 100 * v.score }));
+      const sizes = loop.versions.map((v) => (v.current ? 6 : 3));
+      return [
+        {
+          label: `${loop.task}: versions (${loop.versions.length})`,
+          data: kept,
+          borderColor: themeColour(i),
+          backgroundColor: themeColour(i),
+          borderWidth: 2,
+          pointRadius: sizes,
+          tension: 0,
+        },
+        ...(loop.rejected.length > 0
+          ? [
+              {
+                label: `${loop.task}: not kept (${loop.rejected.length})`,
+                data: loop.rejected.map((r) => ({ x: r.reviewed, y: 100 * r.score })),
+                borderColor: themeColour(i),
+                backgroundColor: themeColour(i),
+                showLine: false,
+                pointStyle: 'crossRot' as const,
+                pointRadius: 5,
+              },
+            ]
+          : []),
+      ];
+    });
+    this.canvas.dataset.points = datasets.map((d) => d.data.length).join(',');
+    this.canvas.setAttribute(
+      'aria-label',
+      `F1 on held-out reviewed sentences by reviewed sentences: ${datasets.map((d) => `${d.label}: ${d.data.map((p) => `${p.x} → ${p.y.toFixed(1)}`).join(', ')}`).join('; ')}`,
+    );
+    if (this.chart) {
+      this.chart.data.datasets = datasets;
+      this.chart.update('none');
+      return;
+    }
+    const colour = foreground();
+    const grid = gridColour();
+    this.chart = new Chart<'line', Point[]>(this.canvas, {
+      type: 'line',
+      data: { datasets },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        plugins: {
+          legend: { display: true, labels: { color: colour, boxWidth: 12 } },
+          tooltip: { mode: 'nearest', intersect: true },
+        },
+        scales: {
+          x: {
+            type: 'linear',
+            title: { display: true, text: 'reviewed sentences', color: colour },
+            ticks: { color: colour, precision: 0 },
+            grid: { color: grid },
+            suggestedMin: 0,
+          },
+          y: {
+            type: 'linear',
+            title: { display: true, text: 'F1 on held-out reviewed (%)', color: colour },
+            ticks: { color: colour },
+            grid: { color: grid },
+            suggestedMin: 0,
+            suggestedMax: 100,
+          },
+        },
+      },
+    });
   }
 }

@@ -23,7 +23,7 @@ import {
   type WebviewState,
 } from '../protocol';
 import { h } from '../shared/dom';
-import { DashboardCharts } from './charts';
+import { canvasPng, DashboardCharts, LoopChart } from './charts';
 import { duration, fixed, integer, percent } from './format';
 import { vscodeApi } from './vscode-api';
 
@@ -78,6 +78,28 @@ const CHART_TITLES: Record<ChartId, string> = {
   speed: 'Tokens per second',
 };
 const charts = new DashboardCharts(canvases);
+const loopCanvas = h('canvas', { id: 'chart-loop', role: 'img' }) as HTMLCanvasElement;
+const loopChart = new LoopChart(loopCanvas);
+const loopCaption = h('p', { id: 'loop-caption', class: 'loop-caption' });
+/** Shown once a task has model versions (Update Model from Annotations, or the automatic updates). */
+const loopSection = h(
+  'section',
+  { class: 'charts loop', id: 'loop', hidden: '' },
+  h(
+    'figure',
+    { class: 'chart' },
+    h(
+      'figcaption',
+      {},
+      h('span', {}, 'Model in the loop: F1 on held-out reviewed sentences per version'),
+      button('export-loop-png', 'PNG', () =>
+        post({ type: 'exportChart', chart: 'loop', png: canvasPng(loopCanvas) }),
+      ),
+    ),
+    h('div', { class: 'canvas-box' }, loopCanvas),
+    loopCaption,
+  ),
+);
 
 const labelsBody = h('tbody');
 const labelsCaption = h('caption', {}, 'Per-label scores');
@@ -96,6 +118,7 @@ document.body.append(
     h('div', { class: 'buttons' }, ...Object.values(buttons)),
     notice,
   ),
+  loopSection,
   h(
     'section',
     { class: 'charts' },
@@ -347,7 +370,21 @@ function drawnRecords(): RunRecord[] {
   return first ? [first, ...compared] : compared;
 }
 
+function renderLoop(): void {
+  const loops = (state.loops ?? []).filter((l) => l.versions.length > 0);
+  loopSection.hidden = loops.length === 0;
+  if (loops.length === 0) return;
+  loopChart.update(loops);
+  loopCaption.textContent = loops
+    .map((l) => {
+      const current = l.versions.find((v) => v.current);
+      return `${l.task}: ${l.versions.length} version${l.versions.length === 1 ? '' : 's'}${current ? `, v${current.version} in use (F1 ${fixed(100 * current.score, 1)} at ${integer(current.reviewed)} reviewed)` : ''}${l.rejected.length > 0 ? `, ${l.rejected.length} update${l.rejected.length === 1 ? '' : 's'} not kept` : ''}`;
+    })
+    .join(' · ');
+}
+
 function render(): void {
+  renderLoop();
   const record = shown();
   renderHeader(record);
   renderLabels(record);
@@ -412,6 +449,7 @@ function receive(message: ToWebview): void {
     case 'runFinished':
     case 'runs':
     case 'runRecord':
+    case 'loop':
       state = reduceState(state, message);
       save();
       scheduleRender();

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { LoopCurve } from '../../../webview/protocol';
 import type { TaskDefinition } from '../../core/annotations/schema';
 import { listAnnotationFiles, loadAnnotationFile } from '../../core/annotations/store';
 import { MIN_REVIEWED_SENTENCES, type RetrainRequest } from '../../core/loop/retrain';
@@ -396,6 +397,28 @@ export class ModelLoop extends Disposable {
       }
     }
     return found;
+  }
+
+  /** Each task's versions and retrains not kept, for the dashboard's loop chart. */
+  async curves(): Promise<LoopCurve[]> {
+    const scoreOf = (s: { f1?: number; accuracy: number }) => s.f1 ?? s.accuracy;
+    return (await this.histories()).map(({ history }) => ({
+      task: history.task,
+      versions: history.versions.flatMap((v) =>
+        v.heldOut
+          ? [
+              {
+                version: v.version,
+                // What it learned from: the model you started with learned from none of them.
+                reviewed: v.origin.kind === 'start' ? 0 : v.reviewedSentences,
+                score: scoreOf(v.heldOut),
+                current: v.version === history.current,
+              },
+            ]
+          : [],
+      ),
+      rejected: history.rejected.map((r) => ({ reviewed: r.reviewedSentences, score: scoreOf(r.heldOut) })),
+    }));
   }
 
   /** Makes a version the one in use and swaps it in; resolves when the suggestions are refreshed. */

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { LoopCurve } from '../../../webview/protocol';
 import type { RetrainRequest } from '../../core/loop/retrain';
 import type { Config } from '../config';
 import { Disposable } from '../dispose';
@@ -24,6 +25,12 @@ import {
 export { DASHBOARD_VIEW_TYPE } from './dashboard';
 export type { TrainRequest } from './wizard';
 
+/** What the dashboard needs of the model-in-the-loop (extension/loop/model-loop.ts). */
+export interface LoopSource {
+  curves(): Promise<LoopCurve[]>;
+  readonly onDidChangeVersions: vscode.Event<unknown>;
+}
+
 export interface TrainingDeps {
   extensionUri: vscode.Uri;
   config: Config;
@@ -38,6 +45,8 @@ export interface TrainingDeps {
 
 export class TrainingController extends Disposable {
   private host: TrainingWorkerHost | undefined;
+  /** The model-in-the-loop, once attached: its versions are charted on the dashboard. */
+  private loop: LoopSource | undefined;
   private readonly dashboard: TrainingDashboard;
   private readonly runner: TrainingRunner;
   /** Fires when a run ends (tests and scripts wait on it). */
@@ -55,6 +64,7 @@ export class TrainingController extends Disposable {
         },
         activeRecord: () => this.runner.activeRecord,
         stop: (runId) => this.runner.stop(runId),
+        loops: () => this.loop?.curves() ?? Promise.resolve([]),
       }),
     );
     this.runner = this._register(
@@ -111,6 +121,12 @@ export class TrainingController extends Disposable {
     const job = await askTrainingJob(root, request, this.deps);
     if (!job) return undefined;
     return this.runner.run({ ...job, ...this.roots(root), workspaceRoot: root }, request);
+  }
+
+  /** Charts the model-in-the-loop's versions on the dashboard, redrawn when they change. */
+  attachLoop(loop: LoopSource): void {
+    this.loop = loop;
+    this._register(loop.onDidChangeVersions(() => void this.dashboard.postLoop()));
   }
 
   /** Queues a model-in-the-loop retrain on the training worker (after a run in progress). */

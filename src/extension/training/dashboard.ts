@@ -6,7 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { type FromWebview, parseFromWebview, type ToWebview } from '../../../webview/protocol';
+import {
+  type FromWebview,
+  type LoopCurve,
+  parseFromWebview,
+  type ToWebview,
+} from '../../../webview/protocol';
 import { listRuns, readRun, runToCsv } from '../../core/runs/store';
 import type { RunRecord } from '../../core/runs/types';
 import { Disposable } from '../dispose';
@@ -25,6 +30,8 @@ export interface DashboardDeps {
   activeRecord(): RunRecord | undefined;
   /** Stops the run in progress if it is `runId`. */
   stop(runId: string): void;
+  /** The model-in-the-loop's versions per task, for its chart. */
+  loops(): Promise<LoopCurve[]>;
 }
 
 export class TrainingDashboard extends Disposable {
@@ -77,6 +84,11 @@ export class TrainingDashboard extends Disposable {
     this.post({ type: 'runs', runs: await listRuns(root) });
   }
 
+  /** Sends the model-in-the-loop's versions (after an update or a version change). */
+  async postLoop(): Promise<void> {
+    if (this.panel) this.post({ type: 'loop', loops: await this.deps.loops() });
+  }
+
   private async record(runId: string): Promise<RunRecord | undefined> {
     const active = this.deps.activeRecord();
     if (active?.config.id === runId) return active;
@@ -110,6 +122,7 @@ export class TrainingDashboard extends Disposable {
         const newest = !live && runs[0] ? await this.record(runs[0].id) : undefined;
         const records = [live ?? newest].filter((r): r is RunRecord => r !== undefined);
         this.post({ type: 'init', runs, records, ...(live ? { activeRunId: live.config.id } : {}) });
+        await this.postLoop();
         return;
       }
       case 'stop':

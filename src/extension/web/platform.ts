@@ -236,6 +236,7 @@ class WebTraining implements Training {
     cancel: () => undefined,
   });
   stop = () => void this.say();
+  attachLoop = () => undefined;
   showDashboard = () => void this.say();
 
   dispose(): void {

@@ -14,7 +14,14 @@ import {
 } from '../../../src/core/annotations/review';
 import { parseAnnotations, serializeAnnotations } from '../../../src/core/annotations/store';
 import type { EntitySuggestion } from '../../../src/core/annotations/suggestions';
-import { byUncertainty, leastConfidence } from '../../../src/core/annotations/uncertainty';
+import {
+  byUncertainty,
+  leastConfidence,
+  mnlp,
+  sentenceCertainty,
+  tokenEntropy,
+  uncertaintyScore,
+} from '../../../src/core/annotations/uncertainty';
 import { sampleWorkspace } from './helpers';
 
 const news = fs.readFileSync(path.join(sampleWorkspace, 'news.md'), 'utf8');
@@ -138,5 +145,31 @@ describe('uncertainty', () => {
       ['unsure', 'sure', 'sure too'],
       'ties keep their order',
     );
+  });
+
+  it("MNLP: the tagger's path log-probability per token; without it, the chosen tags' probabilities", () => {
+    // A CRF's path probability 0.25 over 2 tokens: −ln 0.25 / 2 = ln 2 ≈ 0.693; 50% sure per word.
+    const crf = {
+      tokens: [token(0.9), token(0.6)],
+      entities: [],
+      logProbability: Math.log(0.25),
+      entropy: 1.2,
+    };
+    assert.ok(Math.abs(mnlp(crf) - Math.log(2)) < 1e-12);
+    assert.ok(Math.abs(sentenceCertainty(crf) - 0.5) < 1e-12);
+    assert.ok(Math.abs(tokenEntropy(crf) - 0.6) < 1e-12, 'mean token entropy 1.2 / 2');
+    // Softmax-style fallback: −(ln 0.9 + ln 0.6) / 2, and no entropy to speak of.
+    const plain = { tokens: [token(0.9), token(0.6)], entities: [] };
+    assert.ok(Math.abs(mnlp(plain) - -(Math.log(0.9) + Math.log(0.6)) / 2) < 1e-12);
+    assert.ok(Math.abs(sentenceCertainty(plain) - Math.sqrt(0.54)) < 1e-12);
+    assert.equal(tokenEntropy(plain), 0);
+    assert.equal(mnlp({ tokens: [], entities: [] }), 0);
+    // A long sentence of sure words does not outrank a short unsure one (the length normalization).
+    const long = { tokens: Array.from({ length: 40 }, () => token(0.97)), entities: [] };
+    const short = { tokens: [token(0.6)], entities: [] };
+    assert.ok(mnlp(short) > mnlp(long));
+    assert.equal(uncertaintyScore('tokenEntropy'), tokenEntropy);
+    assert.equal(uncertaintyScore(), mnlp, 'MNLP is the default');
+    assert.equal(uncertaintyScore('no such score'), mnlp);
   });
 });

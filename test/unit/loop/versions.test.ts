@@ -7,16 +7,19 @@ import { loadTensorflow } from '../../../src/core/backend';
 import { RetrainInputError, retrain } from '../../../src/core/loop/retrain';
 import { keyPosition, splitReviewed } from '../../../src/core/loop/reviewed';
 import {
+  adoptModel,
   currentVersion,
   keepIfNotWorse,
   nextVersionNumber,
   type RetrainResult,
   readVersionHistory,
   recordRetrain,
+  reviewedAtLastRetrain,
   startHistory,
   useVersion,
   VERSIONS_FILE,
   VersionHistoryError,
+  versionAt,
   versionFolder,
 } from '../../../src/core/loop/versions';
 import { Tagger } from '../../../src/core/model/tagger';
@@ -225,6 +228,50 @@ test('a retrain fine-tunes the version in use on reviewed sentences, holds out a
     const recorded = await recordRetrain(taskFolder, history, result);
     assert.equal(recorded.history.current, recorded.decision.keep ? 2 : 1);
     assert.ok(!fs.existsSync(result.folder));
+  } finally {
+    fs.rmSync(taskFolder, { recursive: true, force: true });
+  }
+});
+
+test("the model in use joins the history as a version when it is none of them; the last retrain's count", async () => {
+  const taskFolder = tempTaskFolder();
+  try {
+    let history = await startHistory(taskFolder, 'entities', { folder: fixtureModel, name: 'fixture-ner' });
+    assert.equal(reviewedAtLastRetrain(history), 0, 'never retrained');
+    assert.equal(versionAt(taskFolder, history, path.join(taskFolder, 'v1'))?.version, 1);
+    assert.equal(versionAt(taskFolder, history, fixtureModel), undefined, 'the original is not a version');
+    const kept = await recordRetrain(
+      taskFolder,
+      history,
+      await candidate(taskFolder, { reviewedSentences: 25 }),
+    );
+    history = kept.history;
+    const rejected = await recordRetrain(
+      taskFolder,
+      history,
+      await candidate(taskFolder, {
+        version: 3,
+        basedOn: 2,
+        reviewedSentences: 50,
+        heldOut: scoreOf(0.4, 10),
+        current: scoreOf(0.7, 10),
+      }),
+    );
+    assert.equal(rejected.decision.keep, false);
+    assert.equal(reviewedAtLastRetrain(rejected.history), 50, 'a rejected retrain counts as the last one');
+    // The user picked another model since: it becomes v3, in use, and v1/v2 stay.
+    const adopted = await adoptModel(taskFolder, rejected.history, { folder: fixtureModel, name: 'other' });
+    assert.equal(adopted.current, 3);
+    assert.deepEqual(
+      adopted.versions.map((v) => [v.version, v.origin.kind]),
+      [
+        [1, 'start'],
+        [2, 'retrain'],
+        [3, 'start'],
+      ],
+    );
+    (await Tagger.load(versionFolder(taskFolder, currentVersion(adopted)!))).dispose();
+    assert.deepEqual(await readVersionHistory(taskFolder, 'entities'), adopted, 'written');
   } finally {
     fs.rmSync(taskFolder, { recursive: true, force: true });
   }
