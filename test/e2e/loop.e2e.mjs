@@ -146,7 +146,11 @@ async function main() {
       const item = page.locator('.statusbar-item[id$="spanlight.loop"]');
       const shown = await harness.poll(
         'the model update in the status bar',
-        async () => ((await item.isVisible()) ? ((await item.textContent()) ?? '').trim() : null),
+        async () => {
+          const text = (await item.isVisible()) ? ((await item.textContent()) ?? '').trim() : '';
+          // Past reading the reviewed sentences: the training itself, with its progress.
+          return /training|epoch/.test(text) ? text : null;
+        },
         { timeout: harness.seconds(60), interval: 200 },
       );
       await workbench.screenshot('loop-retraining');

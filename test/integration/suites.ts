@@ -693,4 +693,91 @@ suite('Spanlight in VS Code', () => {
     assert.equal(spanlight.annotations(editor.document.uri)[0]?.label, 'BUYER', 'key 4 is the fourth label');
     fs.rmSync(path.join(root, '.spanlight/labels.json'));
   });
+
+  test('Update Model from Annotations: fine-tunes on reviewed sentences, records the version, goes back', async function () {
+    this.timeout(240_000);
+    const root = workspaceRoot();
+    const taskFolder = path.join(root, '.spanlight/models/entities');
+    const file = path.join(root, 'loop-news.md');
+    fs.writeFileSync(
+      file,
+      [
+        'Angela Merkel met Emmanuel Macron in Paris on Tuesday.',
+        'Apple opened new offices in London and Berlin.',
+        'Tim Cook visited Toronto with Sundar Pichai.',
+        'Microsoft hired engineers in Dublin last year.',
+        'Barack Obama spoke at the United Nations in New York.',
+        'Siemens and Airbus signed a deal in Munich.',
+        'Elena Petrova flew from Madrid to Rome on Friday.',
+        'Google bought a startup based in Zurich.',
+      ].join('\n') + '\n',
+    );
+    try {
+      const editor = await open('loop-news.md');
+      await until(
+        spanlight,
+        editor.document.uri,
+        () => spanlight.suggestions(editor.document.uri).length > 0,
+        'suggestions',
+      );
+      await vscode.commands.executeCommand(CommandId.AcceptDocument);
+      assert.equal(spanlight.reviews(editor.document.uri).length, 8, 'the 8 sentences are reviewed');
+      const outcome = await vscode.commands.executeCommand<{ status: string; decision?: { reason: string } }>(
+        CommandId.UpdateModel,
+        { task: 'entities' },
+      );
+      assert.ok(
+        outcome && (outcome.status === 'kept' || outcome.status === 'rejected'),
+        JSON.stringify(outcome),
+      );
+      const history = JSON.parse(fs.readFileSync(path.join(taskFolder, 'versions.json'), 'utf8'));
+      assert.deepEqual(
+        history.versions[0].origin,
+        { kind: 'start', model: 'fixture-ner' },
+        'v1 is the model in use',
+      );
+      assert.ok(fs.existsSync(path.join(taskFolder, 'v1', 'model.json')), 'a copy of it');
+      assert.ok(!fs.existsSync(path.join(taskFolder, 'candidate')), 'no candidate left behind');
+      if (outcome.status === 'kept') {
+        assert.equal(history.current, 2);
+        assert.ok(history.versions[1].heldOut.sentences >= 1, 'judged on held-out reviewed sentences');
+        assert.ok(fs.existsSync(path.join(taskFolder, 'v2', 'MODEL.md')), 'with its card');
+        const back = await vscode.commands.executeCommand<{ version: { version: number } }>(
+          CommandId.ChooseModelVersion,
+          { task: 'entities', version: 1 },
+        );
+        assert.equal(back?.version.version, 1);
+        assert.equal(JSON.parse(fs.readFileSync(path.join(taskFolder, 'versions.json'), 'utf8')).current, 1);
+      } else {
+        assert.equal(history.current, 1, 'a model not kept leaves the one in use');
+        assert.equal(history.rejected.length, 1);
+        assert.equal(history.rejected[0].reason, outcome.decision?.reason);
+      }
+      // A dev file the user names judges instead of held-out sentences (every reviewed one trains).
+      const judged = await vscode.commands.executeCommand<{ status: string }>(CommandId.UpdateModel, {
+        task: 'entities',
+        devFiles: ['corpus/tiny-ner.conll'],
+      });
+      assert.ok(judged && (judged.status === 'kept' || judged.status === 'rejected'), JSON.stringify(judged));
+      const after = JSON.parse(fs.readFileSync(path.join(taskFolder, 'versions.json'), 'utf8'));
+      assert.equal(
+        after.versions.filter((v: { origin: { kind: string } }) => v.origin.kind === 'start').length,
+        1,
+        'the model in use is copied in once, not at every update',
+      );
+      const last = judged.status === 'kept' ? after.versions.at(-1) : after.rejected.at(-1);
+      // The workspace's other reviewed sentences (earlier tests) count too.
+      assert.ok(last.reviewedSentences >= 8, `${last.reviewedSentences} reviewed`);
+      if (judged.status === 'kept')
+        assert.equal(last.trainSentences, last.reviewedSentences, 'all reviewed sentences trained');
+    } finally {
+      await vscode.commands.executeCommand(
+        CommandId.SelectModel,
+        path.join(root, '.spanlight/models/fixture-ner'),
+      );
+      fs.rmSync(taskFolder, { recursive: true, force: true });
+      fs.rmSync(file, { force: true });
+      fs.rmSync(path.join(root, '.spanlight/annotations/loop-news.md.jsonl'), { force: true });
+    }
+  });
 });

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeCorpus } from '../corpus';
+import { formatProblem, writeCorpus } from '../corpus';
 import type { TaskKind, TrainConfig } from '../model/config';
 import { devMetricsOf } from '../train/evaluate';
 import { runTraining, type TrainingHooks } from '../train/pipeline';
@@ -108,7 +108,7 @@ export async function retrain(
         out: candidate,
         trainFiles: [trainFile],
         devFiles,
-        format: 'jsonl',
+        // No one format: the reviewed sentences are JSONL, a dev file the user names is whatever it is.
         ...(base ? { initFrom: base.folder, compareWith: base.folder } : { preset: 'accurate' as const }),
         ...(request.kind && !base ? { task: request.kind } : {}),
         train: {
@@ -122,7 +122,18 @@ export async function retrain(
           description: `${request.task}: ${base ? `version ${base.version}` : 'a new model'} trained on ${split.train.length} reviewed sentences, judged on ${named ? devFiles.map((f) => path.basename(f)).join(', ') : `${split.heldOut.length} held-out reviewed sentences`}.`,
         },
       },
-      hooks,
+      {
+        // A dev file the user named with problems: say where, rather than train on part of it.
+        checked: (check) => {
+          const first = check.problems[0];
+          if (first)
+            throw new RetrainInputError(
+              `${check.problems.length + check.omittedProblems} problem${check.problems.length + check.omittedProblems === 1 ? '' : 's'} in the data; first: ${formatProblem(first)}`,
+            );
+          return true;
+        },
+        ...hooks,
+      },
     );
     if (!outcome || outcome.training.cancelled || !outcome.folder || !outcome.evaluation) {
       await fs.promises.rm(candidate, { recursive: true, force: true });

@@ -251,6 +251,10 @@ export class ModelLoop extends Disposable {
           history.versions.length === 0
             ? await startHistory(taskFolder, target.task.id, model)
             : await adoptModel(taskFolder, history, model);
+        // From now on the copy is the model in use (the same weights): whether this update is
+        // kept or not, the next one finds its base among the versions instead of copying again.
+        await this.ctx.models.choose(versionFolder(taskFolder, currentVersion(history)!), target.task.id);
+        this.changed.fire({ taskFolder });
       } else if (model) {
         const inUse = versionAt(taskFolder, history, model.folder)!;
         if (inUse.version !== history.current) history = await useVersion(taskFolder, history, inUse.version);
@@ -296,9 +300,10 @@ export class ModelLoop extends Disposable {
       if (running.cancelled) handle.cancel();
       const result = await handle.done;
       if (result.status === 'failed') return { status: 'failed', message: result.message };
-      if (result.status !== 'retrained' || !result.result || running.cancelled) {
-        if (result.status === 'retrained' && result.result)
-          await fs.promises.rm(result.result.folder, { recursive: true, force: true });
+      if (result.status !== 'retrained')
+        return { status: 'failed', message: `the training worker ended the job (${result.status})` };
+      if (!result.result || running.cancelled) {
+        if (result.result) await fs.promises.rm(result.result.folder, { recursive: true, force: true });
         return { status: 'cancelled' };
       }
       const recorded = await recordRetrain(taskFolder, history, result.result);

@@ -276,3 +276,36 @@ test("the model in use joins the history as a version when it is none of them; t
     fs.rmSync(taskFolder, { recursive: true, force: true });
   }
 });
+
+test('a dev file the user names is read in its own format; one with problems is refused with file:line', async () => {
+  const taskFolder = tempTaskFolder();
+  try {
+    const history = await startHistory(taskFolder, 'entities', { folder: fixtureModel, name: 'fixture-ner' });
+    const pool = await sentences('uner-en-ewt/en_ewt-ud-dev.iob2', 12);
+    const reviewed = pool.map((s, i) => ({ key: s.id ?? String(i), tokens: s.tokens, tags: s.tags }));
+    const base = { folder: versionFolder(taskFolder, currentVersion(history)!), version: 1 };
+    const conll = path.join(root, 'test/fixtures/sample-workspace/corpus/tiny-ner.conll');
+    const result = await retrain({
+      task: 'entities',
+      taskFolder,
+      version: 2,
+      base,
+      reviewed,
+      devFiles: [conll],
+      train: { epochs: 1, minEpochs: 1 },
+    });
+    assert.ok(result, 'a CoNLL dev file next to the reviewed sentences (JSONL) is read as CoNLL');
+    assert.equal(result.trainSentences, 12, 'every reviewed sentence trains');
+    assert.equal(result.heldOut.sentences, 2, "judged on the dev file's sentences");
+    fs.rmSync(result.folder, { recursive: true, force: true });
+    const broken = path.join(taskFolder, 'broken.conll');
+    fs.writeFileSync(broken, 'Paris\tB-LOC\nis\tO\tX\tY\tZ\tW\tV\tU\tT\tS\tR\n\nLyon\tB-LOC\n');
+    await assert.rejects(
+      retrain({ task: 'entities', taskFolder, version: 2, base, reviewed, devFiles: [broken] }),
+      (err: Error) => err instanceof RetrainInputError && err.message.includes(`${broken}:`),
+    );
+    assert.ok(!fs.existsSync(path.join(taskFolder, 'candidate')), 'nothing left behind');
+  } finally {
+    fs.rmSync(taskFolder, { recursive: true, force: true });
+  }
+});
