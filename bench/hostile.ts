@@ -36,35 +36,62 @@ function cliCase(name: string, args: string[], timeoutMs = 300_000): HostileCase
   };
 }
 
-/** A 1 MB one-sentence document through the bundled tagging process, on each backend it uses. */
+/** Tags `tokens` as one sentence in `tagger` and reports the tagging process's peak RSS. */
+async function tagCase(
+  name: string,
+  child: TaggingProcess,
+  tagger: Awaited<ReturnType<TaggingProcess['load']>>,
+  tokens: readonly string[],
+  alternatives: number,
+): Promise<HostileCase> {
+  const started = performance.now();
+  const [tagged] = await tagger.tag([tokens], { alternatives });
+  const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return {
+    name: `${name}, tagging process (${tagger.backend})`,
+    exit: tagged?.length === tokens.length ? 0 : 1,
+    seconds: (performance.now() - started) / 1000,
+    peakRssMiB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024,
+    note: `${tagged?.length.toLocaleString('en-US')} of ${tokens.length.toLocaleString('en-US')} tokens tagged`,
+  };
+}
+
+const sentenceTokens = (chars: number) =>
+  tokenizeSentences(oneSentenceDocument(chars))[0]!.tokens.map((t) => t.value);
+
+/**
+ * A 1 MB one-sentence document through the bundled tagging process, on each backend it uses;
+ * then, in a process of its own on native TensorFlow, the 2.7 MB one that Accept Suggestions
+ * crashed on, with the 3 alternatives the editor asks for.
+ */
 async function taggingProcessCases(): Promise<HostileCase[]> {
-  const tokens = tokenizeSentences(oneSentenceDocument(1_000_000))[0]!.tokens.map((t) => t.value);
-  const child = new TaggingProcess({ script: path.join(repoRoot, 'dist/tagging-process.js') });
+  const script = path.join(repoRoot, 'dist/tagging-process.js');
+  const oneMegabyte = sentenceTokens(1_000_000);
+  const child = new TaggingProcess({ script });
   const native = new Promise<boolean>((resolve) =>
     child.onEvent((e) => e.event === 'native' && resolve(e.ok)),
   );
   const cases: HostileCase[] = [];
+  const name = '1 MB one-sentence document';
   try {
-    let tagger = await child.load(model);
-    const run = async () => {
-      const started = performance.now();
-      const [tagged] = await tagger.tag([tokens], { alternatives: 0 });
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      cases.push({
-        name: `1 MB one-sentence document, tagging process (${tagger.backend})`,
-        exit: tagged?.length === tokens.length ? 0 : 1,
-        seconds: (performance.now() - started) / 1000,
-        peakRssMiB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024,
-        note: `${tagged?.length.toLocaleString('en-US')} of ${tokens.length.toLocaleString('en-US')} tokens tagged`,
-      });
-    };
-    await run();
-    if (await native) {
-      tagger = await child.load(model);
-      await run();
-    }
+    cases.push(await tagCase(name, child, await child.load(model), oneMegabyte, 0));
+    if (await native) cases.push(await tagCase(name, child, await child.load(model), oneMegabyte, 0));
   } finally {
     child.dispose();
+  }
+  const editorLike = new TaggingProcess({ script, env: { SPANLIGHT_BACKEND: 'tensorflow' } });
+  try {
+    cases.push(
+      await tagCase(
+        '2.7 MB one-sentence document, 3 alternatives',
+        editorLike,
+        await editorLike.load(model),
+        sentenceTokens(2_700_000),
+        3,
+      ),
+    );
+  } finally {
+    editorLike.dispose();
   }
   return cases;
 }
@@ -80,7 +107,7 @@ export async function benchHostile(log: (message: string) => void = () => undefi
     log('hostile: 800,000 words on one line (tag)');
     const words = file('w.txt', `${'word '.repeat(800_000)}\n`);
     cases.push(cliCase('tag: 800,000 words on one line (4 MB)', ['tag', '--model', model, words]));
-    log('hostile: 1 MB one-sentence document in the tagging process');
+    log('hostile: 1 MB and 2.7 MB one-sentence documents in the tagging process');
     cases.push(...(await taggingProcessCases()));
     log('hostile: brat lines');
     for (const tokens of [10_000, 40_000, 1_000_000]) {

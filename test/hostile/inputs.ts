@@ -41,20 +41,23 @@ export function endlessText(chars: number): string {
 
 /**
  * About `chars` characters of real English (UD EWT's words, without those holding punctuation
- * that could end a sentence): one sentence.
+ * that could end a sentence): one sentence. Past the corpus's ~1 MB its words start over.
  */
 export function oneSentenceDocument(chars: number): string {
-  const words: string[] = [];
-  let length = 0;
   const ending = /[.!?…;:"'“”‘’()[\]{}]/; // nothing that could end a sentence or close one
+  const forms: string[] = [];
   for (const line of fs
     .readFileSync(path.join(DATA_DIR, 'ud-en-ewt/en_ewt-ud-train.conllu'), 'utf8')
     .split('\n')) {
     const [id, form] = line.split('\t');
-    if (!form || !/^\d+$/.test(id!) || ending.test(form)) continue;
+    if (form && /^\d+$/.test(id!) && !ending.test(form)) forms.push(form);
+  }
+  const words: string[] = [];
+  let length = 0;
+  for (let i = 0; length < chars; i++) {
+    const form = forms[i % forms.length]!;
     words.push(form);
     length += form.length + 1;
-    if (length >= chars) break;
   }
   return words.join(' ');
 }
