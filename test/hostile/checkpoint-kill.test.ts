@@ -2,8 +2,9 @@
  * Training checkpoints and model folders under SIGKILL (issue 12, item 1): weights, optimizer
  * state and trainer state were each saved atomically but not together, and a kill between two
  * renames left them from different epochs, which --resume accepted. Now a checkpoint is one
- * verified unit and a model folder is replaced as one unit. The CLI runs in a child that pauses
- * after every rename; it is killed after a chosen one, again and again, resuming each time.
+ * verified unit and a model folder is replaced as one unit. The built CLI runs in a child that
+ * pauses after every rename (rename-hook.cjs); it is killed after a chosen one, again and again,
+ * resuming each time.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,7 +15,7 @@ import { readCorpus } from '../../src/core/corpus';
 import { Tagger } from '../../src/core/model/tagger';
 import { findResumePoint, readOptimizerState } from '../../src/core/train/checkpoint';
 import { DATA_DIR } from '../unit/data';
-import { hostileDir, repoRoot } from './helpers';
+import { cli, hostileDir, repoRoot } from './helpers';
 
 const data = DATA_DIR;
 const small = { hidden: 8, charHidden: 8, charDim: 8, wordDim: 16, layers: 1 };
@@ -23,11 +24,13 @@ const small = { hidden: 8, charHidden: 8, charDim: 8, wordDim: 16, layers: 1 };
 async function trainUntilKilled(args: string[], killAt: number): Promise<'killed' | 'finished'> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'train-child.ts'), ...args],
+    ['--require', path.join(__dirname, 'rename-hook.cjs'), cli, ...args],
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SPANLIGHT_NO_PROGRESS: '1' },
+      // The CLI itself, not the wrapper that filters TensorFlow's log lines out of a child's stderr:
+      // the kill must land in the process that writes.
+      env: { ...process.env, SPANLIGHT_NO_PROGRESS: '1', SPANLIGHT_CLI_CHILD: '1' },
     },
   );
   let stderr = '';
