@@ -215,7 +215,7 @@ export const gruCell: Cell<GruWeights> = {
       const kernel = tf.randomUniform([rows, 3 * hiddenSize], -limit, limit, 'float32', seed) as Tensor2D;
       return {
         gateKernel: kernel.slice([0, 0], [rows, 2 * hiddenSize]),
-        gateBias: tf.ones([2 * hiddenSize]) as Tensor1D,
+        gateBias: tf.zeros([2 * hiddenSize]) as Tensor1D,
         candidateKernel: kernel.slice([0, 2 * hiddenSize], [rows, hiddenSize]),
         candidateBias: tf.zeros([hiddenSize]) as Tensor1D,
       };
