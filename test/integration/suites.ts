@@ -733,7 +733,7 @@ suite('Spanlight in VS Code', () => {
       const history = JSON.parse(fs.readFileSync(path.join(taskFolder, 'versions.json'), 'utf8'));
       assert.deepEqual(
         history.versions[0].origin,
-        { kind: 'start', model: 'fixture-ner' },
+        { kind: 'start', model: 'fixture-ner', folder: path.join(root, '.spanlight/models/fixture-ner') },
         'v1 is the model in use',
       );
       assert.ok(fs.existsSync(path.join(taskFolder, 'v1', 'model.json')), 'a copy of it');

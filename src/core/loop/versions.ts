@@ -26,8 +26,11 @@ export interface HeldOutScore extends DevMetrics {
 }
 
 export type VersionOrigin =
-  /** The model in use when the loop started, copied in so that going back to it always works. */
-  | { kind: 'start'; model: string }
+  /**
+   * The model in use when the loop started, copied in so that going back to it always works;
+   * `folder` is where it was copied from (absolute).
+   */
+  | { kind: 'start'; model: string; folder?: string }
   /** Fine-tuned from version `basedOn` (0: trained from scratch) on the reviewed sentences. */
   | { kind: 'retrain'; basedOn: number };
 
@@ -171,7 +174,7 @@ export async function adoptModel(
     folder: `v${number}`,
     name: model.name,
     createdAt: new Date().toISOString(),
-    origin: { kind: 'start', model: model.name },
+    origin: { kind: 'start', model: model.name, folder: path.resolve(model.folder) },
     reviewedSentences: 0,
     trainSentences: 0,
     heldOutSentences: 0,
@@ -184,14 +187,23 @@ export async function adoptModel(
   return next;
 }
 
-/** The version whose model folder is `folder`, if any. */
+/**
+ * The version a model folder is: one of the versions' folders, or the folder the current version
+ * was copied from while it is still in use (the editor keeps tagging with the original until an
+ * update is kept, rather than reload the same weights from the copy).
+ */
 export function versionAt(
   taskFolder: string,
   history: VersionHistory,
   folder: string,
 ): ModelVersion | undefined {
   const wanted = path.resolve(folder);
-  return history.versions.find((v) => path.resolve(versionFolder(taskFolder, v)) === wanted);
+  return (
+    history.versions.find((v) => path.resolve(versionFolder(taskFolder, v)) === wanted) ??
+    history.versions.find(
+      (v) => v.version === history.current && v.origin.kind === 'start' && v.origin.folder === wanted,
+    )
+  );
 }
 
 /** How many reviewed sentences the task had at its last retrain, kept or not (0: never retrained). */

@@ -251,9 +251,6 @@ export class ModelLoop extends Disposable {
           history.versions.length === 0
             ? await startHistory(taskFolder, target.task.id, model)
             : await adoptModel(taskFolder, history, model);
-        // From now on the copy is the model in use (the same weights): whether this update is
-        // kept or not, the next one finds its base among the versions instead of copying again.
-        await this.ctx.models.choose(versionFolder(taskFolder, currentVersion(history)!), target.task.id);
         this.changed.fire({ taskFolder });
       } else if (model) {
         const inUse = versionAt(taskFolder, history, model.folder)!;

@@ -93,7 +93,7 @@ test('version history: start from the model in use, keep a better retrain, rejec
     history = await startHistory(taskFolder, 'entities', { folder: fixtureModel, name: 'fixture-ner' });
     assert.equal(history.current, 1);
     const v1 = currentVersion(history)!;
-    assert.deepEqual(v1.origin, { kind: 'start', model: 'fixture-ner' });
+    assert.deepEqual(v1.origin, { kind: 'start', model: 'fixture-ner', folder: fixtureModel });
     // A copy: the version loads from the task folder.
     (await Tagger.load(versionFolder(taskFolder, v1))).dispose();
 
@@ -239,13 +239,18 @@ test("the model in use joins the history as a version when it is none of them; t
     let history = await startHistory(taskFolder, 'entities', { folder: fixtureModel, name: 'fixture-ner' });
     assert.equal(reviewedAtLastRetrain(history), 0, 'never retrained');
     assert.equal(versionAt(taskFolder, history, path.join(taskFolder, 'v1'))?.version, 1);
-    assert.equal(versionAt(taskFolder, history, fixtureModel), undefined, 'the original is not a version');
+    assert.equal(
+      versionAt(taskFolder, history, fixtureModel)?.version,
+      1,
+      'the model it was copied from is v1 while v1 is in use',
+    );
     const kept = await recordRetrain(
       taskFolder,
       history,
       await candidate(taskFolder, { reviewedSentences: 25 }),
     );
     history = kept.history;
+    assert.equal(versionAt(taskFolder, history, fixtureModel), undefined, 'not once v2 is in use');
     const rejected = await recordRetrain(
       taskFolder,
       history,
