@@ -2,6 +2,9 @@
 // Hostile workspace and shutdown checks in a real VS Code (code-server + Chromium), issue 12:
 //   - `.spanlight/annotations` is a symbolic link to a folder outside the workspace: labelling a
 //     word is refused with a notification (and a line in the Output channel), nothing lands outside;
+//   - `.spanlight/models/entities` (where Update Model from Annotations keeps the task's model
+//     versions) is a link to a folder outside: the update is refused with a notification before
+//     anything is copied there;
 //   - a document named `..notes.txt` (a name, not a step up) gets its annotations saved;
 //   - an annotation made just before the window reloads is on disk after the reload, even with a
 //     save delay of ten minutes: deactivate() waits for the pending save.
@@ -59,12 +62,14 @@ async function reload(workbench) {
 async function main() {
   const checks = new Checks();
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-outside-'));
+  const outsideModels = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-e2e-outside-models-'));
   const workspace = copyWorkspace(path.join(repoRoot, 'test', 'fixtures', 'sample-workspace'), {
     [DOTTED]: 'Alice Walker wrote to Bob Marley from Lisbon.\n',
   });
   const annotationsDir = path.join(workspace, '.spanlight', 'annotations');
   fs.rmSync(annotationsDir, { recursive: true, force: true });
   fs.symlinkSync(outside, annotationsDir);
+  fs.symlinkSync(outsideModels, path.join(workspace, '.spanlight', 'models', 'entities'));
   const server = await startCodeServer({ workspace });
   const context = await launchBrowser();
   const page = context.pages()[0] ?? (await context.newPage());
@@ -88,6 +93,35 @@ async function main() {
         if (leaked.length > 0) throw new Error(`written outside the workspace: ${leaked.join(', ')}`);
         if (!text.includes('notes.txt'))
           throw new Error(`the notification does not name the document: ${text}`);
+        await page.keyboard.press('Escape');
+        return text.slice(0, 200);
+      },
+    );
+
+    await checks.run(
+      'a model update whose versions folder links out of .spanlight is refused',
+      workbench,
+      async () => {
+        await workbench.openFile('notes.txt');
+        await workbench.runCommand('Spanlight: Update Model from Annotations');
+        const toast = page.locator('.notifications-toasts .notification-list-item', {
+          hasText: 'could not be updated',
+        });
+        await toast.first().waitFor({ timeout: seconds(30) });
+        const text = ((await toast.first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+        // The toast slides in: let its animations end so that the screenshot shows it.
+        await toast.first().evaluate((el) =>
+          Promise.all(
+            el
+              .closest('.notifications-toasts')
+              .getAnimations({ subtree: true })
+              .map((a) => a.finished),
+          ),
+        );
+        await workbench.screenshot('hostile-model-update-refused');
+        if (!text.includes('refused to write')) throw new Error(`not refused: ${text}`);
+        const leaked = fs.readdirSync(outsideModels, { recursive: true });
+        if (leaked.length > 0) throw new Error(`written outside the workspace: ${leaked.join(', ')}`);
         await page.keyboard.press('Escape');
         return text.slice(0, 200);
       },
@@ -135,6 +169,7 @@ async function main() {
     });
   } finally {
     fs.rmSync(outside, { recursive: true, force: true });
+    fs.rmSync(outsideModels, { recursive: true, force: true });
     await cleanupAll();
   }
   checks.finish('Hostile workspace checks');

@@ -31,6 +31,7 @@ import {
   versionAt,
   versionFolder,
 } from '../../core/loop/versions';
+import { assertSpanlightWrite } from '../../core/workspace-paths';
 import type { Services } from '../ctx';
 import { Disposable } from '../dispose';
 import { reviewedSentencesOf } from '../export';
@@ -230,6 +231,8 @@ export class ModelLoop extends Disposable {
     this.showStatus(`$(sync~spin) ${target.task.id} model: reading reviewed sentences…`, target);
     try {
       const taskFolder = taskModelsFolder(target.folder, target.task.id);
+      // Versions, the candidate and versions.json are written below it: never through a link out.
+      await assertSpanlightWrite([target.folder.uri.fsPath], taskFolder);
       const { sentences, problems, misaligned } = await reviewedSentencesOf(
         this.ctx.annotations,
         target.folder,
@@ -430,6 +433,7 @@ export class ModelLoop extends Disposable {
     version: number,
   ): Promise<{ version: ModelVersion; swapMs: number }> {
     const taskFolder = taskModelsFolder(folder, task.id);
+    await assertSpanlightWrite([folder.uri.fsPath], taskFolder);
     const history = await useVersion(taskFolder, await readVersionHistory(taskFolder, task.id), version);
     const chosen = currentVersion(history)!;
     const swapMs = await this.swapIn(
