@@ -193,6 +193,7 @@ function api(ctx: Ctx, activationMs: number): SpanlightApi {
       await index.ensureScanned();
       return index.progress();
     },
+    onDidStartModelUpdate: ctx.loop?.onDidStartUpdate ?? (() => ({ dispose: () => undefined })),
     entityOccurrences: async (task) => {
       await index.ensureScanned();
       return index.occurrences(task).map((o) => ({

@@ -33,4 +33,6 @@ export interface SpanlightApi {
   entityOccurrences(
     task: string,
   ): Promise<Array<{ uri: string; start: number; end: number; label: string; text: string; source: string }>>;
+  /** Fires when a model-in-the-loop update starts training (never on the web). */
+  onDidStartModelUpdate: vscode.Event<{ task: string; reviewed: number }>;
 }

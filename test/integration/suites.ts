@@ -722,6 +722,25 @@ suite('Spanlight in VS Code', () => {
       );
       await vscode.commands.executeCommand(CommandId.AcceptDocument);
       assert.equal(spanlight.reviews(editor.document.uri).length, 8, 'the 8 sentences are reviewed');
+      // Cancelled while it trains: nothing changes, nothing is left behind.
+      const training = new Promise<void>((resolve) => {
+        const listener = spanlight.onDidStartModelUpdate(() => {
+          listener.dispose();
+          resolve();
+        });
+      });
+      const pending = vscode.commands.executeCommand<{ status: string }>(CommandId.UpdateModel, {
+        task: 'entities',
+      });
+      await training;
+      await vscode.commands.executeCommand(CommandId.CancelModelUpdate);
+      assert.equal((await pending)?.status, 'cancelled');
+      assert.ok(!fs.existsSync(path.join(taskFolder, 'candidate')), 'no candidate left behind');
+      assert.equal(
+        JSON.parse(fs.readFileSync(path.join(taskFolder, 'versions.json'), 'utf8')).versions.length,
+        1,
+        'only the start version',
+      );
       const outcome = await vscode.commands.executeCommand<{ status: string; decision?: { reason: string } }>(
         CommandId.UpdateModel,
         { task: 'entities' },

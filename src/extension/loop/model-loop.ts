@@ -299,13 +299,15 @@ export class ModelLoop extends Disposable {
       running.handle = handle;
       if (running.cancelled) handle.cancel();
       const result = await handle.done;
-      if (result.status === 'failed') return { status: 'failed', message: result.message };
-      if (result.status !== 'retrained')
-        return { status: 'failed', message: `the training worker ended the job (${result.status})` };
-      if (!result.result || running.cancelled) {
-        if (result.result) await fs.promises.rm(result.result.folder, { recursive: true, force: true });
+      // Cancelled before the job started (declined), while it trained, or just after it ended.
+      if (running.cancelled || (result.status === 'retrained' && !result.result)) {
+        if (result.status === 'retrained' && result.result)
+          await fs.promises.rm(result.result.folder, { recursive: true, force: true });
         return { status: 'cancelled' };
       }
+      if (result.status === 'failed') return { status: 'failed', message: result.message };
+      if (result.status !== 'retrained' || !result.result)
+        return { status: 'failed', message: `the training worker ended the job (${result.status})` };
       const recorded = await recordRetrain(taskFolder, history, result.result);
       this.changed.fire({ taskFolder });
       if (!recorded.version) return { status: 'rejected', decision: recorded.decision };
