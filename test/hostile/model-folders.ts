@@ -109,6 +109,15 @@ export function makeHostileModels(source: string, dir: string): Record<string, H
     // A 32 MB model.json (under the 128 MiB cap) is parsed before its sizes can be checked.
     1024,
   );
+  make(
+    'model-json-20m-values',
+    /model\.json holds 20,0\d\d,\d{3} values; .*at most 4,000,000/,
+    (folder, json) => {
+      // A 40 MB model.json (under the 128 MiB cap) whose parse alone would take ~600 MiB.
+      const padded = `${JSON.stringify(json).slice(0, -1)},"padding":[${'0,'.repeat(19_999_999)}0]}`;
+      fs.writeFileSync(path.join(folder, 'model.json'), padded);
+    },
+  );
   make('weights-nan', /NaN or infinite/, (folder, json) =>
     writeJson(folder, poisonWeights(folder, json, Number.NaN)),
   );

@@ -135,7 +135,31 @@ export const MODEL_LIMITS = {
   labels: 1_000,
   /** Vocabulary size × word embedding size. */
   wordEmbeddingValues: 100_000_000,
+  /**
+   * Values in model.json (array elements and object members): a model at every other limit has
+   * about 1.1 million (its vocabularies; the weights table, metrics and history add thousands).
+   */
+  modelJsonValues: 4_000_000,
 } as const;
+
+/**
+ * How many values a JSON text holds (its commas and opening brackets outside strings), counted
+ * without parsing it: parsing a 120 MB array of zeros takes 1.7 GB and seconds.
+ */
+function jsonValueCount(bytes: Uint8Array): number {
+  let values = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (inString) {
+      if (byte === 0x5c)
+        i++; // a backslash: the next byte is escaped
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x2c || byte === 0x5b || byte === 0x7b) values++; // , [ {
+  }
+  return values;
+}
 
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -238,6 +262,13 @@ export async function readModelJson(folder: string, reader: ModelFileReader): Pr
     limit: MODEL_LIMITS.modelJsonBytes,
     missing: `no ${MODEL_FILE} here: not a Spanlight model folder`,
   });
+  const values = jsonValueCount(bytes);
+  if (values > MODEL_LIMITS.modelJsonValues) {
+    throw new ModelFileError(
+      folder,
+      `${MODEL_FILE} holds ${count(values)} values; a model's ${MODEL_FILE} has at most ${count(MODEL_LIMITS.modelJsonValues)}`,
+    );
+  }
   return parseModelJson(folder, new TextDecoder().decode(bytes));
 }
 
