@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { writeFileAtomic } from '../../core/atomic';
 import {
   extractListings,
   type ListingRecord,
@@ -25,12 +25,19 @@ export const extractCommand: CommandSpec = {
       help: 'a listing model to find the fields with',
       defaultText: 'none: the rules alone',
     },
-    format: { type: 'string', value: 'json|csv', help: 'output format', defaultText: 'json' },
+    format: {
+      type: 'string',
+      value: 'json|csv',
+      help: 'output format',
+      defaultText: 'csv when --out ends in .csv, else json',
+    },
     out: { type: 'string', value: 'FILE', help: 'write the records to FILE', defaultText: 'standard output' },
     'no-rules': { type: 'boolean', help: 'use the model’s spans only, not the extraction rules' },
   },
   async run({ values, positionals, out, err }) {
-    const format = (values.format ?? 'json') as OutputFormat;
+    const outFile = typeof values.out === 'string' ? values.out : undefined;
+    const format = (values.format ??
+      (outFile?.toLowerCase().endsWith('.csv') ? 'csv' : 'json')) as OutputFormat;
     if (format !== 'json' && format !== 'csv') throw new UsageError('--format must be json or csv');
     if (positionals.length === 0) throw new UsageError('give one or more listing files or folders');
     if (values['no-rules'] && typeof values.model !== 'string') {
@@ -47,7 +54,7 @@ export const extractCommand: CommandSpec = {
     const text = format === 'csv' ? recordsToCsv(records) : `${JSON.stringify(records, null, 2)}\n`;
     if (typeof values.out === 'string') {
       try {
-        fs.writeFileSync(values.out, text);
+        await writeFileAtomic(values.out, text);
       } catch (e) {
         throw new UserError(
           `${values.out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,

@@ -2,9 +2,10 @@
  * `Spanlight: Extract Listings in Folder…`: every listing file of a folder → one CSV or JSON file
  * of records, the same output as `spanlight extract`, under a cancellable progress notification.
  */
-import fs from 'node:fs';
+
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { writeFileAtomic } from '../../core/atomic';
 import { extractFromSpans, LISTING_TAG_OPTIONS, type Listing, type ListingRecord } from '../../core/extract';
 import type { ModelManager } from '../models';
 
@@ -146,7 +147,7 @@ export async function extractListingsInFolder(
         return { target, records: records.length, problems, cancelled };
       }
       const output = format === 'csv' ? recordsToCsv(records) : `${JSON.stringify(records, null, 2)}\n`;
-      await fs.promises.writeFile(target, output, 'utf8');
+      await writeFileAtomic(target, output);
       log.info(
         `extract listings: ${records.length} records from ${folder} → ${target} (${model ? model.info.name : 'rules only'})`,
       );

@@ -3,7 +3,6 @@
  * fed by the run in progress and by the runs on disk, and answering the page's buttons (stop,
  * use the model, open its folder, export metrics or charts).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -12,6 +11,7 @@ import {
   parseFromWebview,
   type ToWebview,
 } from '../../../webview/protocol';
+import { writeFileAtomic } from '../../core/atomic';
 import { listRuns, readRun, runToCsv } from '../../core/runs/store';
 import type { RunRecord } from '../../core/runs/types';
 import { Disposable } from '../dispose';
@@ -105,7 +105,16 @@ export class TrainingDashboard extends Disposable {
       title,
     });
     if (!target) return;
-    await fs.promises.writeFile(target.fsPath, data);
+    try {
+      await writeFileAtomic(target.fsPath, data);
+    } catch (err) {
+      this.post({
+        type: 'notice',
+        level: 'error',
+        message: `Could not write ${vscode.workspace.asRelativePath(target)}: ${(err as Error).message}`,
+      });
+      return;
+    }
     this.post({
       type: 'notice',
       level: 'info',

@@ -268,3 +268,24 @@ test('train --cell gru writes a GRU model (card included); --cell with another v
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--cell must be one of lstm, gru/);
 });
+
+test('extract --out FILE.csv writes CSV unless --format says otherwise, replacing the file whole', async () => {
+  const dir = tempDir();
+  const listing = path.join(dir, 'villa.txt');
+  fs.writeFileSync(listing, 'Réf. 12390 villa 4 pièces, 1 270 000 €. Contact 06.43.43.43.43\n');
+  const target = path.join(dir, 'out', 'listings.csv');
+  fs.mkdirSync(path.dirname(target));
+  fs.writeFileSync(target, 'an older export that is longer than the new one '.repeat(100));
+
+  const csv = await cli('extract', '--out', target, listing);
+  assert.equal(csv.code, 0, csv.err);
+  const lines = fs.readFileSync(target, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, /^id,REF,REF_confidence/);
+  assert.match(lines[1]!, /,12390,.*,4,.*,06 43 43 43 43,/);
+  assert.deepEqual(fs.readdirSync(path.dirname(target)), ['listings.csv'], 'no temporary file left');
+
+  const json = await cli('extract', '--format', 'json', '--out', target, listing);
+  assert.equal(json.code, 0, json.err);
+  assert.equal(JSON.parse(fs.readFileSync(target, 'utf8'))[0].fields.REF.value, '12390');
+});
