@@ -1,7 +1,9 @@
 /**
  * The model-in-the-loop, measured with a simulated annotator who reviews sentences perfectly
  * (the gold tags are the oracle). Pool: UNER English EWT dev (2,001 sentences); test: UNER English
- * EWT test. Each run starts from a model (en-ner) or from nothing (scratch), and in rounds of 50
+ * EWT test. Each run starts from a model or from nothing (scratch): the shipped en-ner, which was
+ * trained on the pool, or en-ner-without-pool, en-ner's recipe trained without the pool with its
+ * epochs capped (bench/loop-start-model.ts, built once and cached). In rounds of 50
  * sentences the annotator reviews the sentences a strategy picks: `uncertainty` (the most
  * uncertain by MNLP, core/loop/uncertainty.ts, scored by the version in use) or `random`. After
  * each round the editor's path runs as is: a retrain job on the training worker
@@ -12,7 +14,8 @@
  * host's would be (the same measure as bench/worker-training.ts).
  *
  *   npm run bench:loop [-- --seeds 3 --rounds 16 | --max-sentences 800  --round-size 50
- *                          --inits en-ner,scratch --strategies uncertainty,random --measure mnlp
+ *                          --inits en-ner,en-ner-without-pool,scratch --start-epochs 5
+ *                          --strategies uncertainty,random --measure mnlp
  *                          --learning-rate 0.001 --en-ner DIR --resume --out FILE]
  *
  * The defaults are the full grid (3 seeds × 2 inits × 2 strategies × 16 rounds of 50); the flags
@@ -49,6 +52,7 @@ import { scoreTags } from '../src/core/train/evaluate';
 import type { TaggedSentence } from '../src/core/types';
 import { type RemoteTagger, TaggingProcess } from '../src/extension/tagging-process/client';
 import { bundledWorkerFactory, TrainingWorkerHost } from '../src/extension/training/worker-host';
+import { type StartModel, startModelWithoutPool, WITHOUT_POOL } from './loop-start-model';
 
 const root = path.resolve(__dirname, '..');
 const data = process.env.SPANLIGHT_DATA ?? path.resolve(root, '..', 'shared', 'data');
@@ -56,7 +60,8 @@ const POOL = path.join(data, 'uner-en-ewt', 'en_ewt-ud-dev.iob2');
 const TEST = path.join(data, 'uner-en-ewt', 'en_ewt-ud-test.iob2');
 
 type Strategy = 'uncertainty' | 'random';
-type Init = 'en-ner' | 'scratch';
+const INITS = ['en-ner', WITHOUT_POOL, 'scratch'] as const;
+type Init = (typeof INITS)[number];
 
 interface Options {
   seeds: number;
@@ -66,6 +71,8 @@ interface Options {
   strategies: Strategy[];
   measure: UncertaintyMeasure;
   enNer: string;
+  /** The epoch cap of the en-ner-without-pool start model. */
+  startEpochs: number;
   resume: boolean;
   out: string;
   /** Learning rate of the retrains (default: the model's, as the editor retrains). */
@@ -116,10 +123,11 @@ function parseOptions(argv: string[]): Options {
     rounds: maxSentences ? Math.ceil(positive('max-sentences', 800) / roundSize) : positive('rounds', 16),
     roundSize,
     ...(learningRate ? { learningRate: Number(learningRate) } : {}),
-    inits: list('inits', ['en-ner', 'scratch'] as const, ['en-ner', 'scratch']),
+    inits: list('inits', INITS, ['en-ner', 'scratch']),
     strategies: list('strategies', ['uncertainty', 'random'] as const, ['uncertainty', 'random']),
     measure: list('measure', UNCERTAINTY_MEASURES, ['mnlp'])[0]!,
     enNer: path.resolve(value('en-ner') ?? path.join(root, 'models', 'en-ner')),
+    startEpochs: positive('start-epochs', 5),
     resume: argv.includes('--resume'),
     out: path.resolve(value('out') ?? path.join(root, 'bench', 'results', 'loop.json')),
   };
@@ -186,14 +194,14 @@ async function simulate(
   host: TrainingWorkerHost,
   tagging: TaggingProcess,
   work: string,
+  start: { folder: string; name: string } | undefined,
   log: (line: string) => void,
 ): Promise<RunRecord> {
   const taskFolder = path.join(work, `${init}-${strategy}-${seed}`);
   await fs.promises.mkdir(taskFolder, { recursive: true });
-  let history: VersionHistory =
-    init === 'en-ner'
-      ? await startHistory(taskFolder, 'entities', { folder: options.enNer, name: 'en-ner' })
-      : emptyHistory('entities');
+  let history: VersionHistory = start
+    ? await startHistory(taskFolder, 'entities', start)
+    : emptyHistory('entities');
   const record: RunRecord = { init, strategy, seed, curve: [], retrains: [], swapMs: [] };
   const region = visibleRegion(test);
   let tagger: RemoteTagger | undefined;
@@ -380,6 +388,25 @@ async function main(): Promise<void> {
     log(
       `note: ${startCard.name} was trained on ${path.basename(POOL)}, the pool: its sentences are not new to it`,
     );
+  // What each init starts from (scratch: nothing), and how its printed line names it.
+  const starts = new Map<Init, { folder: string; name: string; description: string }>();
+  if (options.inits.includes('en-ner'))
+    starts.set('en-ner', {
+      folder: options.enNer,
+      name: startCard.name ?? 'en-ner',
+      description: `${startCard.name ?? 'en-ner'}${sawPool ? ', trained on the pool' : ''}`,
+    });
+  if (options.inits.includes(WITHOUT_POOL)) {
+    const built: StartModel = await startModelWithoutPool(root, POOL, options.startEpochs, log);
+    log(
+      `${WITHOUT_POOL}: ${built.reused ? 'reused from' : 'trained into'} ${path.relative(root, built.folder)}, at most ${built.epochs} epochs (best ${built.bestEpoch}), ${built.seconds} s of training`,
+    );
+    starts.set(WITHOUT_POOL, {
+      folder: built.folder,
+      name: WITHOUT_POOL,
+      description: `en-ner's recipe without the pool, ${built.epochs} epochs at most, best ${built.bestEpoch}, trained in ${built.seconds} s`,
+    });
+  }
   const partialFile = options.out.replace(/\.json$/, '-partial.json');
   const records: RunRecord[] =
     options.resume && fs.existsSync(partialFile)
@@ -388,14 +415,13 @@ async function main(): Promise<void> {
   const host = new TrainingWorkerHost(bundledWorkerFactory(path.join(root, 'dist', 'train-worker.js')));
   const tagging = new TaggingProcess({ script: path.join(root, 'dist', 'tagging-process.js') });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-loop-bench-'));
-  const startModel = `${startCard.name}${sawPool ? ', trained on the pool' : ''}`;
   // loop.json is rewritten after every finished run, from the seeds finished so far: a run
   // stopped early still leaves honest results (the seeds they are over say how many).
   const writeResults = () => {
     fs.mkdirSync(path.dirname(options.out), { recursive: true });
     fs.writeFileSync(partialFile, `${JSON.stringify(records)}\n`);
     const runs = options.inits
-      .map((init) => summarize(options, init, records, init === 'en-ner' ? startModel : undefined))
+      .map((init) => summarize(options, init, records, starts.get(init)?.description))
       .filter((run) => run.seeds > 0);
     fs.writeFileSync(
       options.out,
@@ -420,6 +446,7 @@ async function main(): Promise<void> {
               host,
               tagging,
               work,
+              starts.get(init),
               log,
             ),
           );
