@@ -14,7 +14,7 @@
  * host's would be (the same measure as bench/worker-training.ts).
  *
  *   npm run bench:loop [-- --seeds 3 --rounds 16 | --max-sentences 800  --round-size 50
- *                          --inits en-ner,en-ner-without-pool,scratch --start-epochs 5
+ *                          --inits en-ner,en-ner-without-pool,scratch --start-epochs 12
  *                          --strategies uncertainty,random --measure mnlp
  *                          --learning-rate 0.001 --en-ner DIR --resume --out FILE]
  *
@@ -127,7 +127,7 @@ function parseOptions(argv: string[]): Options {
     strategies: list('strategies', ['uncertainty', 'random'] as const, ['uncertainty', 'random']),
     measure: list('measure', UNCERTAINTY_MEASURES, ['mnlp'])[0]!,
     enNer: path.resolve(value('en-ner') ?? path.join(root, 'models', 'en-ner')),
-    startEpochs: positive('start-epochs', 5),
+    startEpochs: positive('start-epochs', 12),
     resume: argv.includes('--resume'),
     out: path.resolve(value('out') ?? path.join(root, 'bench', 'results', 'loop.json')),
   };
