@@ -250,7 +250,9 @@ async function simulate(
       kind: 'entities',
       reviewed: reviewedSentences,
       vectors: init === 'scratch',
-      ...(options.learningRate ? { train: { learningRate: options.learningRate } } : {}),
+      // Each simulated annotator's retrains have their own seed (batch order, dropout): from a
+      // model, uncertainty's picks are otherwise the same in every seed and so are its curves.
+      train: { seed, ...(options.learningRate ? { learningRate: options.learningRate } : {}) },
     });
     const result = await job.done;
     const seconds = (performance.now() - started) / 1000;
