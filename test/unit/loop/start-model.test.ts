@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import { enNerRecipe, WITHOUT_POOL, withoutPool } from '../../../bench/loop-start-model';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const pool = path.resolve(root, '..', 'shared', 'data', 'uner-en-ewt', 'en_ewt-ud-dev.iob2');
+// Where scripts/train-models.mjs reads the corpora from.
+const data = process.env.SPANLIGHT_DATA ?? path.resolve(root, '..', 'shared', 'data');
+const pool = path.resolve(data, 'uner-en-ewt', 'en_ewt-ud-dev.iob2');
 const valuesOf = (args: readonly string[], flag: string) =>
   args.flatMap((a, i) => (a === flag ? [args[i + 1]!] : []));
 
