@@ -31,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readCorpus } from '../src/core/corpus';
+import { createXorshiftRandom, shuffled } from '../src/core/encode/random';
 import type { ReviewedSentence } from '../src/core/loop/reviewed';
 import {
   mostUncertain,
@@ -133,23 +134,6 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-/** xorshift32, seeded: the same seed gives the same random order in every run. */
-function shuffled(count: number, seed: number): number[] {
-  const order = Array.from({ length: count }, (_, i) => i);
-  let state = (seed * 2654435761) >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
-
 const quantile = (values: readonly number[], q: number) => {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -210,7 +194,10 @@ async function simulate(
     tagger = await tagging.load(versionFolder(taskFolder, current));
     record.curve.push([0, round1(await f1On(tagger, test))]);
   }
-  const randomOrder = shuffled(pool.length, seed);
+  const randomOrder = shuffled(
+    pool.map((_, i) => i),
+    createXorshiftRandom((seed * 2654435761) >>> 0),
+  );
   const reviewed = new Set<number>();
   const reviewedSentences: ReviewedSentence[] = [];
   for (let r = 1; r <= options.rounds; r++) {

@@ -11,6 +11,7 @@ import {
   copyWorkspace,
   launchBrowser,
   log,
+  manifest,
   poll,
   processesMatching,
   repoRoot,
@@ -20,7 +21,6 @@ import {
 } from './harness.mjs';
 
 const screenshotDir = path.join(repoRoot, 'test-results', 'e2e');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const commandTitles = (manifest.contributes?.commands ?? []).map((c) => ({
   id: c.command,
   title: c.category ? `${c.category}: ${c.title}` : c.title,

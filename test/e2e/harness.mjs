@@ -11,6 +11,9 @@ import { freePort, offlineRecipe, serveInBackground } from '../../scripts/code-s
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The extension's package.json, and the id VS Code knows it by. */
+export const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+export const extensionId = `${manifest.publisher}.${manifest.name}`;
 /** The machine is slow (2 shared cores): every wait is generous but bounded. */
 export const slowFactor = Number(process.env.SPANLIGHT_E2E_SLOW || 1);
 export const seconds = (s) => s * 1000 * slowFactor;

@@ -11,6 +11,7 @@ import {
   Checks,
   cleanupAll,
   copyWorkspace,
+  extensionId,
   launchBrowser,
   poll,
   processesMatching,
@@ -21,8 +22,6 @@ import {
 } from './harness.mjs';
 
 const screenshotDir = path.join(repoRoot, 'test-results', 'e2e');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-const extensionId = `${manifest.publisher}.${manifest.name}`;
 
 async function main() {
   const checks = new Checks();

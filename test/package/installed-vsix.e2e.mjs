@@ -19,8 +19,10 @@ import {
   Checks,
   cleanupAll,
   copyWorkspace,
+  extensionId,
   launchBrowser,
   log,
+  manifest,
   poll,
   processesMatching,
   repoRoot,
@@ -31,8 +33,6 @@ import {
 import { SEED_RECORD } from '../fixtures/seed-listing.mjs';
 
 const resultsDir = path.join(repoRoot, 'test-results', 'package');
-const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-const extensionId = `${manifest.publisher}.${manifest.name}`;
 const DOCUMENT = 'news.md';
 const LISTING = 'listings/villa-cannes.txt';
 

@@ -96,39 +96,13 @@ export class DashboardCharts {
         existing.update('none');
         continue;
       }
-      const colour = foreground();
-      const grid = gridColour();
       this.charts.set(
         id,
-        new Chart<'line', Point[]>(canvas, {
-          type: 'line',
-          data: { datasets },
-          options: {
-            animation: false,
-            responsive: true,
-            maintainAspectRatio: false,
-            parsing: false,
-            normalized: true,
-            plugins: {
-              legend: { display: true, labels: { color: colour, boxWidth: 12 } },
-              tooltip: { mode: 'nearest', intersect: false },
-            },
-            scales: {
-              x: {
-                type: 'linear',
-                title: { display: true, text: AXIS_TITLES[id].x, color: colour },
-                ticks: { color: colour, precision: 0 },
-                grid: { color: grid },
-              },
-              y: {
-                type: 'linear',
-                title: { display: true, text: AXIS_TITLES[id].y, color: colour },
-                ticks: { color: colour },
-                grid: { color: grid },
-                ...(id === 'dev' ? { suggestedMin: 0, suggestedMax: 100 } : {}),
-              },
-            },
-          },
+        lineChart(canvas, datasets, {
+          x: { title: AXIS_TITLES[id].x },
+          y: { title: AXIS_TITLES[id].y, ...(id === 'dev' ? { suggestedMin: 0, suggestedMax: 100 } : {}) },
+          normalized: true,
+          tooltipIntersect: false,
         }),
       );
     }
@@ -202,38 +176,50 @@ export class LoopChart {
       this.chart.update('none');
       return;
     }
-    const colour = foreground();
-    const grid = gridColour();
-    this.chart = new Chart<'line', Point[]>(this.canvas, {
-      type: 'line',
-      data: { datasets },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        plugins: {
-          legend: { display: true, labels: { color: colour, boxWidth: 12 } },
-          tooltip: { mode: 'nearest', intersect: true },
-        },
-        scales: {
-          x: {
-            type: 'linear',
-            title: { display: true, text: 'reviewed sentences', color: colour },
-            ticks: { color: colour, precision: 0 },
-            grid: { color: grid },
-            suggestedMin: 0,
-          },
-          y: {
-            type: 'linear',
-            title: { display: true, text: 'F1 on held-out reviewed (%)', color: colour },
-            ticks: { color: colour },
-            grid: { color: grid },
-            suggestedMin: 0,
-            suggestedMax: 100,
-          },
-        },
-      },
+    this.chart = lineChart(this.canvas, datasets, {
+      x: { title: 'reviewed sentences', suggestedMin: 0 },
+      y: { title: 'F1 on held-out reviewed (%)', suggestedMin: 0, suggestedMax: 100 },
+      normalized: false,
+      tooltipIntersect: true,
     });
   }
+}
+
+interface AxisOptions {
+  title: string;
+  suggestedMin?: number;
+  suggestedMax?: number;
+}
+
+/** A line chart in the theme's colours, on linear axes, without animation (it redraws live). */
+function lineChart(
+  canvas: HTMLCanvasElement,
+  datasets: ChartDataset<'line', Point[]>[],
+  options: { x: AxisOptions; y: AxisOptions; normalized: boolean; tooltipIntersect: boolean },
+): Chart<'line', Point[]> {
+  const colour = foreground();
+  const grid = gridColour();
+  const axis = ({ title, ...range }: AxisOptions, ticks: { precision?: number }) => ({
+    type: 'linear' as const,
+    title: { display: true, text: title, color: colour },
+    ticks: { color: colour, ...ticks },
+    grid: { color: grid },
+    ...range,
+  });
+  return new Chart<'line', Point[]>(canvas, {
+    type: 'line',
+    data: { datasets },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      ...(options.normalized ? { normalized: true } : {}),
+      plugins: {
+        legend: { display: true, labels: { color: colour, boxWidth: 12 } },
+        tooltip: { mode: 'nearest', intersect: options.tooltipIntersect },
+      },
+      scales: { x: axis(options.x, { precision: 0 }), y: axis(options.y, {}) },
+    },
+  });
 }

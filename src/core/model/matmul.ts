@@ -111,19 +111,7 @@ export function gemm(
 }
 
 /** `out[r, j] = init + Σ_i x[r, i] · wt[j, i]`, as `gemm` defines it. */
-export type Matmul = (
-  x: Float32Array,
-  xOffset: number,
-  rows: number,
-  m: number,
-  wt: Float32Array,
-  n: number,
-  out: Float32Array,
-  outOffset: number,
-  bias: Float32Array | undefined,
-  accumulate: boolean,
-  outStride?: number,
-) => void;
+export type Matmul = typeof gemm;
 
 interface GemmExports {
   gemm(

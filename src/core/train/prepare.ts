@@ -6,6 +6,7 @@
 
 import { convertTags, detectScheme, isChunkTag, parseTag, repairTags } from '../corpus';
 import { increment } from '../counts';
+import { createXorshiftRandom, shuffled } from '../encode/random';
 import type { TaskKind } from '../model/config';
 import type { TaggedSentence, TagScheme } from '../types';
 
@@ -125,19 +126,10 @@ export function splitDev(
 ): { train: TaggedSentence[]; dev: TaggedSentence[] } {
   if (!(ratio > 0 && ratio < 1))
     throw new TrainingDataError(`the dev ratio must be between 0 and 1 (got ${ratio})`);
-  const order = sentences.map((_, i) => i);
-  let state = seed >>> 0 || 1;
-  // xorshift32: small, seeded, good enough for a shuffle.
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  const order = shuffled(
+    sentences.map((_, i) => i),
+    createXorshiftRandom(seed),
+  );
   const devCount =
     sentences.length < 2
       ? 0
