@@ -93,6 +93,7 @@ describe('training dashboard (bundled, Chromium)', () => {
     assert.equal(await page.textContent('#run-status'), outcome.status);
     assert.notEqual(await page.getAttribute('#stop', 'disabled'), null, 'Stop is disabled after the run');
     assert.equal(await page.getAttribute('#use-model', 'disabled'), null);
+    assert.equal(await page.isVisible('#loop'), false, 'no model-in-the-loop section without model versions');
     await page.screenshot({ path: path.join(shots, 'dashboard-finished.png'), fullPage: true });
     assert.deepEqual(problems, []);
     assert.deepEqual(
