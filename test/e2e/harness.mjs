@@ -444,6 +444,29 @@ export class Workbench {
     );
   }
 
+  /** What the workbench shows besides the editor (toasts, an open quick input): context for a failure. */
+  async visibleState() {
+    const toasts = await this.page
+      .locator('.notifications-toasts .notification-list-item')
+      .allTextContents()
+      .catch(() => []);
+    let quickInput = 'no quick input';
+    if (await this.quickInput.isVisible().catch(() => false)) {
+      const title = await this.quickInput
+        .locator('.quick-input-title')
+        .textContent()
+        .catch(() => '');
+      const value = await this.quickInput
+        .locator('input')
+        .first()
+        .inputValue()
+        .catch(() => '');
+      quickInput = `quick input "${title ?? ''}" holding "${value}"`;
+    }
+    const shown = toasts.map((t) => t.replace(/\s+/g, ' ').trim().slice(0, 200));
+    return `${quickInput}; notifications: ${shown.length ? shown.join(' | ') : 'none'}`;
+  }
+
   async screenshot(name) {
     fs.mkdirSync(this.screenshotDir, { recursive: true });
     const file = path.join(this.screenshotDir, `${name}.png`);
@@ -475,7 +498,9 @@ export class Checks {
       return true;
     } catch (err) {
       this.results.push({ name, status: 'FAIL', detail: err.stack ?? err.message, ms: Date.now() - started });
-      log(`FAIL ${name}: ${err.message}`);
+      const state = workbench ? await workbench.visibleState().catch(() => '') : '';
+      if (state) this.results.at(-1).detail += `\n        workbench: ${state}`;
+      log(`FAIL ${name}: ${err.message}${state ? ` (workbench: ${state})` : ''}`);
       const slug = name
         .toLowerCase()
         .replace(/[^a-z0-9]+/g, '-')
