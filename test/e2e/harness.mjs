@@ -223,6 +223,31 @@ export class Workbench {
     await this.quickInput.waitFor({ state: 'hidden', timeout: seconds(5) }).catch(() => {});
   }
 
+  /**
+   * Accepts code-server's save dialog once it offers a path ending in `suffix`, then waits for
+   * `written()` to return a value. Under load the dialog can drop an Enter pressed while it is
+   * still validating the path (a CI run waited 60 s on a dialog that stayed open): while it still
+   * offers the file, Enter is pressed again, as a user would; once accepted it is gone.
+   */
+  async acceptSaveDialog(suffix, written, { timeout = seconds(60) } = {}) {
+    const input = this.quickInput.locator('input');
+    const offersFile = async () =>
+      (await input.isVisible().catch(() => false)) &&
+      (await input.inputValue().catch(() => '')).endsWith(suffix);
+    await poll(`the save dialog to offer …${suffix}`, offersFile, { timeout: seconds(20) });
+    await input.press('Enter');
+    return poll(
+      `the file saved through the dialog (…${suffix})`,
+      async () => {
+        const value = await written();
+        if (value) return value;
+        if (await offersFile()) await input.press('Enter').catch(() => undefined);
+        return null;
+      },
+      { timeout, interval: 1000 },
+    );
+  }
+
   /** Opens a quick input with `keys`, types `text`, waits for a row with `rowText`, accepts it. */
   async quickPick(keys, text, rowText, { timeout = seconds(10) } = {}) {
     await this.closeQuickInput();

@@ -467,20 +467,16 @@ async function main() {
     await workbench.runCommand('Spanlight: Export Annotations as Training Data');
     await harness.answerQuickPick(workbench, 'which task', new RegExp(`^\\s*${task}`));
     await harness.answerQuickPick(workbench, 'format', /CoNLL/);
-    await harness.poll('the save dialog', async () =>
-      (await workbench.quickInput.locator('input').inputValue()).endsWith('.conll'),
-    );
-    await keys.press('Enter');
     const file = path.join(workspace, `annotations-${task}.conll`);
+    const content = await workbench.acceptSaveDialog('.conll', () =>
+      fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null,
+    );
     const toast = page.locator('.notifications-toasts .notification-list-item', {
       hasText: `of ${task} from`,
     });
     const summary = ((await toast.first().textContent({ timeout: harness.seconds(30) })) ?? '').replace(
       /\s+/g,
       ' ',
-    );
-    const content = await harness.poll(`the ${task} export`, () =>
-      fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null,
     );
     return { file, content, summary };
   };

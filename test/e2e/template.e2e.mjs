@@ -219,24 +219,8 @@ async function main() {
       { timeout: seconds(30) },
     );
     await csvRow.click();
-    await poll('the save dialog', async () => (await input.inputValue()).endsWith('listings.csv'), {
-      timeout: seconds(20),
-    });
-    await page.keyboard.press('Enter');
-    // Under load the save dialog can drop an Enter pressed while it is still validating the path
-    // (a CI run waited 60 s on a dialog that stayed open): while it still shows our file, accept
-    // it again, as a user would. Once accepted, the dialog is gone and nothing is pressed twice.
-    const csv = await poll(
-      `${path.relative(workspace, target)} to be written`,
-      async () => {
-        if (fs.existsSync(target)) return fs.readFileSync(target, 'utf8');
-        const stillAsking =
-          (await input.isVisible().catch(() => false)) &&
-          (await input.inputValue().catch(() => '')).endsWith('listings.csv');
-        if (stillAsking) await input.press('Enter').catch(() => undefined);
-        return null;
-      },
-      { timeout: seconds(60), interval: 1000 },
+    const csv = await workbench.acceptSaveDialog('listings.csv', () =>
+      fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null,
     );
     const [header, ...rows] = csv.trim().split('\n');
     const listingFiles = fs.readdirSync(folder).filter((f) => f.endsWith('.txt'));
