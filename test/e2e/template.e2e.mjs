@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SEED_RECORD } from '../fixtures/seed-listing.mjs';
 import {
+  Checks,
   cleanupAll,
   copyWorkspace,
   launchBrowser,
@@ -22,21 +23,54 @@ import {
 const screenshotDir = path.join(repoRoot, 'test-results', 'e2e');
 const LISTING = 'listings/villa-cannes.txt';
 
-const results = [];
+const checks = new Checks();
 
-async function check(name, workbench, fn) {
-  const started = Date.now();
-  try {
-    const detail = await fn();
-    results.push({ name, status: 'PASS', detail: detail ?? '', ms: Date.now() - started });
-    log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
-    return true;
-  } catch (err) {
-    results.push({ name, status: 'FAIL', detail: err.message, ms: Date.now() - started });
-    log(`FAIL ${name}: ${err.message}`);
-    await workbench?.screenshot(`template-failure-${results.length}`).catch(() => {});
-    return false;
-  }
+/**
+ * Runs "Extract Listings in Folder", types `folder` into code-server's folder dialog, accepts it,
+ * chooses CSV and returns the path the save dialog then offers (left open).
+ */
+async function pickFolderAndCsv(workbench, folder) {
+  const { page } = workbench;
+  await workbench.runCommand('Spanlight: Extract Listings in Folder');
+  // code-server's own file dialogs are quick inputs with a path box.
+  const input = workbench.quickInput.locator('input');
+  await input.waitFor({ state: 'visible', timeout: seconds(20) });
+  // The dialog fills in its default path a moment after it shows; text typed before that is
+  // appended to it. Wait for the default, then type until the box holds exactly our path.
+  await poll(
+    'the folder dialog to show its default path',
+    async () => (await input.inputValue()).length > 0,
+    {
+      timeout: seconds(20),
+    },
+  );
+  await poll(
+    'the folder path to be typed',
+    async () => {
+      if ((await input.inputValue()) !== `${folder}/`) await input.fill(`${folder}/`);
+      return (await input.inputValue()) === `${folder}/`;
+    },
+    { timeout: seconds(20) },
+  );
+  await page.keyboard.press('Enter');
+  // Enter either opens the folder in the dialog (then its button accepts it) or accepts it at
+  // once, depending on timing: press the button while it is there, until the format pick shows.
+  const accept = workbench.quickInput.locator('.monaco-button', { hasText: 'Extract Listings' }).first();
+  const csvRow = workbench.quickInput.locator('.monaco-list-row', { hasText: 'CSV' }).first();
+  await poll(
+    'the CSV/JSON choice after accepting the folder',
+    async () => {
+      if (await csvRow.isVisible()) return true;
+      if (await accept.isVisible()) await accept.click({ timeout: 2000 }).catch(() => undefined);
+      return false;
+    },
+    { timeout: seconds(30) },
+  );
+  await csvRow.click();
+  return poll('the save dialog to offer listings.csv', async () => {
+    const value = await input.inputValue().catch(() => '');
+    return value.endsWith('listings.csv') ? value : null;
+  });
 }
 
 /** The webview frame of the panel (the inner frame that holds the page's form), if it is open. */
@@ -74,14 +108,14 @@ async function main() {
   const page = context.pages()[0] ?? (await context.newPage());
   const workbench = new Workbench(page, { screenshotDir });
 
-  const opened = await check(`workbench opens ${LISTING}`, workbench, async () => {
+  const opened = await checks.run(`workbench opens ${LISTING}`, workbench, async () => {
     await workbench.open(server.url);
     await workbench.openFile(LISTING);
     return 'listing shown';
   });
   if (!opened) return;
 
-  const filled = await check(
+  const filled = await checks.run(
     '"Spanlight: Extract Listing" fills the seven fields of the seed example',
     workbench,
     async () => {
@@ -107,7 +141,7 @@ async function main() {
   );
   if (!filled) return;
 
-  await check('the Telephone link selects its span in the editor', workbench, async () => {
+  await checks.run('the Telephone link selects its span in the editor', workbench, async () => {
     const frame = await panelFrame(page);
     await frame.click('#field-PHONE a.reveal');
     const position = page.locator('[id="status.editor.selection"]');
@@ -122,7 +156,7 @@ async function main() {
     return text;
   });
 
-  await check('editing the listing updates the form', workbench, async () => {
+  await checks.run('editing the listing updates the form', workbench, async () => {
     // Type another number over the phone number in the listing.
     await workbench.selectText('06.43.43.43.43');
     await page.keyboard.type('07 11 22 33 44');
@@ -142,7 +176,7 @@ async function main() {
   });
 
   const annotationFile = path.join(workspace, '.spanlight', 'annotations', `${LISTING}.jsonl`);
-  await check('picking an alternative saves it as an annotation', workbench, async () => {
+  await checks.run('picking an alternative saves it as an annotation', workbench, async () => {
     const frame = await panelFrame(page);
     const alternatives = await frame.$$eval('#field-SURFACE .alternative', (bs) =>
       bs.map((b) => b.textContent),
@@ -180,60 +214,39 @@ async function main() {
     return `annotation ${JSON.stringify(surface)}; the form says "${source}"`;
   });
 
-  await check('"Spanlight: Extract Listings in Folder…" writes a CSV of the folder', workbench, async () => {
-    const folder = path.join(workspace, 'listings');
-    const target = path.join(folder, 'listings.csv');
-    await workbench.runCommand('Spanlight: Extract Listings in Folder');
-    // code-server's own file dialogs are quick inputs with a path box.
-    const input = workbench.quickInput.locator('input');
-    await input.waitFor({ state: 'visible', timeout: seconds(20) });
-    // The dialog fills in its default path a moment after it shows; text typed before that is
-    // appended to it. Wait for the default, then type until the box holds exactly our path.
-    await poll(
-      'the folder dialog to show its default path',
-      async () => (await input.inputValue()).length > 0,
-      {
-        timeout: seconds(20),
-      },
-    );
-    await poll(
-      'the folder path to be typed',
-      async () => {
-        if ((await input.inputValue()) !== `${folder}/`) await input.fill(`${folder}/`);
-        return (await input.inputValue()) === `${folder}/`;
-      },
-      { timeout: seconds(20) },
-    );
-    await page.keyboard.press('Enter');
-    // Enter either opens the folder in the dialog (then its button accepts it) or accepts it at
-    // once, depending on timing: press the button while it is there, until the format pick shows.
-    const accept = workbench.quickInput.locator('.monaco-button', { hasText: 'Extract Listings' }).first();
-    const csvRow = workbench.quickInput.locator('.monaco-list-row', { hasText: 'CSV' }).first();
-    await poll(
-      'the CSV/JSON choice after accepting the folder',
-      async () => {
-        if (await csvRow.isVisible()) return true;
-        if (await accept.isVisible()) await accept.click({ timeout: 2000 }).catch(() => undefined);
-        return false;
-      },
-      { timeout: seconds(30) },
-    );
-    await csvRow.click();
-    const csv = await workbench.acceptSaveDialog('listings.csv', () =>
-      fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null,
-    );
-    const [header, ...rows] = csv.trim().split('\n');
-    const listingFiles = fs.readdirSync(folder).filter((f) => f.endsWith('.txt'));
-    if (rows.length !== listingFiles.length)
-      throw new Error(`${rows.length} rows for ${listingFiles.length} listings: ${csv.slice(0, 300)}`);
-    const villa = rows.find((r) => r.startsWith('villa-cannes.txt,'));
-    if (!villa || !villa.includes(',12390,') || !villa.includes('Mimi LASOURIS'))
-      throw new Error(`the villa's row is wrong: ${villa}`);
-    await workbench.screenshot('template-folder-export');
-    return `${header.split(',').length} columns, ${rows.length} rows; ${villa.slice(0, 90)}…`;
-  });
+  await checks.run(
+    '"Spanlight: Extract Listings in Folder…" writes a CSV of the folder',
+    workbench,
+    async () => {
+      const folder = path.join(workspace, 'listings');
+      const target = path.join(folder, 'listings.csv');
+      // code-server's folder dialog can accept the folder it showed before our typed path took
+      // effect (seen under load: the workspace root was extracted). The save dialog that follows
+      // offers <chosen folder>/listings.csv, so it tells which folder the command got: when it is
+      // not ours, cancel (nothing is written) and pick again.
+      for (let attempt = 1; ; attempt++) {
+        const offered = await pickFolderAndCsv(workbench, folder);
+        if (offered === target) break;
+        await workbench.closeQuickInput();
+        if (attempt === 3) throw new Error(`the folder dialog kept accepting another folder: ${offered}`);
+        log(`the folder dialog accepted ${path.dirname(offered)}, not ${folder}; picking again`);
+      }
+      const csv = await workbench.acceptSaveDialog('listings.csv', () =>
+        fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null,
+      );
+      const [header, ...rows] = csv.trim().split('\n');
+      const listingFiles = fs.readdirSync(folder).filter((f) => f.endsWith('.txt'));
+      if (rows.length !== listingFiles.length)
+        throw new Error(`${rows.length} rows for ${listingFiles.length} listings: ${csv.slice(0, 300)}`);
+      const villa = rows.find((r) => r.startsWith('villa-cannes.txt,'));
+      if (!villa || !villa.includes(',12390,') || !villa.includes('Mimi LASOURIS'))
+        throw new Error(`the villa's row is wrong: ${villa}`);
+      await workbench.screenshot('template-folder-export');
+      return `${header.split(',').length} columns, ${rows.length} rows; ${villa.slice(0, 90)}…`;
+    },
+  );
 
-  await check('the panel comes back filled after reloading the window', workbench, async () => {
+  await checks.run('the panel comes back filled after reloading the window', workbench, async () => {
     await workbench.closeQuickInput();
     const navigated = page.waitForEvent('framenavigated', { timeout: seconds(60) });
     await workbench.runCommand('Developer: Reload Window', { timeout: seconds(30) });
@@ -278,7 +291,7 @@ async function lyonChecks(page, workbench, workspace) {
   };
   const note = async (label) => ((await (await panelFrame(page)).textContent(`#note-${label}`)) ?? '').trim();
 
-  const opened = await check(
+  const opened = await checks.run(
     `the form follows ${lyon} (the model's "et une" is no Rooms alternative)`,
     workbench,
     async () => {
@@ -307,7 +320,7 @@ async function lyonChecks(page, workbench, workspace) {
   );
   if (!opened) return;
 
-  await check(
+  await checks.run(
     'a typed year that is not in the listing is refused and the field shows its real value',
     workbench,
     async () => {
@@ -328,7 +341,7 @@ async function lyonChecks(page, workbench, workspace) {
     },
   );
 
-  await check(
+  await checks.run(
     'a typed owner with a title is saved as the name, and the form says what changed and why',
     workbench,
     async () => {
@@ -351,7 +364,7 @@ async function lyonChecks(page, workbench, workspace) {
     },
   );
 
-  await check(
+  await checks.run(
     'Undo in the form takes the correction back; Redo and the editor’s Undo Annotation share that history',
     workbench,
     async () => {
@@ -391,25 +404,14 @@ async function lyonChecks(page, workbench, workspace) {
   );
 }
 
-const started = Date.now();
 try {
   await main();
 } catch (err) {
-  results.push({ name: 'setup', status: 'FAIL', detail: err.stack ?? String(err), ms: 0 });
+  checks.results.push({ name: 'setup', status: 'FAIL', detail: err.stack ?? String(err), ms: 0 });
   log('FAIL setup:', err.stack ?? err);
 } finally {
   await cleanupAll();
 }
-console.log(`\nTemplate panel end-to-end results (${((Date.now() - started) / 1000).toFixed(1)} s):`);
-for (const r of results) {
-  console.log(
-    `  ${r.status.padEnd(6)} ${r.name} (${(r.ms / 1000).toFixed(1)} s)\n${' '.repeat(9)}${r.detail}`,
-  );
-}
-const failed = results.filter((r) => r.status !== 'PASS');
-if (failed.length || results.length === 0) {
-  console.log(`\n${failed.length} of ${results.length} template checks did not pass.`);
-  process.exit(1);
-}
-console.log(`\nAll ${results.length} template checks passed. Screenshot: test-results/e2e/template-seed.png`);
-process.exit(0);
+checks.finish(
+  'Template panel end-to-end results (screenshot of the seed example: test-results/e2e/template-seed.png)',
+);
