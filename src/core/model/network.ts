@@ -24,7 +24,7 @@ import { inferenceEmissions } from './inference-graph';
 import type { NamedWeight } from './io';
 import { crfPredictions, type SentencePrediction, softmaxPredictions } from './predictions';
 
-export type { SentencePrediction, TokenPrediction } from './predictions';
+export type { SentencePrediction } from './predictions';
 
 /** A bidirectional layer's weights as trainable variables, each direction in its cell's parts order. */
 interface BidirectionalVariables {

@@ -10,13 +10,7 @@ import type { CrfConstraints } from './crf-decode';
 import type { ModelCard, NamedWeight } from './io';
 import { type DistinctProjections, PortableNetwork } from './portable-network';
 import { crfPredictions, type SentencePrediction, softmaxPredictions } from './predictions';
-import {
-  CharStateCache,
-  crfConstraints,
-  type ScoredSentence,
-  TaggerBase,
-  type TagOptions,
-} from './tagger-base';
+import { CharStateCache, crfConstraints, TaggerBase, type TagOptions } from './tagger-base';
 
 /** Distinct tokens whose projections one tag() call computes at once (~25 MB at hidden 100). */
 const MAX_SHARED_TOKENS = 8_000;
@@ -69,13 +63,13 @@ export class PortableTagger extends TaggerBase {
     this.charStateCache = undefined;
   }
 
-  protected override tagBounded(
+  protected override predictBounded(
     sentences: ReadonlyArray<readonly string[]>,
-    options: TagOptions = {},
-  ): ScoredSentence[] {
-    const alternatives = options.alternatives ?? 3;
-    return this.emissions(sentences, options.batchSize).map((scores, i) =>
-      this.scoredSentence(sentences[i]!, this.predict(scores, sentences[i]!.length), alternatives),
+    options: TagOptions,
+    each: (index: number, prediction: SentencePrediction) => void,
+  ): void {
+    this.eachEmissions(sentences, options.batchSize, (i, scores) =>
+      each(i, this.predict(scores, sentences[i]!.length)),
     );
   }
 
@@ -84,8 +78,20 @@ export class PortableTagger extends TaggerBase {
    * `logits` computes, in length-sorted batches of `batchSize`.
    */
   emissions(sentences: ReadonlyArray<readonly string[]>, batchSize = 32): Float32Array[] {
+    const results: Float32Array[] = sentences.map(() => new Float32Array(0));
+    this.eachEmissions(sentences, batchSize, (i, scores) => {
+      results[i] = scores;
+    });
+    return results;
+  }
+
+  /** `emissions`, handed to `each` batch by batch (empty sentences are skipped). */
+  private eachEmissions(
+    sentences: ReadonlyArray<readonly string[]>,
+    batchSize = 32,
+    each: (index: number, scores: Float32Array) => void,
+  ): void {
     const K = this.network.numLabels;
-    const results = sentences.map(() => new Float32Array(0));
     const all = new Set(sentences.flat());
     const shared = all.size <= MAX_SHARED_TOKENS ? this.project(all) : undefined;
     for (const batch of sortedBatches(
@@ -105,11 +111,10 @@ export class PortableTagger extends TaggerBase {
       const scores = this.network.emissions({ lengths, tokenRows }, projections);
       let start = 0;
       for (const i of running) {
-        results[i] = scores.slice(start * K, (start + sentences[i]!.length) * K);
+        each(i, scores.subarray(start * K, (start + sentences[i]!.length) * K));
         start += sentences[i]!.length;
       }
     }
-    return results;
   }
 
   /** One sentence's predictions from its emission scores `[length, K]` (softmax applied in place). */

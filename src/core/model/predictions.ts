@@ -5,19 +5,20 @@
  */
 import { type CrfConstraints, type CrfScores, decodeCrfBatch } from './crf-decode';
 
-/** Per-token output of the network for one sentence. */
-export interface TokenPrediction {
-  /** Label index. */
-  label: number;
-  /** Probability of that label (softmax probability, or CRF marginal). */
-  confidence: number;
-  /** Label distribution (softmax or CRF marginals) over all labels. */
-  distribution: Float32Array;
-}
-
-/** One sentence's predictions, with what uncertainty sampling needs of the whole sentence. */
+/**
+ * The network's output for one sentence, as flat arrays: one object per sentence, none per token
+ * (a document's worth of per-token objects and typed arrays cost ~0.5–1 KB a token per call).
+ * `labels` and `distributions` may be views into the whole batch's arrays.
+ */
 export interface SentencePrediction {
-  tokens: TokenPrediction[];
+  length: number;
+  /** Per token, the best label's index. */
+  labels: ArrayLike<number>;
+  /**
+   * Row-major `[length, K]` label distributions (softmax probabilities or CRF marginals): a
+   * token's confidence is its row's value at its label.
+   */
+  distributions: ArrayLike<number>;
   /**
    * Natural log of the predicted tag sequence's probability: the CRF's log P(path | sentence),
    * or for softmax the sum of each token's log-probability of its label.
@@ -27,20 +28,18 @@ export interface SentencePrediction {
   entropy: number;
 }
 
-/** Entropy in nats of a probability distribution (zero probabilities add nothing). */
-export function entropyOf(distribution: ArrayLike<number>): number {
+/** Summed entropy in nats of the `length` rows of `distributions` (`[length, K]`; zeros add nothing). */
+function summedEntropy(distributions: ArrayLike<number>, length: number, K: number): number {
   let entropy = 0;
-  for (let k = 0; k < distribution.length; k++) {
-    const p = distribution[k]!;
-    if (p > 0) entropy -= p * Math.log(p);
+  for (let t = 0; t < length; t++) {
+    let token = 0;
+    for (let at = t * K; at < (t + 1) * K; at++) {
+      const p = distributions[at]!;
+      if (p > 0) token -= p * Math.log(p);
+    }
+    entropy += token;
   }
   return entropy;
-}
-
-function sentencePrediction(tokens: TokenPrediction[], logProbability: number): SentencePrediction {
-  let entropy = 0;
-  for (const token of tokens) entropy += entropyOf(token.distribution);
-  return { tokens, logProbability, entropy };
 }
 
 /**
@@ -55,14 +54,17 @@ export function crfPredictions(
 ): SentencePrediction[] {
   const K = scores.numTags;
   return decodeCrfBatch(emissions, lengths, maxLength, scores, constraints).map(
-    ({ path, marginals, logProbability }) =>
-      sentencePrediction(
-        path.map((label, t) => {
-          const distribution = Float32Array.from(marginals.subarray(t * K, (t + 1) * K));
-          return { label, confidence: distribution[label]!, distribution };
-        }),
+    ({ path, marginals, logProbability }) => {
+      // Float32, as the softmax path's probabilities and the packed results hold them.
+      const distributions = Float32Array.from(marginals);
+      return {
+        length: path.length,
+        labels: path,
+        distributions,
         logProbability,
-      ),
+        entropy: summedEntropy(distributions, path.length, K),
+      };
+    },
   );
 }
 
@@ -76,15 +78,21 @@ export function softmaxPredictions(
   K: number,
 ): SentencePrediction[] {
   return Array.from(lengths, (length, b) => {
+    const distributions = probabilities.subarray(b * maxLength * K, (b * maxLength + length) * K);
+    const labels = new Int32Array(length);
     let logProbability = 0;
-    const tokens = Array.from({ length }, (_, t) => {
-      const at = (b * maxLength + t) * K;
-      const distribution = probabilities.slice(at, at + K);
+    for (let t = 0; t < length; t++) {
       let label = 0;
-      for (let k = 1; k < K; k++) if (distribution[k]! > distribution[label]!) label = k;
-      logProbability += Math.log(distribution[label]!);
-      return { label, confidence: distribution[label]!, distribution };
-    });
-    return sentencePrediction(tokens, logProbability);
+      for (let k = 1; k < K; k++) if (distributions[t * K + k]! > distributions[t * K + label]!) label = k;
+      labels[t] = label;
+      logProbability += Math.log(distributions[t * K + label]!);
+    }
+    return {
+      length,
+      labels,
+      distributions,
+      logProbability,
+      entropy: summedEntropy(distributions, length, K),
+    };
   });
 }

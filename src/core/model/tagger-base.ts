@@ -8,6 +8,7 @@ import { VocabularyIndex } from '../encode/vocab';
 import type { Span, TagScheme } from '../types';
 import type { CrfConstraints } from './crf-decode';
 import type { ModelCard } from './io';
+import { type PackedTags, type PredictedPart, TagPacker, unpackScored, unpackTags } from './packed-tags';
 import type { SentencePrediction } from './predictions';
 
 /** A label and its probability. */
@@ -67,6 +68,8 @@ export interface TagOptions {
   alternatives?: number;
 }
 
+const DEFAULT_ALTERNATIVES = 3;
+
 /** Which code computes a tagger's scores. */
 export type TaggingBackend = 'tensorflow' | 'portable';
 
@@ -93,7 +96,7 @@ export abstract class TaggerBase {
    * memory of a call stays bounded however long its sentences are.
    */
   tag(sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): TaggedToken[][] {
-    return this.tagScored(sentences, options).map((s) => s.tokens);
+    return unpackTags(this.tagPacked(sentences, options), sentences, this.labels);
   }
 
   /**
@@ -102,32 +105,40 @@ export abstract class TaggerBase {
    * window gives it: per token they stay comparable with other sentences'.
    */
   tagScored(sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): ScoredSentence[] {
-    const windows = sentences.map((s) => tokenWindows(s.length));
-    if (windows.every((w) => w.length === 1)) return this.tagBounded(sentences, options);
-    const tagged = this.tagBounded(
-      sentences.flatMap((s, i) => windows[i]!.map((w) => s.slice(w.start, w.end))),
-      options,
-    );
-    let next = 0;
-    return windows.map((list) => {
-      const sentence: ScoredSentence = { tokens: [], logProbability: 0, entropy: 0 };
-      for (const w of list) {
-        const part = tagged[next++]!;
-        const share = (w.keepTo - w.keepFrom) / (w.end - w.start);
-        for (const token of part.tokens.slice(w.keepFrom - w.start, w.keepTo - w.start))
-          sentence.tokens.push(token);
-        sentence.logProbability += share * part.logProbability;
-        sentence.entropy += share * part.entropy;
-      }
-      return sentence;
-    });
+    return unpackScored(this.tagPacked(sentences, options), sentences, this.labels);
   }
 
-  /** Tags sentences of at most MAX_WINDOW_TOKENS tokens. */
-  protected abstract tagBounded(
+  /**
+   * `tagScored` as typed arrays, written batch by batch as the network's predictions come out:
+   * a call allocates no object per token (the tagging process answers with this).
+   */
+  tagPacked(sentences: ReadonlyArray<readonly string[]>, options: TagOptions = {}): PackedTags {
+    const packer = new TagPacker(
+      sentences.map((s) => s.length),
+      this.labels.length,
+      options.alternatives ?? DEFAULT_ALTERNATIVES,
+    );
+    const parts: PredictedPart[] = [];
+    const partTokens: Array<readonly string[]> = [];
+    sentences.forEach((tokens, sentence) => {
+      for (const w of tokenWindows(tokens.length)) {
+        parts.push({ sentence, ...w });
+        partTokens.push(w.end - w.start === tokens.length ? tokens : tokens.slice(w.start, w.end));
+      }
+    });
+    this.predictBounded(partTokens, options, (i, prediction) => packer.add(parts[i]!, prediction));
+    return packer.packed;
+  }
+
+  /**
+   * Predicts sentences of at most MAX_WINDOW_TOKENS tokens, handing each sentence's prediction
+   * to `each` (in any order) as soon as its batch is done: nothing of a batch outlives it.
+   */
+  protected abstract predictBounded(
     sentences: ReadonlyArray<readonly string[]>,
     options: TagOptions,
-  ): ScoredSentence[];
+    each: (index: number, prediction: SentencePrediction) => void,
+  ): void;
 
   /** Does whatever a first tag() would otherwise do (loading graphs, compiling code paths). */
   abstract warmUp(): void;
@@ -139,25 +150,6 @@ export abstract class TaggerBase {
   abstract cacheCharStates(maxWords?: number): void;
 
   abstract dispose(): void;
-
-  /** One tagged sentence from the network's predictions for it. */
-  protected scoredSentence(
-    tokens: readonly string[],
-    prediction: SentencePrediction,
-    alternatives: number,
-  ): ScoredSentence {
-    const labels = this.labels;
-    return {
-      tokens: prediction.tokens.map((p, t) => ({
-        token: tokens[t]!,
-        tag: labels[p.label]!,
-        confidence: p.confidence,
-        alternatives: topAlternatives(p.distribution, p.label, labels, alternatives),
-      })),
-      logProbability: prediction.logProbability,
-      entropy: prediction.entropy,
-    };
-  }
 
   /** Tags raw text: tokens and entity spans with character offsets into `text`. */
   tagText(text: string, tokenizer: OffsetTokenizer, options: TagOptions = {}): TagTextResult {
@@ -279,27 +271,4 @@ export function crfConstraints(card: ModelCard): CrfConstraints | undefined {
   if (card.config.output !== 'crf' || scheme === 'none') return undefined;
   const mask = allowedTransitions(card.vocabularies.labels, scheme);
   return { allowed: mask.transitions, allowedStart: mask.start, allowedEnd: mask.end };
-}
-
-function topAlternatives(
-  distribution: Float32Array,
-  best: number,
-  labels: string[],
-  count: number,
-): LabelScore[] {
-  if (count <= 0) return [];
-  // Insertion into a short sorted list: called for every token, so no per-label allocation.
-  const top: number[] = [];
-  for (let k = 0; k < distribution.length; k++) {
-    if (k === best) continue;
-    const probability = distribution[k]!;
-    if (top.length === count && probability <= distribution[top[count - 1]!]!) continue;
-    let at = top.length === count ? count - 1 : top.length;
-    while (at > 0 && distribution[top[at - 1]!]! < probability) {
-      top[at] = top[at - 1]!;
-      at--;
-    }
-    top[at] = k;
-  }
-  return top.map((k) => ({ label: labels[k]!, probability: distribution[k]! }));
 }

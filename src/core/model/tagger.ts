@@ -6,13 +6,8 @@ import type { KernelImplementation } from '../kernels';
 import { readModelFolder } from './folder';
 import { type ModelCard, type NamedWeight, saveModel } from './io';
 import { type NetworkOptions, TaggerNetwork } from './network';
-import {
-  CharStateCache,
-  crfConstraints,
-  type ScoredSentence,
-  TaggerBase,
-  type TagOptions,
-} from './tagger-base';
+import type { SentencePrediction } from './predictions';
+import { CharStateCache, crfConstraints, TaggerBase, type TagOptions } from './tagger-base';
 
 export type {
   LabelScore,
@@ -155,13 +150,12 @@ export class Tagger extends TaggerBase {
     };
   }
 
-  /** Tags sentences of at most MAX_WINDOW_TOKENS tokens (TaggerBase.tag windows longer ones). */
-  protected override tagBounded(
+  /** Predicts sentences of at most MAX_WINDOW_TOKENS tokens (TaggerBase.tagPacked windows longer ones). */
+  protected override predictBounded(
     sentences: ReadonlyArray<readonly string[]>,
-    options: TagOptions = {},
-  ): ScoredSentence[] {
-    const results: ScoredSentence[] = new Array(sentences.length);
-    const alternatives = options.alternatives ?? 3;
+    options: TagOptions,
+    each: (index: number, prediction: SentencePrediction) => void,
+  ): void {
     const batches = sortedBatches(
       sentences.map((s) => s.length),
       options.batchSize ?? 32,
@@ -176,7 +170,7 @@ export class Tagger extends TaggerBase {
     try {
       for (const indices of batches) {
         const nonEmpty = indices.filter((i) => sentences[i]!.length > 0);
-        for (const i of indices) if (sentences[i]!.length === 0) results[i] = EMPTY_SENTENCE();
+        for (const i of indices) if (sentences[i]!.length === 0) each(i, EMPTY_SENTENCE);
         if (nonEmpty.length === 0) continue;
         const batch = encodeBatch(
           nonEmpty.map((i) => ({ tokens: sentences[i]! })),
@@ -187,17 +181,12 @@ export class Tagger extends TaggerBase {
         );
         const predictions = this.network.predict(batch, sharedCharStates);
         nonEmpty.forEach((sentenceIndex, b) => {
-          results[sentenceIndex] = this.scoredSentence(
-            sentences[sentenceIndex]!,
-            predictions[b]!,
-            alternatives,
-          );
+          each(sentenceIndex, predictions[b]!);
         });
       }
     } finally {
       sharedCharStates?.dispose();
     }
-    return results;
   }
 
   override dispose(): void {
@@ -205,7 +194,13 @@ export class Tagger extends TaggerBase {
   }
 }
 
-const EMPTY_SENTENCE = (): ScoredSentence => ({ tokens: [], logProbability: 0, entropy: 0 });
+const EMPTY_SENTENCE: SentencePrediction = {
+  length: 0,
+  labels: [],
+  distributions: [],
+  logProbability: 0,
+  entropy: 0,
+};
 
 /** Distinct words whose char states one tag() call computes at once (~100 MB of activations). */
 const MAX_SHARED_WORDS = 8_000;

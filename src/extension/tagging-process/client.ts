@@ -4,18 +4,17 @@
  * forks a fresh process). Imports no TensorFlow and no `vscode`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { unpackScored, unpackTags } from '../../core/model/packed-tags';
 import type { ScoredSentence, TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
 import type { TagScheme } from '../../core/types';
-import {
-  type BackendChoice,
-  type HostEvent,
-  type LoadedModel,
-  type ResultOf,
-  type TaggingBackendInfo,
-  type TaggingRequest,
-  type TaggingResponse,
-  unpackScored,
-  unpackTags,
+import type {
+  BackendChoice,
+  HostEvent,
+  LoadedModel,
+  ResultOf,
+  TaggingBackendInfo,
+  TaggingRequest,
+  TaggingResponse,
 } from './protocol';
 
 /** Distributes `Omit` over the request union, so each variant keeps its own fields. */

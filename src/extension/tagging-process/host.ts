@@ -26,15 +26,14 @@ import { PortableTagger } from '../../core/model/portable-tagger';
 import { Tagger } from '../../core/model/tagger';
 import type { TaggerBase } from '../../core/model/tagger-base';
 import { tokenizeSentences } from '../../core/tokens';
-import {
-  type BackendChoice,
-  type HostEvent,
-  type LoadedModel,
-  type LoadTimings,
-  packTags,
-  type TaggingBackendInfo,
-  type TaggingRequest,
-  type TaggingResponse,
+import type {
+  BackendChoice,
+  HostEvent,
+  LoadedModel,
+  LoadTimings,
+  TaggingBackendInfo,
+  TaggingRequest,
+  TaggingResponse,
 } from './protocol';
 
 interface Loaded {
@@ -187,7 +186,7 @@ async function answer(request: TaggingRequest): Promise<unknown> {
     }
     case 'tag': {
       const tagger = await taggerFor(request.folder);
-      return packTags(tagger.tagScored(request.sentences, request.options), tagger.labels);
+      return tagger.tagPacked(request.sentences, request.options);
     }
     case 'tagTexts':
       return (await taggerFor(request.folder)).tagTexts(request.texts, tokenizeSentences, request.options);

@@ -3,7 +3,8 @@
  * an id; the answer carries the same id and either a result or an error message.
  */
 import type { BackendInfo } from '../../core/backend';
-import type { ScoredSentence, TaggedToken, TagOptions, TagTextResult } from '../../core/model/tagger';
+import type { PackedTags } from '../../core/model/packed-tags';
+import type { TagOptions, TagTextResult } from '../../core/model/tagger';
 import type { TaggingBackend } from '../../core/model/tagger-base';
 import type { TagScheme } from '../../core/types';
 
@@ -50,6 +51,7 @@ export interface LoadTimings {
 export interface ResultOf {
   load: LoadedModel;
   unload: null;
+  /** Typed arrays: structured clone copies each in one go (10,000 tokens as objects took ~50 ms to cross). */
   tag: PackedTags;
   tagTexts: TagTextResult[];
   /** The tagging process's resident memory, bytes. */
@@ -85,91 +87,3 @@ export type HostEvent =
 export type TaggingResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string; name: string };
-
-/**
- * Tagged sentences as a few typed arrays: label indices instead of strings, one array per field
- * instead of an object per token and per alternative. Structured clone copies typed arrays in
- * one go; 10,000 tokens with 3 alternatives each as objects cost ~50 ms to cross.
- */
-export interface PackedTags {
-  lengths: Int32Array;
-  tags: Int16Array;
-  confidences: Float32Array;
-  /** Alternatives per token (slots; unused ones hold label −1). */
-  slots: number;
-  alternativeLabels: Int16Array;
-  alternativeProbabilities: Float32Array;
-  /** Per sentence: the log-probability of its tags and its summed token entropy (ScoredSentence). */
-  logProbabilities: Float64Array;
-  entropies: Float64Array;
-}
-
-export function packTags(scored: readonly ScoredSentence[], labels: readonly string[]): PackedTags {
-  const index = new Map(labels.map((label, i) => [label, i]));
-  const tagged = scored.map((s) => s.tokens);
-  const tokens = tagged.flat();
-  // A loop, not Math.max(...): one long sentence has more tokens than a call may have arguments.
-  let slots = 0;
-  for (const token of tokens) slots = Math.max(slots, token.alternatives.length);
-  const packed: PackedTags = {
-    lengths: Int32Array.from(tagged, (sentence) => sentence.length),
-    tags: new Int16Array(tokens.length),
-    confidences: new Float32Array(tokens.length),
-    slots,
-    alternativeLabels: new Int16Array(tokens.length * slots).fill(-1),
-    alternativeProbabilities: new Float32Array(tokens.length * slots),
-    logProbabilities: Float64Array.from(scored, (s) => s.logProbability),
-    entropies: Float64Array.from(scored, (s) => s.entropy),
-  };
-  tokens.forEach((token, i) => {
-    packed.tags[i] = index.get(token.tag)!;
-    packed.confidences[i] = token.confidence;
-    token.alternatives.forEach((alternative, a) => {
-      packed.alternativeLabels[i * slots + a] = index.get(alternative.label)!;
-      packed.alternativeProbabilities[i * slots + a] = alternative.probability;
-    });
-  });
-  return packed;
-}
-
-/** The tagged sentences of `packTags`, with their log-probabilities and entropies. */
-export function unpackScored(
-  packed: PackedTags,
-  sentences: ReadonlyArray<readonly string[]>,
-  labels: readonly string[],
-): ScoredSentence[] {
-  return unpackTags(packed, sentences, labels).map((tokens, s) => ({
-    tokens,
-    logProbability: packed.logProbabilities[s]!,
-    entropy: packed.entropies[s]!,
-  }));
-}
-
-export function unpackTags(
-  packed: PackedTags,
-  sentences: ReadonlyArray<readonly string[]>,
-  labels: readonly string[],
-): TaggedToken[][] {
-  let next = 0;
-  return sentences.map((sentence, s) =>
-    Array.from({ length: packed.lengths[s]! }, (_, t) => {
-      const i = next++;
-      const alternatives = [];
-      for (let a = 0; a < packed.slots; a++) {
-        const label = packed.alternativeLabels[i * packed.slots + a]!;
-        if (label >= 0) {
-          alternatives.push({
-            label: labels[label]!,
-            probability: packed.alternativeProbabilities[i * packed.slots + a]!,
-          });
-        }
-      }
-      return {
-        token: sentence[t]!,
-        tag: labels[packed.tags[i]!]!,
-        confidence: packed.confidences[i]!,
-        alternatives,
-      };
-    }),
-  );
-}

@@ -26,8 +26,10 @@ function crfSentence(
 ) {
   const length = emissions.length / K;
   const [sentence] = crfPredictions(Float32Array.from(emissions), [length], length, scores, constraints);
+  const { labels, distributions } = sentence!;
   return {
     ...sentence!,
+    tokens: Array.from(labels, (label, t) => ({ label, confidence: distributions[t * K + label]! })),
     confidence: { tokens: length, logProbability: sentence!.logProbability, entropy: sentence!.entropy },
   };
 }
