@@ -96,6 +96,46 @@ async function taggingProcessCases(): Promise<HostileCase[]> {
   return cases;
 }
 
+/**
+ * Peak memory per tagged token: UNER EWT dev (25,149 tokens) tagged whole, then 16 times over in
+ * one call, in a fresh tagging process per backend; the peak's growth between the two, per token
+ * added, is what a call costs per token (~0.75–1 KB when results were built as objects).
+ */
+async function taggingMemoryCases(): Promise<HostileCase[]> {
+  const { readCorpus } = await import('../src/core/corpus');
+  const { corpusPath } = await import('../test/unit/data');
+  const dev = (await readCorpus(corpusPath('uner-en-ewt/en_ewt-ud-dev.iob2'))).sentences.map((s) => s.tokens);
+  const tokens = (sentences: string[][]) => sentences.reduce((n, s) => n + s.length, 0);
+  const large = Array.from({ length: 16 }, () => dev).flat();
+  const cases: HostileCase[] = [];
+  for (const backend of ['tensorflow', 'portable'] as const) {
+    const child = new TaggingProcess({
+      script: path.join(repoRoot, 'dist/tagging-process.js'),
+      env: { SPANLIGHT_BACKEND: backend },
+    });
+    try {
+      const tagger = await child.load(model);
+      const peakMiB = () =>
+        Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;
+      await tagger.tag(dev, { alternatives: 3 });
+      const small = peakMiB();
+      const started = performance.now();
+      const tagged = await tagger.tag(large, { alternatives: 3 });
+      const perToken = ((peakMiB() - small) * 2 ** 20) / (tokens(large) - tokens(dev));
+      cases.push({
+        name: `EWT dev ×16 (${tokens(large).toLocaleString('en-US')} tokens), tagging process (${backend})`,
+        exit: tagged.length === large.length ? 0 : 1,
+        seconds: (performance.now() - started) / 1000,
+        peakRssMiB: peakMiB(),
+        note: `peak ${small.toFixed(0)} MiB after EWT dev ×1; +${perToken.toFixed(0)} bytes per token added`,
+      });
+    } finally {
+      child.dispose();
+    }
+  }
+  return cases;
+}
+
 export async function benchHostile(log: (message: string) => void = () => undefined): Promise<HostileCase[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spanlight-bench-hostile-'));
   const file = (name: string, content: string) => {
@@ -109,6 +149,8 @@ export async function benchHostile(log: (message: string) => void = () => undefi
     cases.push(cliCase('tag: 800,000 words on one line (4 MB)', ['tag', '--model', model, words]));
     log('hostile: 1 MB and 2.7 MB one-sentence documents in the tagging process');
     cases.push(...(await taggingProcessCases()));
+    log('hostile: peak memory per tagged token (EWT dev ×1 and ×16)');
+    cases.push(...(await taggingMemoryCases()));
     log('hostile: brat lines');
     for (const tokens of [10_000, 40_000, 1_000_000]) {
       const { ann } = writeBratLine(dir, `brat-${tokens}`, tokens);

@@ -51,6 +51,9 @@ export class EditorController extends Disposable {
     this.decorations = decorations;
     this.view = view;
     this._register(config.onDidChange(() => this.reconfigure()));
+    // The editor a window (re)opens with gets no change event: without this, Spanlight's keys
+    // stayed off in it (Ctrl+Alt+Shift+Up copied the line) until another editor was focused.
+    this.updateContext(vscode.window.activeTextEditor);
     // A display toggle tags what the new mode needs (POS, say) and redraws.
     this._register(view.onDidChange(() => this.refreshVisible()));
     this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()));

@@ -5,6 +5,7 @@
  * outside that layout: they pushed text past the right edge of wrapped lines and, set smaller or
  * raised, moved every glyph of their line down (issue 15 §4). The hints follow what the
  * decorations drew last, so both always agree; Ctrl+click (Cmd+click) on an entity's label changes it.
+ * Entity labels and POS tags are told apart by their form: "PER" after a space, "/PROPN" joined.
  */
 import * as vscode from 'vscode';
 import { type LayerKind, parseLayerId } from '../core/annotations/layers';
@@ -44,17 +45,18 @@ export class LabelHints extends Disposable implements vscode.InlayHintsProvider 
         if (span.end < from || span.end > to) continue;
         const hint = new vscode.InlayHint(
           document.positionAt(span.end),
-          role === 'entity' ? [entityPart(document, span.start, span.label, kind)] : span.label,
+          role === 'entity' ? [entityPart(document, span.start, span.label, kind)] : posHintText(span.label),
           role === 'entity' ? vscode.InlayHintKind.Type : vscode.InlayHintKind.Parameter,
         );
-        hint.paddingLeft = true;
+        // An entity's label stands apart from its last word; a POS tag joins its word ("Paris/PROPN").
+        hint.paddingLeft = role === 'entity';
         if (role === 'pos') hint.tooltip = `Part of speech: ${span.label}`;
         // A word's POS tag comes before the label of the entity it ends.
         hints.push({ at: span.end, order: role === 'pos' ? 0 : 1, hint });
       }
     }
     hints.sort((a, b) => a.at - b.at || a.order - b.order);
-    // The last hint at a position keeps its distance from text that follows at once: "( PUNCT Reuters".
+    // The last hint at a position keeps its distance from text that follows at once: "(/PUNCT Reuters".
     hints.forEach(({ at, hint }, i) => {
       if (hints[i + 1]?.at === at) return;
       const next = document.lineAt(hint.position.line).text[hint.position.character];
@@ -62,6 +64,15 @@ export class LabelHints extends Disposable implements vscode.InlayHintsProvider 
     });
     return hints.map((h) => h.hint);
   }
+}
+
+/**
+ * A POS tag as corpora and `spanlight tag` write it, joined to its word: "Paris/PROPN". Entity
+ * labels ("LOC") stand apart after a space, so when both show, which is which is clear at a glance
+ * ("Paris/PROPN LOC"); an inlay hint's colour comes from the theme alone, so the text must say it.
+ */
+function posHintText(tag: string): string {
+  return `/${tag}`;
 }
 
 function entityPart(

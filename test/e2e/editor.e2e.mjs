@@ -319,6 +319,46 @@ async function main() {
     return `"${target}" decorated again (${label || 'no label text'})`;
   });
 
+  await check(
+    'boundary keys outside review mode: Ctrl+Alt+Shift+Up/Down grow/shrink the start, Right/Left the end',
+    workbench,
+    async () => {
+      if (!labelled) throw new MissingFeature('nothing was annotated (see the label selection check)');
+      const docText = fs.readFileSync(path.join(workspace, 'news.md'), 'utf8');
+      const annotatedTexts = () =>
+        fs
+          .readFileSync(annotationFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l))
+          .flatMap((r) => (Array.isArray(r.spans) ? r.spans : [r]))
+          .filter((x) => typeof x.start === 'number' && x.label !== 'O')
+          .map((x) => docText.slice(x.start, x.end))
+          .filter((t) => t.includes(target));
+      await workbench.selectText(target);
+      const seen = [];
+      for (const [key, want] of [
+        ['Control+Alt+Shift+ArrowUp', `the ${target}`],
+        ['Control+Alt+Shift+ArrowDown', target],
+        ['Control+Alt+Shift+ArrowRight', `${target} of`],
+        ['Control+Alt+Shift+ArrowLeft', target],
+      ]) {
+        await page.keyboard.press(key);
+        await poll(
+          `${key}: the annotation over “${want}” in ${path.relative(workspace, annotationFile)}`,
+          () => {
+            const texts = annotatedTexts();
+            return texts.length === 1 && texts[0] === want;
+          },
+          { timeout: seconds(20) },
+        );
+        if (want !== target) await workbench.screenshot(shotName(`boundary-${key.split('+').pop()}`));
+        seen.push(`${key.replace('Control+Alt+Shift+', '')} → “${want}”`);
+      }
+      return seen.join('; ');
+    },
+  );
+
   await check('hostile text renders as plain text (no injected DOM, no dialogs)', workbench, async () => {
     await workbench.openFile('hostile.md');
     await poll('the hostile document to render', async () =>

@@ -297,6 +297,9 @@ async function main() {
     );
     if (!/\bPER$/.test(names))
       throw new Error(`“Sarah Thompson” is followed by “${names}”, not its label PER`);
+    // Told apart at a glance: the POS tag joined to its word ("/PROPN"), the entity label apart.
+    if (!/^\/[A-Z]+ PER$/.test(names))
+      throw new Error(`“Sarah Thompson” is followed by “${names}”, not a “/TAG” POS hint then PER`);
     const label = workbench.activeEditor.locator('.view-line span[class*="dyn-rule-"]', { hasText: /^PER$/ });
     const box = await workbench.textBox('Sarah Thompson');
     // The PER right after the name (the first PER hint on its row, right of it).

@@ -184,7 +184,8 @@ function outlineJson(bytes: Uint8Array): JsonOutline {
     }
     if (byte <= 0x20) continue;
     const depth = isArray.length;
-    if (depth > 0 && isArray[depth - 1] && elements[depth - 1] === 0 && byte !== 0x5d) elements[depth - 1] = 1;
+    if (depth > 0 && isArray[depth - 1] && elements[depth - 1] === 0 && byte !== 0x5d)
+      elements[depth - 1] = 1;
     if (byte === QUOTE) {
       inString = true;
       stringStart = i + 1;

@@ -32,6 +32,28 @@ describe('package.json manifest', () => {
     );
   });
 
+  it('gives both ends of a span grow and shrink keys outside review mode too, each key used once', () => {
+    const outside = contributes.keybindings.filter(
+      (k: { when?: string }) => !k.when?.includes('spanlight.reviewMode'),
+    );
+    for (const id of [
+      CommandId.GrowSpanEnd,
+      CommandId.ShrinkSpanEnd,
+      CommandId.GrowSpanStart,
+      CommandId.ShrinkSpanStart,
+    ]) {
+      const bound = outside.filter((k: { command: string }) => k.command === id);
+      assert.equal(bound.length, 1, `${id} has one key in normal annotation mode`);
+      assert.ok(bound[0].mac, `${id} has a macOS key`);
+    }
+    const keys = outside.map((k: { key: string; when?: string }) => `${k.key} when ${k.when}`);
+    assert.deepEqual(
+      keys.filter((k: string, i: number) => keys.indexOf(k) !== i),
+      [],
+      'no key is bound twice in the same context',
+    );
+  });
+
   it('declares every setting the config module reads, with its default and a description', () => {
     const properties = contributes.configuration.properties as Record<
       string,
