@@ -5,7 +5,7 @@
  * outside that layout: they pushed text past the right edge of wrapped lines and, set smaller or
  * raised, moved every glyph of their line down (issue 15 §4). The hints follow what the
  * decorations drew last, so both always agree; Ctrl+click (Cmd+click) on an entity's label changes it.
- * Entity labels and POS tags are told apart by their form: "PER" after a space, "/PROPN" joined.
+ * Entity labels and POS tags are told apart by their form: "PER" after a space, "_PROPN" joined.
  */
 import * as vscode from 'vscode';
 import { type LayerKind, parseLayerId } from '../core/annotations/layers';
@@ -48,7 +48,7 @@ export class LabelHints extends Disposable implements vscode.InlayHintsProvider 
           role === 'entity' ? [entityPart(document, span.start, span.label, kind)] : posHintText(span.label),
           role === 'entity' ? vscode.InlayHintKind.Type : vscode.InlayHintKind.Parameter,
         );
-        // An entity's label stands apart from its last word; a POS tag joins its word ("Paris/PROPN").
+        // An entity's label stands apart from its last word; a POS tag joins its word ("Paris_PROPN").
         hint.paddingLeft = role === 'entity';
         if (role === 'pos') hint.tooltip = `Part of speech: ${span.label}`;
         // A word's POS tag comes before the label of the entity it ends.
@@ -56,7 +56,7 @@ export class LabelHints extends Disposable implements vscode.InlayHintsProvider 
       }
     }
     hints.sort((a, b) => a.at - b.at || a.order - b.order);
-    // The last hint at a position keeps its distance from text that follows at once: "(/PUNCT Reuters".
+    // The last hint at a position keeps its distance from text that follows at once: "(_PUNCT Reuters".
     hints.forEach(({ at, hint }, i) => {
       if (hints[i + 1]?.at === at) return;
       const next = document.lineAt(hint.position.line).text[hint.position.character];
@@ -67,12 +67,13 @@ export class LabelHints extends Disposable implements vscode.InlayHintsProvider 
 }
 
 /**
- * A POS tag as corpora and `spanlight tag` write it, joined to its word: "Paris/PROPN". Entity
+ * A POS tag joined to its word as the Stanford tagger and CLAWS write it: "Paris_PROPN". Entity
  * labels ("LOC") stand apart after a space, so when both show, which is which is clear at a glance
- * ("Paris/PROPN LOC"); an inlay hint's colour comes from the theme alone, so the text must say it.
+ * ("Paris_PROPN LOC"); an inlay hint's colour comes from the theme alone, so the form must say it.
+ * Not "/": word wrap may break after a slash, leaving "Paris/" on one row and its tag on the next.
  */
 function posHintText(tag: string): string {
-  return `/${tag}`;
+  return `_${tag}`;
 }
 
 function entityPart(

@@ -141,6 +141,37 @@ async function settled(workbench, what, ok) {
   );
 }
 
+/**
+ * Rows (view lines) whose first text is a label name: a tag that word wrap tore from its word.
+ * VS Code may wrap after its break-after characters (`.`, `,`, `)` …) whatever follows, so the
+ * tag of a token ending in one (". _PUNCT") may start a row: those are not counted.
+ */
+async function rowsStartingWithLabel(workbench) {
+  return workbench.activeEditor.evaluate((editor) => {
+    const injected = (node) =>
+      [...(node.parentElement?.classList ?? [])].some((c) => c.startsWith('dyn-rule-'));
+    const rows = [...editor.querySelectorAll('.view-lines .view-line')].sort(
+      (a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top,
+    );
+    let lastChar = '';
+    const torn = [];
+    for (const row of rows) {
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      let first = true;
+      let rowLast = '';
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.data.trim()) continue;
+        if (first && injected(node) && !/[})\]?|/&.,;]$/.test(lastChar))
+          torn.push(row.textContent.slice(0, 30));
+        first = false;
+        if (!injected(node)) rowLast = node.data.trimEnd();
+      }
+      lastChar = rowLast;
+    }
+    return torn;
+  });
+}
+
 async function showMode(workbench, row) {
   await workbench.runCommand('Spanlight: Choose What to Show');
   await answerQuickPick(workbench, 'Spanlight: what to show', row);
@@ -249,10 +280,11 @@ async function main() {
     await page.mouse.move(5, 5);
     await workbench.screenshot(`layout${tag}-${name}-on`);
     const on = await measure(workbench);
+    const tornRows = await rowsStartingWithLabel(workbench);
     await showMode(workbench, 'Off');
     await settled(workbench, 'nothing drawn', (c) => c === 0);
     await workbench.screenshot(`layout${tag}-${name}-off`);
-    const result = compare(await measure(workbench), on);
+    const result = { ...compare(await measure(workbench), on), tornRows };
     figures.push({ name, ...result });
     log(name, JSON.stringify(result));
     return result;
@@ -297,9 +329,9 @@ async function main() {
     );
     if (!/\bPER$/.test(names))
       throw new Error(`“Sarah Thompson” is followed by “${names}”, not its label PER`);
-    // Told apart at a glance: the POS tag joined to its word ("/PROPN"), the entity label apart.
-    if (!/^\/[A-Z]+ PER$/.test(names))
-      throw new Error(`“Sarah Thompson” is followed by “${names}”, not a “/TAG” POS hint then PER`);
+    // Told apart at a glance: the POS tag joined to its word ("_PROPN"), the entity label apart.
+    if (!/^_[A-Z]+ PER$/.test(names))
+      throw new Error(`“Sarah Thompson” is followed by “${names}”, not a “_TAG” POS hint then PER`);
     const label = workbench.activeEditor.locator('.view-line span[class*="dyn-rule-"]', { hasText: /^PER$/ });
     const box = await workbench.textBox('Sarah Thompson');
     // The PER right after the name (the first PER hint on its row, right of it).
@@ -361,6 +393,8 @@ async function main() {
               failures.push(`${r.outsideHighlights} glyphs stick out of their highlight`);
             if (wrap === 'wrapped' && r.cutOffOn > 0)
               failures.push(`${r.cutOffOn} characters cut off at the right edge`);
+            if (r.tornRows.length > 0)
+              failures.push(`rows start with a label torn from its word: ${r.tornRows.join(' | ')}`);
             if (failures.length) throw new Error(`${failures.join('; ')} (${summarize(r)})`);
             return summarize(r);
           } finally {
