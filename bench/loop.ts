@@ -5,7 +5,9 @@
  * trained on the pool, or en-ner-without-pool, en-ner's recipe trained without the pool with its
  * epochs capped (bench/loop-start-model.ts, built once and cached). In rounds of 50
  * sentences the annotator reviews the sentences a strategy picks: `uncertainty` (the most
- * uncertain by MNLP, core/loop/uncertainty.ts, scored by the version in use) or `random`. After
+ * uncertain by total token entropy, the review queue's default, scored by the version in use;
+ * a repeat of a sentence picked or reviewed before goes last, as in the queue:
+ * core/loop/uncertainty.ts) or `random`. After
  * each round the editor's path runs as is: a retrain job on the training worker
  * (core/loop/retrain.ts: the version in use fine-tuned on every reviewed sentence, 20% held out),
  * keep-if-not-worse (core/loop/versions.ts), the kept version swapped into the tagging process,
@@ -15,8 +17,9 @@
  *
  *   npm run bench:loop [-- --seeds 3 --rounds 16 | --max-sentences 800  --round-size 50
  *                          --inits en-ner,en-ner-without-pool,scratch --start-epochs 12
- *                          --strategies uncertainty,random --measure mnlp
- *                          --learning-rate 0.001 --en-ner DIR --resume --out FILE]
+ *                          --strategies uncertainty,random --measure total-entropy --repeats
+ *                          --learning-rate 0.001 --retrain-settings '{"epochs":10}'
+ *                          --en-ner DIR --resume --out FILE]
  *
  * The defaults are the full grid (3 seeds × 2 inits × 2 strategies × 16 rounds of 50); the flags
  * make a smaller one when time is short. Seeds run outermost and the results are rewritten after
@@ -35,6 +38,7 @@ import { createXorshiftRandom, shuffled } from '../src/core/encode/random';
 import type { ReviewedSentence } from '../src/core/loop/reviewed';
 import {
   mostUncertain,
+  repeatKey,
   UNCERTAINTY_MEASURES,
   type UncertaintyMeasure,
   uncertainty,
@@ -48,6 +52,7 @@ import {
   type VersionHistory,
   versionFolder,
 } from '../src/core/loop/versions';
+import type { TrainConfig } from '../src/core/model/config';
 import { readModelCard } from '../src/core/model/io';
 import { scoreTags } from '../src/core/train/evaluate';
 import type { TaggedSentence } from '../src/core/types';
@@ -76,8 +81,10 @@ interface Options {
   startEpochs: number;
   resume: boolean;
   out: string;
-  /** Learning rate of the retrains (default: the model's, as the editor retrains). */
-  learningRate?: number;
+  /** Uncertainty asks for repeats of a sentence as the review queue did before it passed them over (--repeats). */
+  repeats: boolean;
+  /** Settings over the editor's retrain settings (core/loop/retrain.ts), to try others: --retrain-settings JSON, --learning-rate. */
+  retrainSettings: Partial<TrainConfig>;
 }
 
 /** One simulated annotator: one init, one strategy, one seed. */
@@ -96,6 +103,8 @@ interface RunRecord {
     lagMaxMs: number;
   }>;
   swapMs: number[];
+  /** Tokens of the reviewed sentences after each round: what the annotator read (long sentences cost more). */
+  reviewedTokens?: number[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -118,18 +127,21 @@ function parseOptions(argv: string[]): Options {
   const roundSize = positive('round-size', 50);
   const maxSentences = value('max-sentences');
   const learningRate = value('learning-rate');
+  const retrainSettings = JSON.parse(value('retrain-settings') ?? '{}') as Partial<TrainConfig>;
   return {
     seeds: positive('seeds', 3),
     // --max-sentences 400 is --rounds 8 with rounds of 50.
     rounds: maxSentences ? Math.ceil(positive('max-sentences', 800) / roundSize) : positive('rounds', 16),
     roundSize,
-    ...(learningRate ? { learningRate: Number(learningRate) } : {}),
+    retrainSettings: { ...retrainSettings, ...(learningRate ? { learningRate: Number(learningRate) } : {}) },
     inits: list('inits', INITS, ['en-ner', 'scratch']),
     strategies: list('strategies', ['uncertainty', 'random'] as const, ['uncertainty', 'random']),
-    measure: list('measure', UNCERTAINTY_MEASURES, ['mnlp'])[0]!,
+    // The review queue's default (spanlight.review.uncertainty totalTokenEntropy).
+    measure: list('measure', UNCERTAINTY_MEASURES, ['total-entropy'])[0]!,
     enNer: path.resolve(value('en-ner') ?? path.join(root, 'models', 'en-ner')),
     startEpochs: positive('start-epochs', 12),
     resume: argv.includes('--resume'),
+    repeats: argv.includes('--repeats'),
     out: path.resolve(value('out') ?? path.join(root, 'bench', 'results', 'loop.json')),
   };
 }
@@ -186,7 +198,7 @@ async function simulate(
   let history: VersionHistory = start
     ? await startHistory(taskFolder, 'entities', start)
     : emptyHistory('entities');
-  const record: RunRecord = { init, strategy, seed, curve: [], retrains: [], swapMs: [] };
+  const record: RunRecord = { init, strategy, seed, curve: [], retrains: [], swapMs: [], reviewedTokens: [] };
   const region = visibleRegion(test);
   let tagger: RemoteTagger | undefined;
   const current = currentVersion(history);
@@ -215,7 +227,12 @@ async function simulate(
           entropy: s.entropy,
         }),
       );
-      chosen = mostUncertain(scores, options.roundSize).map((k) => remaining[k]!);
+      chosen = mostUncertain(
+        scores,
+        options.roundSize,
+        options.repeats ? undefined : remaining.map((i) => repeatKey(pool[i]!.tokens)),
+        reviewedSentences.map((s) => repeatKey(s.tokens)),
+      ).map((k) => remaining[k]!);
     } else {
       // Random, and uncertainty before there is any model to be uncertain with.
       chosen = remaining.slice(0, options.roundSize);
@@ -239,7 +256,7 @@ async function simulate(
       vectors: init === 'scratch',
       // Each simulated annotator's retrains have their own seed (batch order, dropout): from a
       // model, uncertainty's picks are otherwise the same in every seed and so are its curves.
-      train: { seed, ...(options.learningRate ? { learningRate: options.learningRate } : {}) },
+      train: { seed, ...options.retrainSettings },
     });
     const result = await job.done;
     const seconds = (performance.now() - started) / 1000;
@@ -268,6 +285,7 @@ async function simulate(
     }
     const f1 = tagger ? await f1On(tagger, test) : 0;
     record.curve.push([reviewedSentences.length, round1(f1)]);
+    record.reviewedTokens!.push(reviewedSentences.reduce((n, s) => n + s.tokens.length, 0));
     log(
       `${init} ${strategy} seed ${seed} round ${r}: ${reviewedSentences.length} reviewed, retrain ${seconds.toFixed(1)} s, ${recorded.decision.keep ? `v${recorded.version?.version} kept` : 'not kept'} (${recorded.decision.reason}), test F1 ${f1.toFixed(1)}`,
     );
@@ -323,6 +341,21 @@ function summarize(options: Options, init: Init, all: readonly RunRecord[], star
     },
     swapMs: { p50: Math.round(quantile(swaps, 0.5)), max: Math.max(...swaps) },
     eventLoopLagMs: { p95: round1(Math.max(...lags)), p95Median: round1(quantile(lags, 0.5)) },
+    // Mean tokens the annotator had read by 200 and 400 sentences, per strategy.
+    reviewedTokens: Object.fromEntries(
+      options.strategies.map((s) => {
+        const at = (n: number) => {
+          const counts = mine
+            .filter((r) => r.strategy === s && r.reviewedTokens)
+            .map((r) => r.reviewedTokens![r.curve.filter(([m]) => m > 0).findIndex(([m]) => m === n)])
+            .filter((c): c is number => c !== undefined);
+          return counts.length > 0
+            ? Math.round(counts.reduce((a, b) => a + b, 0) / counts.length)
+            : undefined;
+        };
+        return [s, { at200: at(200), at400: at(400) }];
+      }),
+    ),
     keptRetrains: retrains.filter((t) => t.kept).length,
     retrains: retrains.length,
     targets: {
@@ -370,21 +403,25 @@ async function main(): Promise<void> {
     if (!fs.existsSync(path.join(root, 'dist', bundle)))
       throw new Error(`dist/${bundle} is missing: run \`npm run build\` first`);
   const [pool, test] = await Promise.all([readCorpus(POOL), readCorpus(TEST)]);
-  log(`pool ${pool.sentences.length} sentences, test ${test.sentences.length}; start model ${options.enNer}`);
-  const startCard = await readModelCard(options.enNer);
-  const sawPool = (startCard.trainingData?.files ?? []).includes(path.basename(POOL));
-  if (sawPool && options.inits.includes('en-ner'))
-    log(
-      `note: ${startCard.name} was trained on ${path.basename(POOL)}, the pool: its sentences are not new to it`,
-    );
+  log(
+    `pool ${pool.sentences.length} sentences, test ${test.sentences.length}; inits ${options.inits.join(', ')}`,
+  );
   // What each init starts from (scratch: nothing), and how its printed line names it.
   const starts = new Map<Init, { folder: string; name: string; description: string }>();
-  if (options.inits.includes('en-ner'))
+  if (options.inits.includes('en-ner')) {
+    const startCard = await readModelCard(options.enNer);
+    const sawPool = (startCard.trainingData?.files ?? []).includes(path.basename(POOL));
+    log(`en-ner: ${options.enNer}`);
+    if (sawPool)
+      log(
+        `note: ${startCard.name} was trained on ${path.basename(POOL)}, the pool: its sentences are not new to it`,
+      );
     starts.set('en-ner', {
       folder: options.enNer,
       name: startCard.name ?? 'en-ner',
       description: `${startCard.name ?? 'en-ner'}${sawPool ? ', trained on the pool' : ''}`,
     });
+  }
   if (options.inits.includes(WITHOUT_POOL)) {
     const built: StartModel = await startModelWithoutPool(root, POOL, options.startEpochs, log);
     log(
@@ -414,7 +451,7 @@ async function main(): Promise<void> {
       .filter((run) => run.seeds > 0);
     fs.writeFileSync(
       options.out,
-      `${JSON.stringify({ schema: 'spanlight-loop-bench/1', pool: path.basename(POOL), test: path.basename(TEST), ...(options.learningRate ? { learningRate: options.learningRate } : {}), runs }, null, 1)}\n`,
+      `${JSON.stringify({ schema: 'spanlight-loop-bench/1', pool: path.basename(POOL), test: path.basename(TEST), ...(Object.keys(options.retrainSettings).length > 0 ? { retrainSettings: options.retrainSettings } : {}), runs }, null, 1)}\n`,
     );
     return runs;
   };

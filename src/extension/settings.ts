@@ -35,7 +35,7 @@ export interface SpanlightConfig {
   /** The Review queue's order: the model's least certain sentences first, or document order. */
   'review.order': 'uncertainty' | 'document';
   /** How uncertainty is measured for the Review queue. */
-  'review.uncertainty': 'mnlp' | 'tokenEntropy' | 'leastConfidence';
+  'review.uncertainty': 'totalTokenEntropy' | 'mnlp' | 'tokenEntropy' | 'leastConfidence';
   /** Retrain the model in use after this many newly reviewed sentences of its task (0: never by itself). */
   'loop.retrainEvery': number;
   /** Corpus files to judge updated models on, instead of held-out reviewed sentences. */
@@ -60,7 +60,7 @@ export const DEFAULT_CONFIG: SpanlightConfig = {
   'review.files': '**/*.{txt,md,markdown}',
   'review.maxFiles': 1000,
   'review.order': 'uncertainty',
-  'review.uncertainty': 'mnlp',
+  'review.uncertainty': 'totalTokenEntropy',
   'loop.retrainEvery': 25,
   'loop.devFiles': [],
 };

@@ -13,6 +13,7 @@ import { documentSentences, isSentenceReviewed, type ReviewProgress } from '../c
 import type { EntitySuggestion } from '../core/annotations/suggestions';
 import { TaggingCancelled } from '../core/annotations/suggestions';
 import { byUncertainty, sentenceCertainty, uncertaintyScore } from '../core/annotations/uncertainty';
+import { repeatKey } from '../core/loop/uncertainty';
 import { detectLanguage } from '../core/tokens/language';
 import type { Services } from './ctx';
 import { Disposable } from './dispose';
@@ -286,15 +287,20 @@ export class WorkspaceIndex extends Disposable {
   }
 
   /**
-   * Unreviewed sentences, the model's least certain first (ties in document order), or in
-   * document order (`review.order`).
+   * Unreviewed sentences, the model's least certain first (ties in document order; repeats of a
+   * sentence before it or of a reviewed one last), or in document order (`review.order`).
    */
   queue(): QueueItem[] {
-    const items = this.all().flatMap((document) =>
+    const documents = this.all();
+    const items = documents.flatMap((document) =>
       document.sentences.filter((s) => !s.reviewed).map((sentence) => ({ document, sentence })),
     );
     if (this.ctx.config.get('review.order') === 'document') return items;
-    return byUncertainty(items, (item) => item.sentence.score);
+    const words = (sentence: IndexedSentence) => repeatKey(sentence.tokens.map((t) => t.value));
+    return byUncertainty(items, (item) => item.sentence.score, {
+      key: (item) => words(item.sentence),
+      reviewed: documents.flatMap((d) => d.sentences.filter((s) => s.reviewed).map(words)),
+    });
   }
 
   /** Every entity occurrence of a task: annotations (not rejections) and shown suggestions. */

@@ -4,7 +4,7 @@
  * suggestions, kept in a table so others (entropy, MNLP for active learning) can be added and
  * chosen by name.
  */
-import { certaintyOf, uncertainty } from '../loop/uncertainty';
+import { certaintyOf, uncertainty, uncertaintyOrder } from '../loop/uncertainty';
 import type { SentenceSuggestions } from './suggestions';
 
 /**
@@ -30,12 +30,25 @@ function confidenceOf(sentence: Parameters<UncertaintyScore>[0]) {
 
 /**
  * MNLP (Shen et al. 2017, see core/loop/uncertainty.ts): minus the best path's log-probability per
- * token. The model-in-the-loop's default: it asks for what teaches the model most.
+ * token. It favours short sentences (a name on its own line).
  */
 export const mnlp: UncertaintyScore = (sentence) => uncertainty('mnlp', confidenceOf(sentence));
 
 /** Mean token entropy of the label distributions (Settles & Craven 2008). */
 export const tokenEntropy: UncertaintyScore = (sentence) => uncertainty('entropy', confidenceOf(sentence));
+
+/**
+ * Total token entropy (Settles & Craven 2008): the token entropies summed over the sentence, so a
+ * long sentence with many unsure words comes before a one-word one. The model-in-the-loop's
+ * default: per reviewed sentence it teaches the model most (bench:loop). Without the tagger's
+ * entropy, minus the log-probability of the chosen tags, summed the same way.
+ */
+export const totalTokenEntropy: UncertaintyScore = (sentence) => {
+  const confidence = confidenceOf(sentence);
+  return sentence.entropy !== undefined
+    ? uncertainty('total-entropy', confidence)
+    : -confidence.logProbability || 0;
+};
 
 /** How sure the model is per word, 0–1 (the geometric mean probability of its tags), for display. */
 export const sentenceCertainty = (sentence: Parameters<UncertaintyScore>[0]): number =>
@@ -53,18 +66,30 @@ export const leastConfidence: UncertaintyScore = (sentence) => {
   return sentence.tokens.length === 0 && sentence.entities.length === 0 ? 0 : 1 - lowest;
 };
 
-export const UNCERTAINTY_SCORES: Record<string, UncertaintyScore> = { mnlp, tokenEntropy, leastConfidence };
-export const DEFAULT_UNCERTAINTY = 'mnlp';
+export const UNCERTAINTY_SCORES: Record<string, UncertaintyScore> = {
+  mnlp,
+  tokenEntropy,
+  totalTokenEntropy,
+  leastConfidence,
+};
+export const DEFAULT_UNCERTAINTY = 'totalTokenEntropy';
 
 /** The score named `name`, or the default when there is no such score. */
 export function uncertaintyScore(name: string = DEFAULT_UNCERTAINTY): UncertaintyScore {
-  return UNCERTAINTY_SCORES[name] ?? mnlp;
+  return UNCERTAINTY_SCORES[name] ?? totalTokenEntropy;
 }
 
-/** Items most uncertain first; ties keep their order (document order, say). */
-export function byUncertainty<T>(items: readonly T[], score: (item: T) => number): T[] {
-  return items
-    .map((item, index) => ({ item, index, score: score(item) }))
-    .sort((a, b) => b.score - a.score || a.index - b.index)
-    .map((x) => x.item);
+/**
+ * Items most uncertain first; ties keep their order (document order, say). With `repeats`, an
+ * item whose words repeat a more uncertain item's or a reviewed sentence's (`repeatKey` of
+ * core/loop/uncertainty.ts) goes after all the others (see `uncertaintyOrder`).
+ */
+export function byUncertainty<T>(
+  items: readonly T[],
+  score: (item: T) => number,
+  repeats?: { key: (item: T) => string; reviewed?: Iterable<string> },
+): T[] {
+  return uncertaintyOrder(items.map(score), repeats && items.map(repeats.key), repeats?.reviewed).map(
+    (index) => items[index]!,
+  );
 }

@@ -64,13 +64,54 @@ export function certaintyOf(sentence: SentenceConfidence): number {
 }
 
 /**
- * Indices of the `count` highest scores, highest first; equal scores keep index order (document
- * order, when the items are in document order).
+ * What makes two sentences the same to an annotator: their words, case-folded, with digits as 0
+ * ("Regards ," and "regards ,", "Call 555-1234" and "Call 555-9876"). Web text repeats
+ * greetings, sign-offs and names on their own line, and a model unsure of one is unsure of all.
  */
-export function mostUncertain(scores: readonly number[], count: number): number[] {
-  return scores
+export function repeatKey(words: readonly string[]): string {
+  return words
+    .map((w) => w.toLowerCase().replace(/\d/g, '0'))
+    .join(' ')
+    .trim();
+}
+
+/**
+ * Indices by descending score (equal scores keep index order: document order, when the items are
+ * in document order), except that a sentence repeating a more uncertain one (same `repeatKey`)
+ * or one already reviewed (`reviewed`) goes after every first occurrence: reviewing it again would
+ * teach the model nothing new, so a round of review covers as many different sentences as it can.
+ * Without keys, plain score order.
+ */
+export function uncertaintyOrder(
+  scores: readonly number[],
+  keys?: readonly string[],
+  reviewed: Iterable<string> = [],
+): number[] {
+  const ranked = scores
     .map((score, index) => ({ score, index }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
-    .slice(0, Math.max(0, count))
     .map((x) => x.index);
+  if (!keys) return ranked;
+  const seen = new Set<string>(reviewed);
+  const first: number[] = [];
+  const repeats: number[] = [];
+  for (const index of ranked) {
+    const key = keys[index]!;
+    if (seen.has(key)) repeats.push(index);
+    else {
+      seen.add(key);
+      first.push(index);
+    }
+  }
+  return [...first, ...repeats];
+}
+
+/** The `count` first of `uncertaintyOrder`: what a round of review asks for. */
+export function mostUncertain(
+  scores: readonly number[],
+  count: number,
+  keys?: readonly string[],
+  reviewed?: Iterable<string>,
+): number[] {
+  return uncertaintyOrder(scores, keys, reviewed).slice(0, Math.max(0, count));
 }

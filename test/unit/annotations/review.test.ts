@@ -20,6 +20,7 @@ import {
   mnlp,
   sentenceCertainty,
   tokenEntropy,
+  totalTokenEntropy,
   uncertaintyScore,
 } from '../../../src/core/annotations/uncertainty';
 import { sampleWorkspace } from './helpers';
@@ -169,7 +170,25 @@ describe('uncertainty', () => {
     const short = { tokens: [token(0.6)], entities: [] };
     assert.ok(mnlp(short) > mnlp(long));
     assert.equal(uncertaintyScore('tokenEntropy'), tokenEntropy);
-    assert.equal(uncertaintyScore(), mnlp, 'MNLP is the default');
-    assert.equal(uncertaintyScore('no such score'), mnlp);
+    assert.equal(uncertaintyScore('mnlp'), mnlp);
+  });
+
+  it('total token entropy: the entropies summed, so the long unsure sentence comes first; the default', () => {
+    const short = { tokens: [token(0.6)], entities: [], logProbability: Math.log(0.6), entropy: 0.67 };
+    const long = {
+      tokens: Array.from({ length: 20 }, () => token(0.9)),
+      entities: [],
+      logProbability: 20 * Math.log(0.9),
+      entropy: 20 * 0.33,
+    };
+    assert.ok(Math.abs(totalTokenEntropy(long) - 6.6) < 1e-12);
+    assert.ok(totalTokenEntropy(long) > totalTokenEntropy(short), 'where MNLP asks for the short one');
+    assert.ok(mnlp(short) > mnlp(long));
+    // Without the tagger's entropy: minus the chosen tags' log-probability, summed.
+    const plain = { tokens: [token(0.5), token(0.5)], entities: [] };
+    assert.ok(Math.abs(totalTokenEntropy(plain) - 2 * Math.log(2)) < 1e-12);
+    assert.ok(Object.is(totalTokenEntropy({ tokens: [], entities: [] }), 0));
+    assert.equal(uncertaintyScore(), totalTokenEntropy, 'the default');
+    assert.equal(uncertaintyScore('no such score'), totalTokenEntropy);
   });
 });

@@ -7,8 +7,10 @@ import {
   meanTokenEntropy,
   mostUncertain,
   normalizedLogProbability,
+  repeatKey,
   type SentenceConfidence,
   uncertainty,
+  uncertaintyOrder,
 } from '../../../src/core/loop/uncertainty';
 import { crfLogLikelihood } from '../../../src/core/model/crf';
 import { type CrfScores, logPartition, pathScore } from '../../../src/core/model/crf-decode';
@@ -213,4 +215,32 @@ test('mostUncertain: highest first, ties in index order, never more than asked',
   assert.deepEqual(mostUncertain([0.2, 0.9, 0.2, 0.5], 3), [1, 3, 0]);
   assert.deepEqual(mostUncertain([0.2, 0.9], 5), [1, 0]);
   assert.deepEqual(mostUncertain([0.2, 0.9], 0), []);
+});
+
+test('a round of review asks for a repeated sentence once: repeats of a more uncertain or a reviewed sentence go last', () => {
+  const sentences = [
+    ['Regards', ','],
+    ['Traci'],
+    ['regards', ','],
+    ['Call', '555-1234'],
+    ['call', '555-9876'],
+    ['Kay'],
+  ];
+  const keys = sentences.map(repeatKey);
+  assert.equal(keys[0], keys[2], 'case does not make a sentence new');
+  assert.equal(keys[3], keys[4], 'nor do other digits');
+  assert.notEqual(keys[1], keys[5]);
+  const scores = [0.9, 0.8, 0.95, 0.5, 0.6, 0.1];
+  assert.deepEqual(uncertaintyOrder(scores), [2, 0, 1, 4, 3, 5], 'without keys: score order');
+  assert.deepEqual(
+    uncertaintyOrder(scores, keys),
+    [2, 1, 4, 5, 0, 3],
+    'repeats after every first occurrence',
+  );
+  assert.deepEqual(
+    uncertaintyOrder(scores, keys, [repeatKey(['TRACI'])]),
+    [2, 4, 5, 0, 1, 3],
+    'a repeat of a reviewed sentence goes last too',
+  );
+  assert.deepEqual(mostUncertain(scores, 3, keys), [2, 1, 4]);
 });
