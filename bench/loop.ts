@@ -154,6 +154,9 @@ const quantile = (values: readonly number[], q: number) => {
   return sorted[low]! + (sorted[Math.ceil(at)]! - sorted[low]!) * (at - low);
 };
 const round1 = (x: number) => Math.round(x * 10) / 10;
+/** A difference as the line prints it: +1.5, −0.2. */
+const signed = (x: number | undefined) =>
+  x === undefined || Number.isNaN(x) ? '–' : x < 0 ? `−${-x}` : `+${x}`;
 
 /** A region as the editor tags after a swap: the visible ~600 tokens of a document. */
 function visibleRegion(test: readonly TaggedSentence[]): string[][] {
@@ -386,9 +389,9 @@ function line(summary: ReturnType<typeof summarize>): string {
   return [
     `loop ${summary.init}${summary.model ? ` (${summary.model})` : ''}, ${summary.seeds} seed${summary.seeds === 1 ? '' : 's'}, ${summary.measure}:`,
     `F1 uncertainty/random ${marks.map((n) => `@${n} ${pick(u, n)}/${pick(r, n)}`).join(' ')};`,
-    `uncertainty ${t.uncertaintyNeverBehind ? '≥ random at every point' : `behind random at ${t.behindAt.join(', ')}`}, +${t.gainAt400} at 400;`,
+    `uncertainty ${t.uncertaintyNeverBehind ? '≥ random at every point' : `behind random at ${t.behindAt.join(', ')}`}, ${signed(t.gainAt400)} at 400;`,
     ...('gainOverStartAt200' in t
-      ? [`+${t.gainOverStartAt200} over the start model (${t.startF1}) at 200;`]
+      ? [`${signed(t.gainOverStartAt200)} over the start model (${t.startF1}) at 200;`]
       : []),
     `retrain p50 ${summary.retrainSeconds.p50} s (at 400: ${summary.retrainSeconds.p50At400} s, max ${summary.retrainSeconds.max} s);`,
     `swap p50 ${summary.swapMs.p50} ms; event-loop lag p95 ≤ ${summary.eventLoopLagMs.p95} ms;`,
