@@ -207,7 +207,7 @@ function renderHeader(record: RunRecord | undefined): void {
   } else {
     const outcome = record.outcome;
     progressText.textContent = outcome
-      ? `${outcome.status === 'failed' ? `Failed: ${outcome.error ?? 'unknown error'}. ` : ''}${outcome.verdict && !outcome.verdict.usable ? `Not usable: ${outcome.verdict.message ?? ''}. ` : ''}${outcome.epochs} epoch${outcome.epochs === 1 ? '' : 's'}, best ${outcome.bestEpoch === 0 ? 'the starting model' : `epoch ${outcome.bestEpoch}`}, ${duration(outcome.seconds)}, ${integer(outcome.tokensPerSecond)} tokens/s${comparisonText(outcome.comparison)}`
+      ? `${outcome.status === 'failed' ? `Failed: ${outcome.error ?? 'unknown error'}. ` : ''}${outcome.verdict && !outcome.verdict.usable ? `Not usable: ${outcome.verdict.message ?? ''}. ` : ''}${outcome.epochs} epoch${outcome.epochs === 1 ? '' : 's'}, ${outcome.bestEpoch === 0 ? 'none better than the starting model' : `best epoch ${outcome.bestEpoch}`}, ${duration(outcome.seconds)}, ${integer(outcome.tokensPerSecond)} tokens/s${comparisonText(outcome.comparison)}`
       : `Stopped without an outcome after ${epochs.length} epochs (window closed?)${lastEpoch ? `; last loss ${fixed(lastEpoch.loss, 4)}` : ''}`;
     progressBar.hidden = true;
   }
