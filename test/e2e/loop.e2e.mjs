@@ -3,7 +3,8 @@
 // keyboard only. A document of company news where the shipped en-ner calls the companies LOC
 // ("… opened a new factory near the river") or PER ("… signed a supply deal with the city"):
 //   1. 25 sentences are reviewed through the Review queue: each opens with its one suggestion
-//      selected, `2` relabels it ORG, Enter accepts the sentence and opens the next;
+//      selected, `2` relabels it ORG, Enter accepts the sentence and opens the next (a company
+//      the model left untagged is selected with Home first);
 //   2. with spanlight.loop.retrainEvery at its default (25), a model update starts by itself and
 //      the status bar shows it;
 //   3. the updated version is kept and swapped in: an unreviewed company's label changes from
@@ -113,24 +114,39 @@ async function main() {
       for (let n = 0; n < REVIEWS; n++) {
         const reviewing = page.locator('.statusbar-item', { hasText: 'Review · Enter accept sentence' });
         const state = await harness.poll(
-          'review mode on a new sentence with its company selected',
+          'review mode on a new sentence with its company selected (or untagged)',
           async () => {
             if (!(await reviewing.isVisible())) return null;
             const s = await selectionNow(page);
             const company = COMPANIES[s.line];
-            return !seen.has(s.line) && s.column === company.length && s.selected === company.length
-              ? s
-              : null;
+            if (!company || seen.has(s.line)) return null;
+            if (s.column === company.length && s.selected === company.length) return s;
+            // A company the model left untagged: its sentence opens with nothing selected.
+            if (s.selected === 0 && (await labelOf(company)) === '') return { ...s, untagged: true };
+            return null;
           },
           { timeout: harness.seconds(60), interval: 100 },
         );
         seen.add(state.line);
+        if (state.untagged) {
+          // Home selects the sentence's first token, the company; the label key then labels it.
+          await keys.press('Home');
+          await harness.poll(
+            'the untagged company selected',
+            async () => ((await selectionNow(page)).selected === COMPANIES[state.line].length ? true : null),
+            { timeout: harness.seconds(10), interval: 100 },
+          );
+          report.untagged = [...(report.untagged ?? []), COMPANIES[state.line]];
+        }
         if (n === 0) await workbench.screenshot('loop-review-queue');
         await keys.press(ORG_KEY);
         await keys.press('Enter');
         report.reviewed.push(COMPANIES[state.line]);
       }
-      return `${report.reviewed.length} sentences: ${report.reviewed.slice(0, 5).join(', ')}, …`;
+      const untagged = report.untagged
+        ? ` (untagged by the model, selected with Home: ${report.untagged.join(', ')})`
+        : '';
+      return `${report.reviewed.length} sentences: ${report.reviewed.slice(0, 5).join(', ')}, …${untagged}`;
     },
   );
   if (!reviewed) return;

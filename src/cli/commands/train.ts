@@ -99,7 +99,7 @@ export const trainCommand: CommandSpec = {
       type: 'string',
       multiple: true,
       value: 'FILE',
-      help: 'training corpus (repeat for several files)',
+      help: 'training corpus (repeat for several files; a file given N times is seen N times per epoch, which weights in-domain data N×)',
     },
     dev: {
       type: 'string',

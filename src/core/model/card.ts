@@ -88,6 +88,16 @@ function perLabelTables(metrics: Record<string, unknown>, task: string): string[
   return lines;
 }
 
+/**
+ * The training files, each named once: a file given N times (seen N times per epoch, to weight
+ * in-domain data) carries its count, `a.conll`, `b.conll` ×3.
+ */
+function trainingFileList(files: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const file of files) counts.set(file, (counts.get(file) ?? 0) + 1);
+  return [...counts].map(([file, n]) => `\`${file}\`${n > 1 ? ` ×${n}` : ''}`).join(', ');
+}
+
 /** Renders MODEL.md from a model card. */
 export function renderModelCard(card: ModelCard, sizeBytes?: number): string {
   const c = card.config;
@@ -111,7 +121,7 @@ export function renderModelCard(card: ModelCard, sizeBytes?: number): string {
     '## Data',
     '',
     card.trainingData
-      ? `Trained on ${card.trainingData.files.map((f) => `\`${f}\``).join(', ') || 'the given sentences'}: ${card.trainingData.sentences.toLocaleString('en-US')} sentences, ${card.trainingData.tokens.toLocaleString('en-US')} tokens${card.trainingData.repairs ? `, ${card.trainingData.repairs} invalid tags repaired` : ''}.`
+      ? `Trained on ${trainingFileList(card.trainingData.files) || 'the given sentences'}: ${card.trainingData.sentences.toLocaleString('en-US')} sentences, ${card.trainingData.tokens.toLocaleString('en-US')} tokens${new Set(card.trainingData.files).size < card.trainingData.files.length ? ' per epoch (a file given ×N counted N times)' : ''}${card.trainingData.repairs ? `, ${card.trainingData.repairs} invalid tags repaired` : ''}.`
       : 'No training data summary recorded.',
     '',
     '## Network',

@@ -326,3 +326,29 @@ test('--vector-eval-words: the dev and test words that have a pretrained vector 
     assert.equal(withEval.has(word), withVector.has(word), word);
   }
 });
+
+test('a training file given twice is seen twice per epoch, and the card names it once with its count', async () => {
+  const dir = tempDir();
+  const inDomain = writeConll(
+    path.join(dir, 'in-domain.conll'),
+    await sentences('wnut17/wnut17train.conll', 0, 30),
+  );
+  const other = writeConll(
+    path.join(dir, 'other.conll'),
+    await sentences('wnut17/wnut17train.conll', 30, 20),
+  );
+  const outcome = await runTraining({
+    name: 'weighted',
+    out: path.join(dir, 'model'),
+    trainFiles: [inDomain, other, inDomain],
+    model: small,
+    train: { epochs: 1, minEpochs: 1 },
+  });
+  assert.ok(outcome?.folder);
+  assert.equal(outcome.plan.data.train.sentences, 2 * 30 + 20);
+  const card = fs.readFileSync(path.join(outcome.folder, 'MODEL.md'), 'utf8');
+  assert.match(
+    card,
+    /Trained on `in-domain\.conll` ×2, `other\.conll`: 80 sentences, [\d,]+ tokens per epoch \(a file given ×N counted N times\)/,
+  );
+});
