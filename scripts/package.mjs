@@ -146,11 +146,9 @@ if (withNative) {
   }
 }
 
-// vsce reads this (nothing to leave out: only what ships was staged); it is not packed itself.
-fs.writeFileSync(
-  path.join(stage, '.vscodeignore'),
-  '# Staged by scripts/package.mjs: every file here ships.\n',
-);
+// vsce reads the repository's .vscodeignore in the stage: only what ships was staged, and its
+// exclusions guard against anything else (it is not packed itself).
+copy('.vscodeignore');
 
 step('writing THIRD_PARTY_NOTICES.md');
 writeNotices(metafiles);
