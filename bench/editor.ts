@@ -18,6 +18,7 @@ import type { TaggingBackend } from '../src/core/model/tagger-base';
 import { tokenize } from '../src/core/tokens';
 import { DEFAULT_CONFIG } from '../src/extension/settings';
 import { TaggingProcess } from '../src/extension/tagging-process/client';
+import { procStatusMiB } from '../test/hostile/measure';
 
 export interface EditorBenchResult {
   schema: 'spanlight-editor-bench/1';
@@ -43,19 +44,6 @@ export interface EditorBenchResult {
   rssFileMiB: number;
   /** The tagging process, where TensorFlow and the model live (bundled script when built). */
   taggingProcess: { rssMiB: number; rssAnonMiB: number; rssFileMiB: number };
-}
-
-/** A field of /proc/<pid>/status in MiB (Linux), or NaN elsewhere. */
-function procStatusMiB(pid: string, field: string): number {
-  try {
-    const line = fs
-      .readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${field}:`));
-    return line ? Number.parseInt(line.slice(field.length + 1), 10) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 const root = path.resolve(__dirname, '..');
@@ -169,8 +157,8 @@ export async function benchEditor(
       rssFileMiB: procStatusMiB('self', 'RssFile'),
       taggingProcess: {
         rssMiB: (await taggingProcess.memory()) / 2 ** 20,
-        rssAnonMiB: procStatusMiB(String(taggingProcess.pid), 'RssAnon'),
-        rssFileMiB: procStatusMiB(String(taggingProcess.pid), 'RssFile'),
+        rssAnonMiB: procStatusMiB(taggingProcess.pid!, 'RssAnon'),
+        rssFileMiB: procStatusMiB(taggingProcess.pid!, 'RssFile'),
       },
     };
   } finally {

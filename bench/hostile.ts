@@ -10,7 +10,7 @@ import path from 'node:path';
 import { tokenizeSentences } from '../src/core/tokens';
 import { TaggingProcess } from '../src/extension/tagging-process/client';
 import { deepJsonLine, endlessText, oneSentenceDocument, writeBratLine } from '../test/hostile/inputs';
-import { repoRoot, runCli } from '../test/hostile/measure';
+import { procStatusMiB, repoRoot, runCli } from '../test/hostile/measure';
 import { makeHostileModels } from '../test/hostile/model-folders';
 
 export interface HostileCase {
@@ -46,12 +46,11 @@ async function tagCase(
 ): Promise<HostileCase> {
   const started = performance.now();
   const [tagged] = await tagger.tag([tokens], { alternatives });
-  const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
   return {
     name: `${name}, tagging process (${tagger.backend})`,
     exit: tagged?.length === tokens.length ? 0 : 1,
     seconds: (performance.now() - started) / 1000,
-    peakRssMiB: Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024,
+    peakRssMiB: procStatusMiB(child.pid!, 'VmHWM'),
     note: `${tagged?.length.toLocaleString('en-US')} of ${tokens.length.toLocaleString('en-US')} tokens tagged`,
   };
 }
@@ -115,8 +114,7 @@ async function taggingMemoryCases(): Promise<HostileCase[]> {
     });
     try {
       const tagger = await child.load(model);
-      const peakMiB = () =>
-        Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;
+      const peakMiB = () => procStatusMiB(child.pid!, 'VmHWM');
       await tagger.tag(dev, { alternatives: 3 });
       const small = peakMiB();
       const started = performance.now();

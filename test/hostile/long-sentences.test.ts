@@ -14,12 +14,7 @@ import { runTraining } from '../../src/core/train/pipeline';
 import { TaggingProcess } from '../../src/extension/tagging-process/client';
 import { hostileDir, repoRoot, sampleCorpus } from './helpers';
 import { oneSentenceDocument } from './inputs';
-
-/** Peak resident memory of a process (VmHWM), MiB. */
-function peakRssMiB(pid: number): number {
-  const kib = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kib) / 1024;
-}
+import { procStatusMiB } from './measure';
 
 describe('long sentences', () => {
   it('are cut into windows whose kept parts tile the sentence', () => {
@@ -62,7 +57,7 @@ describe('long sentences', () => {
           tagged!.some((t) => t.tag !== 'O'),
           `${backend}: some entities are found`,
         );
-        const peak = peakRssMiB(process.pid!);
+        const peak = procStatusMiB(process.pid!, 'VmHWM');
         assert.ok(
           peak < 800,
           `${backend}: the tagging process peaked at ${peak.toFixed(0)} MiB for ${tokens.length} tokens`,

@@ -24,6 +24,22 @@ export interface CliRun {
 const TIME = '/usr/bin/time';
 
 /**
+ * A field of /proc/<pid>/status (VmHWM for the peak, VmRSS, RssAnon, RssFile) in MiB, or NaN
+ * where there is none (not Linux, or the process is gone).
+ */
+export function procStatusMiB(pid: number | 'self', field: string): number {
+  try {
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${field}:`));
+    return line ? Number.parseInt(line.slice(field.length + 1), 10) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
  * Runs the built CLI (`npm run build` first) under /usr/bin/time for its peak RSS, with a deadline
  * after which it is killed, so a hang fails the test instead of blocking the suite.
  */

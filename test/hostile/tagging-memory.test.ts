@@ -5,7 +5,6 @@
  * 400k tokens). Results are now packed batch by batch as the network's predictions come out.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import v8 from 'node:v8';
@@ -16,14 +15,9 @@ import { Tagger } from '../../src/core/model/tagger';
 import { TaggingProcess } from '../../src/extension/tagging-process/client';
 import { corpusPath } from '../unit/data';
 import { repoRoot } from './helpers';
+import { procStatusMiB } from './measure';
 
 const model = path.join(repoRoot, 'models/en-ner');
-
-/** A field of /proc/<pid>/status (VmRSS, VmHWM), MiB. */
-function statusMiB(pid: number, field: string): number {
-  const kib = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kib) / 1024;
-}
 
 async function devSentences(): Promise<string[][]> {
   return (await readCorpus(corpusPath('uner-en-ewt/en_ewt-ud-dev.iob2'))).sentences.map((s) => s.tokens);
@@ -51,7 +45,7 @@ describe('tagging memory', () => {
           document.at(-1),
         );
       }
-      const peak = statusMiB(child.pid!, 'VmHWM');
+      const peak = procStatusMiB(child.pid!, 'VmHWM');
       assert.ok(peak < 700, `the tagging process peaked at ${peak.toFixed(0)} MiB`);
     } finally {
       child.dispose();
