@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseTag } from '../../core/corpus/schemes';
 import type { CellKind } from '../../core/kernels/types';
 import type { DropoutPlacement, ModelConfig, OptimizerName, TrainConfig } from '../../core/model/config';
 import type { Evaluation } from '../../core/train/evaluate';
@@ -75,6 +76,11 @@ function printOutcome(out: NodeJS.WritableStream, outcome: TrainingOutcome): voi
   out.write(
     `wrote ${outcome.folder} (${kept}${stopped}, ${formatDuration(training.seconds)}, ${Math.round(training.tokensPerSecond)} tokens/s)\n`,
   );
+  const newTypes = [...new Set((plan.extension?.newLabels ?? []).map((tag) => parseTag(tag).label))];
+  if (training.initialDev && newTypes.length > 0)
+    out.write(
+      `the starting model (dev ${scoreLine(plan.task, training.initialDev)}) was not a candidate: it cannot tag ${newTypes.join(', ')}\n`,
+    );
   if (outcome.evaluation)
     out.write(`${outcome.evaluation.split}: ${scoreLine(plan.task, outcome.evaluation)}\n`);
   for (const test of outcome.tests) {

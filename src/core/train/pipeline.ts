@@ -555,6 +555,7 @@ export async function runTraining(
       trainSentences: prepared.train,
       devSentences: prepared.dev,
       ...(initial ? { initial } : {}),
+      ...(extension && extension.newLabels.length > 0 ? { initialCannotWin: true } : {}),
       ...(pretrained && !initial ? { pretrained } : {}),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.progress ? { onProgress: hooks.progress } : {}),

@@ -60,9 +60,15 @@ export interface TrainOptions {
   /**
    * Start from this tagger's weights (fine-tuning; see fine-tune.ts) instead of a fresh network;
    * `model` is then ignored. The trainer owns it from here on. With a dev set it is scored
-   * first, as epoch 0, and kept when no epoch beats it.
+   * first, as epoch 0, and kept when no epoch beats it (unless `initialCannotWin`).
    */
   initial?: Tagger;
+  /**
+   * The starting model is scored but never kept: it cannot tag some of the data's labels (a
+   * fine-tuning run that adds types must learn them, even when the old types score a little
+   * lower on dev for it).
+   */
+  initialCannotWin?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: TrainProgress) => void;
   /** Things the user should know that do not stop the run (a damaged checkpoint skipped…). */
@@ -225,8 +231,10 @@ export async function trainTagger(options: TrainOptions): Promise<TrainResult> {
     tagger = options.initial;
     if (hasDev) {
       initialDev = evaluateTagger(tagger, devSentences);
-      state.bestScore = initialDev.score;
-      bestWeights = tagger.network.weights();
+      if (!options.initialCannotWin) {
+        state.bestScore = initialDev.score;
+        bestWeights = tagger.network.weights();
+      }
     }
   } else {
     tagger = createTagger(options, trainSentences, resolveModelConfig(options.model), trainConfig.seed);

@@ -156,7 +156,7 @@ test('a model that finds no entity is a failure with its likely cause; the compa
   );
 });
 
-test('fine-tuning: the vocabulary grows, new labels are added, old weights kept, and the start model is epoch 0', async () => {
+test('fine-tuning: the vocabulary grows, new labels are added, old weights kept, and the start model is epoch 0 unless it lacks a label of the data', async () => {
   const ewt = await sentences('uner-en-ewt/en_ewt-ud-dev.iob2', 0, 400);
   const base = await trainTagger({
     name: 'base',
@@ -203,30 +203,48 @@ test('fine-tuning: the vocabulary grows, new labels are added, old weights kept,
     assert.equal(tf.memory().numTensors, before);
 
     // Through the pipeline: the start model scores first (epoch 0); with a zero learning rate no
-    // epoch can beat it, so its weights are what is saved.
+    // epoch can beat it, so its weights are what is saved, when it knows every label of the data.
     const dir = tempDir();
     await base.tagger.save(path.join(dir, 'base'));
     const dev = await sentences('uner-en-ewt/en_ewt-ud-test.iob2', 0, 150);
-    const outcome = await runTraining({
-      name: 'tuned',
-      out: path.join(dir, 'tuned'),
-      trainFiles: [writeConll(path.join(dir, 'wnut.conll'), wnut)],
-      devFiles: [writeConll(path.join(dir, 'dev.conll'), dev)],
-      initFrom: path.join(dir, 'base'),
-      compareWith: path.join(dir, 'base'),
-      train: { epochs: 2, minEpochs: 1, learningRate: 1e-12 },
-    });
+    const fineTune = (name: string, data: TaggedSentence[]) =>
+      runTraining({
+        name,
+        out: path.join(dir, name),
+        trainFiles: [writeConll(path.join(dir, `${name}.conll`), data)],
+        devFiles: [writeConll(path.join(dir, 'dev.conll'), dev)],
+        initFrom: path.join(dir, 'base'),
+        compareWith: path.join(dir, 'base'),
+        train: { epochs: 2, minEpochs: 1, learningRate: 1e-12 },
+      });
+    const knownLabels = new Set(base.tagger.labels);
+    const outcome = await fineTune(
+      'tuned',
+      wnut.map((s) => ({ ...s, tags: s.tags.map((t) => (knownLabels.has(t) ? t : 'O')) })),
+    );
     assert.ok(outcome?.training.initialDev);
     assert.equal(outcome.training.bestEpoch, 0);
-    assert.equal(outcome.plan.extension?.newLabels.includes('B-product'), true);
+    assert.deepEqual(outcome.plan.extension?.newLabels, []);
     const tuned = await Tagger.load(outcome.folder!);
     try {
       assert.equal(evaluateTagger(tuned, dev).score, outcome.training.initialDev.score);
-      assert.ok(tuned.labels.includes('B-PER') && tuned.labels.includes('B-product'));
     } finally {
       tuned.dispose();
     }
     assert.equal(outcome.comparison?.comparable, true);
+
+    // With labels the start model lacks (product, group…), it is scored but cannot be the result:
+    // it could never tag them. The first epoch is kept even though it scores no better.
+    const extended = await fineTune('tuned-new-labels', wnut);
+    assert.ok(extended?.training.initialDev);
+    assert.equal(extended.plan.extension?.newLabels.includes('B-product'), true);
+    assert.equal(extended.training.bestEpoch, 1);
+    const withNew = await Tagger.load(extended.folder!);
+    try {
+      assert.ok(withNew.labels.includes('B-PER') && withNew.labels.includes('B-product'));
+    } finally {
+      withNew.dispose();
+    }
   } finally {
     base.tagger.dispose();
   }
