@@ -140,7 +140,7 @@ export const trainCommand: CommandSpec = {
     'init-from': {
       type: 'string',
       value: 'DIR',
-      help: 'fine-tune this model: its network and weights, vocabulary extended by the data, new labels added',
+      help: 'fine-tune this model: its network and weights, vocabulary extended by the data, new labels added; it is scored as epoch 0 and kept when no epoch beats it on dev, unless the data has labels it lacks',
     },
     compare: {
       type: 'string',
