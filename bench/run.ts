@@ -14,7 +14,7 @@
  *
  * Options: --repeats N (default 2), --no-peer, --onednn-off (also run both sides with
  * TF_ENABLE_ONEDNN_OPTS=0), --train-batches N (default 100), --cells lstm,gru (default both),
- * --json FILE, --only editor|hostile.
+ * --json FILE, --only editor|hostile|tagger (one section alone).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -234,6 +234,8 @@ async function main() {
   if (cells.length === 0 || cells.some((cell) => cell !== 'lstm' && cell !== 'gru')) {
     throw new Error(`--cells takes lstm, gru or both (comma-separated), got ${values.cells}`);
   }
+  if (values.only !== undefined && !['editor', 'hostile', 'tagger'].includes(values.only))
+    throw new Error(`--only takes editor, hostile or tagger, got ${values.only}`);
   const repeats = Math.max(1, Number(values.repeats));
   const trainBatches = Math.max(1, Number(values['train-batches']));
   const report: Record<string, unknown> = {
@@ -247,6 +249,17 @@ async function main() {
 
   if (values.only === 'hostile') {
     await hostileSection(report);
+    return finish(report, values.json);
+  }
+  const taggerOptions = {
+    cells,
+    repeats,
+    trainBatches,
+    peer: !values['no-peer'],
+    onednnOff: !!values['onednn-off'],
+  };
+  if (values.only === 'tagger') {
+    await taggerSection(report, taggerOptions);
     return finish(report, values.json);
   }
 
@@ -300,11 +313,25 @@ async function main() {
     `training in the worker thread: ${median(worker.workerTokensPerSecond).toFixed(0)} tokens/s vs the CLI's ${median(worker.cliTokensPerSecond).toFixed(0)} (ratio ${worker.ratio.toFixed(2)}); extension-host event-loop lag meanwhile p50 ${worker.eventLoopLagMs.p50.toFixed(1)} ms, p95 ${worker.eventLoopLagMs.p95.toFixed(1)} ms\n`,
   );
 
-  const python = values['no-peer'] ? undefined : ensurePeer();
+  await taggerSection(report, taggerOptions);
+  await hostileSection(report);
+  finish(report, values.json);
+}
+
+/**
+ * The tagger on the reference configuration, per cell, against Keras (as installed and with one
+ * intra-op thread), all sides interleaved and repeated, medians compared.
+ */
+async function taggerSection(
+  report: Record<string, unknown>,
+  options: { cells: CellKind[]; repeats: number; trainBatches: number; peer: boolean; onednnOff: boolean },
+): Promise<void> {
+  const { cells, repeats, trainBatches } = options;
+  const python = options.peer ? ensurePeer() : undefined;
   const settings: Array<{ name: string; env: NodeJS.ProcessEnv }> = [
     { name: 'oneDNN on (default)', env: {} },
   ];
-  if (values['onednn-off']) settings.push({ name: 'oneDNN off', env: { TF_ENABLE_ONEDNN_OPTS: '0' } });
+  if (options.onednnOff) settings.push({ name: 'oneDNN off', env: { TF_ENABLE_ONEDNN_OPTS: '0' } });
 
   // Keras as installed (TensorFlow's default: one intra-op thread per core), and Keras with the
   // single intra-op thread Spanlight uses, so the thread setting alone cannot explain a lead.
@@ -365,8 +392,6 @@ async function main() {
     if (cells.length > 1) console.log(`${cellsTable(medians, `${setting.name}, median of ${repeats}`)}\n`);
     report[setting.name] = byCell;
   }
-  await hostileSection(report);
-  finish(report, values.json);
 }
 
 async function hostileSection(report: Record<string, unknown>): Promise<void> {
