@@ -50,6 +50,9 @@ fi
 [[ -n "$state" ]] && log "venv exists but $state; reinstalling the pinned versions."
 
 if [[ ! -x "$venv_python" ]]; then
+  # A link left to a removed folder (a worktree linking another's venv): venv would say "File exists".
+  [[ -L "$venv" && ! -e "$venv" ]] &&
+    fail "$venv is a link to a missing folder ($(readlink "$venv"))." "remove the link (rm $venv) or set SPANLIGHT_PEER_VENV, then rerun $0."
   command -v "$python" >/dev/null 2>&1 ||
     fail "no Python interpreter '$python' on PATH." "install Python 3.10-3.13 or set PYTHON=/path/to/python3."
   log "step 1/3: creating the venv with $("$python" --version 2>&1)"
