@@ -16,37 +16,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../src/core/atomic';
-import { tagsToSpans } from '../src/core/corpus/schemes';
+import { readCorpus } from '../src/core/corpus';
+import { spansToTags, tagsToSpans } from '../src/core/corpus/schemes';
 import { createRandom } from '../src/core/encode/random';
 import { Tagger } from '../src/core/model/tagger';
-
-interface Sentence {
-  words: string[];
-  upos: string[];
-}
-
-/** The syntactic words of each sentence (multiword-token ranges and empty nodes skipped). */
-function readConllu(file: string): Sentence[] {
-  const sentences: Sentence[] = [];
-  let current: Sentence = { words: [], upos: [] };
-  const lines = fs.readFileSync(file, 'utf8').split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') {
-      if (current.words.length > 0) sentences.push(current);
-      current = { words: [], upos: [] };
-      return;
-    }
-    if (line.startsWith('#')) return;
-    const columns = line.split('\t');
-    if (columns.length !== 10)
-      throw new Error(`${file}:${i + 1}: expected 10 columns, found ${columns.length}`);
-    if (!/^\d+$/.test(columns[0]!)) return;
-    current.words.push(columns[1]!);
-    current.upos.push(columns[3]!);
-  });
-  if (current.words.length > 0) sentences.push(current);
-  return sentences;
-}
 
 const { values } = parseArgs({
   options: {
@@ -70,7 +43,9 @@ const keepEmpty = Number(values['keep-empty']);
 const random = createRandom(Number(values.seed));
 
 async function main(model: string, conllu: string, out: string): Promise<void> {
-  const sentences = readConllu(conllu);
+  // The syntactic words and their gold UPOS (multiword-token ranges and empty nodes skipped).
+  const read = await readCorpus(conllu, { format: 'conllu', strict: true });
+  const sentences = read.sentences.map((s) => ({ words: s.tokens, upos: s.tags }));
   const tagger = await Tagger.load(model);
   const tagged = tagger.tag(sentences.map((s) => s.words));
   tagger.dispose();
@@ -103,9 +78,7 @@ async function main(model: string, conllu: string, out: string): Promise<void> {
     } else counts.withSpans++;
     for (const span of spans) spansByType.set(span.label, (spansByType.get(span.label) ?? 0) + 1);
     // Written as IOB2 whatever the model's scheme.
-    const tags = sentence.words.map(() => 'O');
-    for (const span of spans)
-      for (let i = span.start; i < span.end; i++) tags[i] = `${i === span.start ? 'B' : 'I'}-${span.label}`;
+    const tags = spansToTags(spans, sentence.words.length, 'IOB2');
     blocks.push(sentence.words.map((word, i) => `${word}\t${tags[i]}`).join('\n'));
   });
 
